@@ -1,0 +1,118 @@
+import type { TSchema } from "@sinclair/typebox";
+import type { ActionSpec, Capabilities, LoginRequest, OutboundMessage, SentMessage } from "./connector.js";
+import type { DesiredState, InstanceStatus, LogoutResult, RemoteLogoutOutcome, StatusState } from "./status.js";
+import type { HistoryEntry, TokenRecord } from "../store/types.js";
+
+/**
+ * The verbs of the gateway, as the REST API, the CLI and tests call them. Implemented by
+ * {@link import("./gateway.js").Gateway}. Every method answers after its effect is real (DESIGN §2
+ * rule 1) and rejects with a `SwitchboardError` from the catalog.
+ */
+export interface GatewayApi {
+  /** The registered connectors, as data. */
+  platforms(): PlatformInfo[];
+
+  /**
+   * Creates an instance and its first instance token (returned once, stored hashed).
+   * With `start: true`, also runs `connect` (without waiting).
+   * @throws `VALIDATION_FAILED` (bad name or config), `PLATFORM_UNKNOWN`, `INSTANCE_EXISTS`.
+   */
+  createInstance(input: CreateInstanceInput): Promise<{ instance: InstanceView; token: string }>;
+  /** @throws `INSTANCE_NOT_FOUND`. Includes the last status transitions. */
+  getInstance(name: string): Promise<InstanceView>;
+  /** Ascending by name; `next` is the cursor for the following page, or null. */
+  listInstances(opts: { limit: number; after?: string; platform?: string }): Promise<{ items: InstanceView[]; next: string | null }>;
+
+  /**
+   * desired = running. Restores from stored credentials or starts a login. Single-flight: concurrent
+   * calls share one attempt. With `wait`, resolves once the status reaches that state (or a terminal
+   * one) or `timeoutMs` passes (then `TIMEOUT` with the current status in `details`).
+   * @throws `INSTANCE_NOT_FOUND`, `VALIDATION_FAILED` (bad login input), `TIMEOUT`, `INVALID_STATE`.
+   */
+  connect(name: string, opts?: ConnectOptions): Promise<InstanceView>;
+  /** desired = stopped; ends the local session only; keeps credentials. Idempotent. */
+  close(name: string): Promise<InstanceView>;
+  /** close, then connect. Same options as connect. */
+  restart(name: string, opts?: ConnectOptions): Promise<InstanceView>;
+  /**
+   * Ends the session at the platform, then wipes credentials (DESIGN §2 rule 2). Idempotent: a
+   * logged-out instance answers the same shape again.
+   * @throws `LOGOUT_UNCONFIRMED` (502, or 504 after the timeout) when the platform cannot be reached
+   *   and `force` is not set; credentials are kept then.
+   */
+  logout(name: string, opts?: { force?: boolean }): Promise<LogoutResult>;
+  /** Logout (remote best effort), then purge everything of the instance. Afterwards: `INSTANCE_NOT_FOUND`. */
+  deleteInstance(name: string): Promise<{ instance: string; deleted: true; remote: RemoteLogoutOutcome }>;
+
+  /** The pending QR. @throws `NO_LOGIN_PENDING` when the instance is not `awaiting_login` with a QR. */
+  qr(name: string): Promise<{ qr: string; expiresAt: number | null; attempt: number }>;
+  /**
+   * Asks for a pairing code for `phoneNumber` while a login is pending.
+   * @throws `NO_LOGIN_PENDING`, `NOT_SUPPORTED`.
+   */
+  requestPairingCode(name: string, phoneNumber: string): Promise<{ code: string; expiresAt: number | null }>;
+  /** Runs a declared platform action. @throws `ACTION_UNKNOWN`, `VALIDATION_FAILED`, `INVALID_STATE`, `NOT_SUPPORTED`. */
+  runAction(name: string, action: string, input: unknown): Promise<unknown>;
+  /** Sends a text message through the live session. @throws `INVALID_STATE` when not connected, `NOT_SUPPORTED`. */
+  send(name: string, message: OutboundMessage): Promise<SentMessage>;
+
+  /** Resolves a presented token string. Constant-time on the hash. Never throws for bad input. */
+  authenticate(token: string): Promise<TokenRecord | undefined>;
+  /** Issues a token; the plain token is returned once. @throws `INSTANCE_NOT_FOUND` for an instance token. */
+  createToken(input: { scope: "account" | "instance"; instance?: string; label?: string }): Promise<{ token: string; record: TokenView }>;
+  listTokens(opts?: { instance?: string }): Promise<TokenView[]>;
+  /** @throws `TOKEN_NOT_FOUND`. */
+  revokeToken(id: string): Promise<void>;
+}
+
+/** A connector as shown to API users. */
+export interface PlatformInfo {
+  platform: string;
+  displayName: string;
+  configSchema: TSchema;
+  capabilities: Capabilities;
+  actions: readonly ActionSpec[];
+}
+
+export interface CreateInstanceInput {
+  name: string;
+  platform: string;
+  config?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  start?: boolean;
+}
+
+export interface ConnectOptions {
+  /** The login to start when there are no credentials: `{ method, ...input }`. */
+  login?: LoginRequest;
+  /** Resolve once the status reaches this state. */
+  wait?: Extract<StatusState, "awaiting_login" | "connected">;
+  /** Upper bound for `wait`, ms (default 30 000, max 300 000). */
+  timeoutMs?: number;
+}
+
+/** An instance as shown to API users. Holds no secret. */
+export interface InstanceView {
+  name: string;
+  platform: string;
+  config: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  desired: DesiredState;
+  status: InstanceStatus;
+  hasCredentials: boolean;
+  /** Set while a logout is stored but not finished (crash recovery). */
+  logoutPending: boolean;
+  createdAt: number;
+  updatedAt: number;
+  /** Newest first; present on `getInstance`. */
+  history?: HistoryEntry[];
+}
+
+/** A token as listed (never the token itself). */
+export interface TokenView {
+  id: string;
+  scope: "account" | "instance";
+  instance: string | null;
+  label: string;
+  createdAt: number;
+}

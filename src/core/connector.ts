@@ -1,0 +1,192 @@
+import type { TSchema } from "@sinclair/typebox";
+import type { ErrorInfo } from "./errors.js";
+import type { DisconnectKind, LoginMethod, RemoteLogoutOutcome, SelfInfo } from "./status.js";
+
+/**
+ * The connector interface: the code for one platform (DESIGN §1). A connector *reports*; the core
+ * *decides* (reconnect policy, wipes, status). Modelled on mautrix bridgev2's NetworkConnector /
+ * NetworkAPI split: a {@link Connector} is stateless and declares what it can do as data; a
+ * {@link Session} is one live connection of one instance.
+ *
+ * Connectors never import HTTP code and never touch the store directly: credentials come in through
+ * {@link SessionContext.credentials} and go out through {@link SessionHost.saveCredentials}.
+ */
+export interface Connector {
+  /** Platform id, URL-safe, e.g. `"telegram"`, `"whatsapp-web"`. */
+  readonly platform: string;
+  /** Human name for dashboards, e.g. `"Telegram bot"`. */
+  readonly displayName: string;
+  /** JSON Schema (TypeBox) of the instance `config`; validated on create. Must not hold secrets. */
+  readonly configSchema: TSchema;
+  /** What the platform offers (DESIGN §2 per-platform table). */
+  readonly capabilities: Capabilities;
+  /** Explicit platform actions, declared as data, run through {@link Connector.runAction}. */
+  readonly actions: readonly ActionSpec[];
+
+  /**
+   * Opens a session for one instance. **Never throws** and never rejects: every outcome is reported
+   * through `ctx.host` (`loginStep`, `connected`, `disconnected`). Returns at once; the connection is
+   * made in the background. After `disconnected` is reported, the session is dead and the core opens
+   * a new one if it wants to reconnect.
+   */
+  connect(ctx: SessionContext): Session;
+
+  /**
+   * Ends the session **at the platform** (unlink the device, revoke the token) where the platform
+   * allows it. Called with the live session when there is one, else with the stored credentials only.
+   * Must be idempotent at the platform: a second call answers `already_revoked`.
+   *
+   * @returns `revoked` | `already_revoked` | `not_supported`.
+   * @throws {PlatformUnreachableError} when the platform cannot be reached or does not answer before
+   *   `signal` aborts; the core then keeps the credentials unless the caller forced the logout.
+   */
+  logoutRemote(ctx: RemoteContext): Promise<Exclude<RemoteLogoutOutcome, "unconfirmed">>;
+
+  /**
+   * Runs a declared platform action (`name` is one of {@link Connector.actions}). `input` has been
+   * validated against the action's `inputSchema`. Returns a JSON-serialisable result.
+   * @throws {SwitchboardError} `NOT_SUPPORTED`, `INVALID_STATE`, `PLATFORM_UNREACHABLE`, …
+   */
+  runAction?(name: string, input: unknown, ctx: RemoteContext): Promise<unknown>;
+}
+
+/** What a connector offers. */
+export interface Capabilities {
+  /** Login methods, in order of preference; the first is the default. Empty: restore-only. */
+  login: readonly LoginMethodSpec[];
+  /** Whether `logoutRemote` can end the session at the platform (false → it answers `not_supported`). */
+  remoteLogout: boolean;
+  /** Whether {@link Session.send} can send text messages. */
+  send: boolean;
+}
+
+/** One login method with the input it needs (e.g. `{token}` for a bot token, `{phoneNumber}` for a pairing code). */
+export interface LoginMethodSpec {
+  method: LoginMethod;
+  /** JSON Schema of the login input given to `connect` (`login: {method, ...input}`); absent: none. */
+  inputSchema?: TSchema;
+}
+
+/** A declared platform action (e.g. Telegram `log-out-cloud`). */
+export interface ActionSpec {
+  /** URL-safe name used in `POST /v1/instances/:name/actions/:action`. */
+  name: string;
+  description: string;
+  /** JSON Schema of the action input; absent: no input. */
+  inputSchema?: TSchema;
+  /** True when the action is destructive or rate-limited at the platform and UIs should ask first. */
+  confirm?: boolean;
+  /** True when the action needs a live session (`connected`). */
+  requiresSession?: boolean;
+}
+
+/** Identifies the instance a connector works for. Holds nothing secret. */
+export interface InstanceRef {
+  id: string;
+  name: string;
+  platform: string;
+}
+
+/** Secret-free logger given to connectors (pino-compatible subset). Never log credentials. */
+export interface ConnectorLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Opaque credentials of one instance, as the connector shaped them (JSON). Encrypted at rest by the vault. */
+export type Credentials = Record<string, unknown>;
+
+/** Everything a connector gets to open a session. */
+export interface SessionContext {
+  instance: InstanceRef;
+  /** The validated instance config. */
+  config: Record<string, unknown>;
+  /** Stored credentials, or `null` when a login is needed (never dead credentials: they are wiped first). */
+  credentials: Credentials | null;
+  /** The login the caller asked for when there are no credentials: `{method, ...input}`. */
+  login: LoginRequest | null;
+  host: SessionHost;
+  logger: ConnectorLogger;
+}
+
+/** A login request: the method and its validated input (e.g. `{ method: "token", token: "…" }`). */
+export interface LoginRequest {
+  method: LoginMethod;
+  input: Record<string, unknown>;
+}
+
+/** Context for remote operations that may run without a live session (logout, actions). */
+export interface RemoteContext {
+  instance: InstanceRef;
+  config: Record<string, unknown>;
+  credentials: Credentials | null;
+  /** The live session, when the instance has one. */
+  session: Session | null;
+  /** Aborted when the core's timeout for this operation expires. */
+  signal: AbortSignal;
+  logger: ConnectorLogger;
+}
+
+/**
+ * What a session reports to the core. Calls after the session was closed or replaced are ignored,
+ * so a connector need not guard against late callbacks.
+ */
+export interface SessionHost {
+  /** A login step is pending: a QR to show, a pairing code to enter. */
+  loginStep(step: LoginStep): void;
+  /** The session is up and authenticated. */
+  connected(info: { self: SelfInfo }): void;
+  /** The session ended; `kind` decides what the core does next. `error` must be secret-free. */
+  disconnected(info: { kind: DisconnectKind; error: ErrorInfo }): void;
+  /**
+   * Persists (replaces) the instance's credentials, encrypted. Resolves once durable.
+   * @throws {SwitchboardError} `STORAGE_FAILED` or `INVALID_STATE` (the session was closed meanwhile);
+   *   never swallowed.
+   */
+  saveCredentials(credentials: Credentials): Promise<void>;
+}
+
+/** A pending login step, shown to a person. */
+export interface LoginStep {
+  method: LoginMethod;
+  /** The raw QR string (`method: "qr"`). */
+  qr?: string;
+  /** The pairing code (`method: "pairing_code"`). */
+  code?: string;
+  /** When the QR/code expires, epoch ms. */
+  expiresAt?: number;
+  /** 1-based count of QR codes / codes issued in this login. */
+  attempt: number;
+}
+
+/** One live connection of one instance. */
+export interface Session {
+  /** Ends the local session only; never calls a platform logout. **Idempotent, never throws.** */
+  close(): Promise<void>;
+  /**
+   * Sends a text message.
+   * @throws {SwitchboardError} `INVALID_STATE` when not connected, `PLATFORM_UNREACHABLE`, `PLATFORM_RATE_LIMITED`.
+   */
+  send?(message: OutboundMessage): Promise<SentMessage>;
+  /**
+   * Asks the platform for a pairing code for `phoneNumber` (digits, country code first) while a
+   * login is pending. Also reports it through `host.loginStep`.
+   * @throws {SwitchboardError} `NO_LOGIN_PENDING`, `NOT_SUPPORTED`, `PLATFORM_UNREACHABLE`.
+   */
+  requestPairingCode?(phoneNumber: string): Promise<{ code: string; expiresAt?: number }>;
+}
+
+/** A text message to send. */
+export interface OutboundMessage {
+  threadId: string;
+  body: string;
+}
+
+/** What the platform answered for a sent message. `timestamp` is epoch ms. */
+export interface SentMessage {
+  messageId: string;
+  threadId: string;
+  timestamp: number;
+}

@@ -1,0 +1,120 @@
+/**
+ * The one error catalog. Every error Switchboard reports — HTTP envelope, SDK, CLI, events — carries
+ * one of these stable codes. Codes never change meaning; new ones may be added.
+ *
+ * HTTP mapping: `status` is the HTTP status used by the REST API for that code.
+ */
+export const ERROR_CATALOG = {
+  VALIDATION_FAILED: { status: 400, message: "The request is not valid." },
+  UNAUTHENTICATED: { status: 401, message: "A valid token is required." },
+  FORBIDDEN: { status: 403, message: "This token may not do that." },
+  NOT_FOUND: { status: 404, message: "No such route or resource." },
+  INSTANCE_NOT_FOUND: { status: 404, message: "No instance has that name." },
+  TOKEN_NOT_FOUND: { status: 404, message: "No token has that id." },
+  PLATFORM_UNKNOWN: { status: 400, message: "No connector is registered for that platform." },
+  ACTION_UNKNOWN: { status: 404, message: "The platform declares no such action." },
+  INSTANCE_EXISTS: { status: 409, message: "An instance with that name already exists." },
+  INVALID_STATE: { status: 409, message: "The instance is not in a state that allows this." },
+  NO_LOGIN_PENDING: { status: 409, message: "The instance is not waiting for a login." },
+  IDEMPOTENCY_IN_FLIGHT: { status: 409, message: "A request with this Idempotency-Key is still being processed." },
+  IDEMPOTENCY_MISMATCH: { status: 422, message: "This Idempotency-Key was used with a different request." },
+  NOT_SUPPORTED: { status: 422, message: "The platform does not support this." },
+  RATE_LIMITED: { status: 429, message: "Too many requests." },
+  PLATFORM_RATE_LIMITED: { status: 429, message: "The platform asked to slow down." },
+  PLATFORM_UNREACHABLE: { status: 502, message: "The platform could not be reached." },
+  LOGOUT_UNCONFIRMED: {
+    status: 502,
+    message: "The platform could not confirm the logout; credentials were kept. Retry, or pass force: true.",
+  },
+  TIMEOUT: { status: 504, message: "The operation did not finish in time." },
+  SHUTTING_DOWN: { status: 503, message: "The gateway is shutting down." },
+  STORAGE_FAILED: { status: 500, message: "The store failed." },
+  INTERNAL: { status: 500, message: "Internal error." },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+/** A stable error code from {@link ERROR_CATALOG}. */
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+/** Options for {@link SwitchboardError}. `details` must never contain secrets. */
+export interface ErrorOptions {
+  /** Overrides the catalog's default message. Must never contain secrets. */
+  message?: string;
+  /** Structured, secret-free context (field errors, instance name, remote status…). */
+  details?: Record<string, unknown>;
+  /** When set, the caller may retry after this many milliseconds. */
+  retryAfterMs?: number;
+  /** HTTP status override (e.g. 504 instead of 502 for LOGOUT_UNCONFIRMED after a timeout). */
+  status?: number;
+  cause?: unknown;
+}
+
+/**
+ * The error type thrown across Switchboard. `code` is stable; `status` is the HTTP status;
+ * `retryAfterMs` is set when retrying later may succeed.
+ */
+export class SwitchboardError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown> | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, opts: ErrorOptions = {}) {
+    super(opts.message ?? ERROR_CATALOG[code].message, { cause: opts.cause });
+    this.name = "SwitchboardError";
+    this.code = code;
+    this.status = opts.status ?? ERROR_CATALOG[code].status;
+    this.details = opts.details;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+
+  /** The wire shape used by the REST API: `{ code, message, details?, retryAfterMs? }`. */
+  toJSON(): ErrorBody {
+    const body: ErrorBody = { code: this.code, message: this.message };
+    if (this.details !== undefined) body.details = this.details;
+    if (this.retryAfterMs !== undefined) body.retryAfterMs = this.retryAfterMs;
+    return body;
+  }
+}
+
+/** The `error` member of the REST error envelope `{ error: ErrorBody }`. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+  retryAfterMs?: number;
+}
+
+/** Shorthand constructor: `err("INSTANCE_NOT_FOUND", { details: { name } })`. */
+export function err(code: ErrorCode, opts?: ErrorOptions): SwitchboardError {
+  return new SwitchboardError(code, opts);
+}
+
+/** True when `e` is a {@link SwitchboardError}, optionally with the given code. */
+export function isSwitchboardError(e: unknown, code?: ErrorCode): e is SwitchboardError {
+  return e instanceof SwitchboardError && (code === undefined || e.code === code);
+}
+
+/**
+ * Thrown by a connector when the platform cannot be reached (network error, timeout, 5xx).
+ * The core maps it to `LOGOUT_UNCONFIRMED` during logout and to a transient disconnect elsewhere.
+ * `message` must be secret-free.
+ */
+export class PlatformUnreachableError extends SwitchboardError {
+  constructor(message: string, opts: { cause?: unknown; retryAfterMs?: number } = {}) {
+    super("PLATFORM_UNREACHABLE", { message, ...opts });
+    this.name = "PlatformUnreachableError";
+  }
+}
+
+/** A secret-free, serialisable description of an error, as stored in statuses and events. */
+export interface ErrorInfo {
+  code: string;
+  message: string;
+}
+
+/** Turns anything thrown into an {@link ErrorInfo}. Never throws. Unknown errors become `INTERNAL`. */
+export function toErrorInfo(e: unknown): ErrorInfo {
+  if (e instanceof SwitchboardError) return { code: e.code, message: e.message };
+  if (e instanceof Error) return { code: "INTERNAL", message: e.message };
+  return { code: "INTERNAL", message: String(e) };
+}

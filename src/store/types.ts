@@ -1,0 +1,160 @@
+import type { DesiredState, InstanceStatus, RemoteLogoutOutcome } from "../core/status.js";
+
+/**
+ * The storage contract. Two implementations (SQLite via better-sqlite3, Postgres via pg), both over
+ * Kysely with one migration set, both checked by one contract suite (`test/store/contract.ts`).
+ *
+ * Conventions: timestamps are epoch milliseconds (numbers); JSON columns round-trip plain objects;
+ * every method either resolves with its effect durable or rejects with `SwitchboardError`
+ * (`INSTANCE_EXISTS`, `INSTANCE_NOT_FOUND`, `STORAGE_FAILED`).
+ */
+export interface Store {
+  readonly kind: "sqlite" | "postgres";
+  readonly instances: InstanceStore;
+  readonly secrets: SecretStore;
+  readonly tokens: TokenStore;
+  readonly history: HistoryStore;
+  readonly idempotency: IdempotencyStore;
+  /** Applies pending migrations. Idempotent. */
+  migrate(): Promise<void>;
+  /** Cheap liveness probe used by `GET /ready`. Resolves when the database answers. */
+  ping(): Promise<void>;
+  /** Closes connections and releases locks. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A durable logout in progress (DESIGN §2 rule 3). Stored before any remote call is made. */
+export interface LogoutIntent {
+  /** Wipe even when the platform cannot confirm. */
+  force: boolean;
+  /** Epoch ms when the logout was asked for. */
+  requestedAt: number;
+  /** `requested`: nothing done yet; `remote_done`: the platform answered (`remote` holds what). */
+  step: "requested" | "remote_done";
+  remote?: RemoteLogoutOutcome;
+  /** When set, the instance is purged after the logout (the `delete` verb). */
+  purge?: boolean;
+}
+
+/** One instance row. `credentials` live apart, in {@link SecretStore}. */
+export interface InstanceRecord {
+  /** Immutable random id (used as the key for secrets, tokens, history). */
+  id: string;
+  /** Unique, URL-safe: `^[a-z0-9][a-z0-9_-]{0,62}$`. */
+  name: string;
+  platform: string;
+  config: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  desired: DesiredState;
+  status: InstanceStatus;
+  logoutIntent: LogoutIntent | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Fields a caller may change on an instance. */
+export type InstancePatch = Partial<Pick<InstanceRecord, "config" | "metadata" | "desired" | "status" | "logoutIntent">>;
+
+export interface InstanceStore {
+  /** @throws `INSTANCE_EXISTS` when the name is taken. */
+  create(rec: Omit<InstanceRecord, "updatedAt">): Promise<InstanceRecord>;
+  get(name: string): Promise<InstanceRecord | undefined>;
+  getById(id: string): Promise<InstanceRecord | undefined>;
+  /** Names in ascending order, after `after` (exclusive cursor), at most `limit` (1–500). */
+  list(opts: { limit: number; after?: string; platform?: string }): Promise<InstanceRecord[]>;
+  /** Every instance (boot, metrics). */
+  all(): Promise<InstanceRecord[]>;
+  /** @throws `INSTANCE_NOT_FOUND`. Sets `updatedAt`. */
+  update(id: string, patch: InstancePatch): Promise<InstanceRecord>;
+  /**
+   * Removes the instance and everything of it — secrets, tokens, history, idempotency keys — in one
+   * transaction. Returns false when there was no such instance. Touches no other instance.
+   */
+  purge(id: string): Promise<boolean>;
+}
+
+/**
+ * Encrypted secrets of an instance, as opaque sealed blobs keyed by (instanceId, key). The vault
+ * seals and opens them; the store never sees plaintext. Connectors with many keys (Signal key
+ * stores) use many keys under one instance.
+ */
+export interface SecretStore {
+  get(instanceId: string, key: string): Promise<Buffer | undefined>;
+  /** Inserts or replaces. */
+  put(instanceId: string, key: string, sealed: Buffer): Promise<void>;
+  /** Writes and deletes several keys in one transaction (`null` deletes). */
+  putMany(instanceId: string, entries: ReadonlyArray<readonly [key: string, sealed: Buffer | null]>): Promise<void>;
+  delete(instanceId: string, key: string): Promise<void>;
+  /** Number of keys stored for the instance. */
+  count(instanceId: string): Promise<number>;
+  /**
+   * Deletes every secret of the instance and makes the deletion physical where the engine allows it
+   * (SQLite: secure_delete and a WAL checkpoint), so no ciphertext stays in the database files.
+   * Returns the number of rows deleted.
+   */
+  wipe(instanceId: string): Promise<number>;
+}
+
+/** A stored API token. Only the SHA-256 hash of the token is kept. */
+export interface TokenRecord {
+  id: string;
+  /** hex SHA-256 of the token string. */
+  hash: string;
+  scope: "account" | "instance";
+  /** Set when `scope` is `instance`. */
+  instanceId: string | null;
+  label: string;
+  createdAt: number;
+}
+
+export interface TokenStore {
+  create(rec: TokenRecord): Promise<void>;
+  findByHash(hash: string): Promise<TokenRecord | undefined>;
+  list(opts?: { instanceId?: string }): Promise<TokenRecord[]>;
+  /** Returns false when there was no such token. */
+  delete(id: string): Promise<boolean>;
+  /** Number of account-scoped tokens (0 on a fresh database). */
+  countAccount(): Promise<number>;
+}
+
+/** One status transition, kept for `GET /v1/instances/:name` (the last N). */
+export interface HistoryEntry {
+  ts: number;
+  from: string;
+  to: string;
+  /** Short secret-free reason, e.g. `"connect"`, `"transient: ECONNRESET"`, `"remote logout"`. */
+  reason: string;
+}
+
+export interface HistoryStore {
+  /** Appends and keeps only the newest `keep` entries of the instance. */
+  append(instanceId: string, entry: HistoryEntry, keep: number): Promise<void>;
+  /** Newest first. */
+  list(instanceId: string, limit: number): Promise<HistoryEntry[]>;
+}
+
+/** A remembered POST response for `Idempotency-Key` (IETF draft-ietf-httpapi-idempotency-key-header). */
+export interface IdempotencyRecord {
+  /** The token id that made the request: keys are scoped per token. */
+  tokenId: string;
+  key: string;
+  /** SHA-256 of method + path + body. */
+  fingerprint: string;
+  state: "in_flight" | "done";
+  statusCode: number | null;
+  /** The JSON response body, when done. */
+  body: string | null;
+  createdAt: number;
+  /** The instance the request was about, for purge; null for account-level routes. */
+  instanceId: string | null;
+}
+
+export interface IdempotencyStore {
+  /** Inserts an `in_flight` record; returns the existing record instead when the (tokenId, key) exists. */
+  begin(rec: IdempotencyRecord): Promise<{ created: true } | { created: false; existing: IdempotencyRecord }>;
+  complete(tokenId: string, key: string, statusCode: number, body: string): Promise<void>;
+  /** Forgets an in-flight key (the request failed before producing a response worth replaying). */
+  abandon(tokenId: string, key: string): Promise<void>;
+  /** Deletes records older than `before` (epoch ms). Returns how many. */
+  prune(before: number): Promise<number>;
+}
