@@ -1,0 +1,78 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { StatusState } from "../core/status.js";
+
+/**
+ * Prometheus metrics of one gateway, on its own registry (never the global one, so several gateways
+ * can live in one process, as in tests). Exposed at `GET /metrics`.
+ *
+ * - `switchboard_instances{status}` — instances by observed status (gauge, sampled on scrape);
+ * - `switchboard_verb_duration_seconds{verb,outcome}` — lifecycle verb latency (histogram, s);
+ * - `switchboard_reconnects_total{platform,kind}` — session ends by disconnect kind (counter);
+ * - `switchboard_http_requests_total{method,route,status}` — REST requests (counter);
+ * - default Node.js process metrics with the `switchboard_` prefix.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly verbDuration: Histogram<"verb" | "outcome">;
+  readonly reconnects: Counter<"platform" | "kind">;
+  readonly httpRequests: Counter<"method" | "route" | "status">;
+  private readonly instances: Gauge<"status">;
+  private statusSource: () => Iterable<StatusState> = () => [];
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "switchboard_" });
+    this.verbDuration = new Histogram({
+      name: "switchboard_verb_duration_seconds",
+      help: "Lifecycle verb latency in seconds",
+      labelNames: ["verb", "outcome"],
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [this.registry],
+    });
+    this.reconnects = new Counter({
+      name: "switchboard_reconnects_total",
+      help: "Session ends reported by connectors, by disconnect kind",
+      labelNames: ["platform", "kind"],
+      registers: [this.registry],
+    });
+    this.httpRequests = new Counter({
+      name: "switchboard_http_requests_total",
+      help: "REST API requests",
+      labelNames: ["method", "route", "status"],
+      registers: [this.registry],
+    });
+    const self = this;
+    this.instances = new Gauge({
+      name: "switchboard_instances",
+      help: "Instances by observed status",
+      labelNames: ["status"],
+      registers: [this.registry],
+      collect() {
+        self.instances.reset();
+        for (const s of self.statusSource()) self.instances.inc({ status: s });
+      },
+    });
+  }
+
+  /** Sets where the instance gauge reads statuses from on each scrape (the gateway's runtimes). */
+  observeStatuses(source: () => Iterable<StatusState>): void {
+    this.statusSource = source;
+  }
+
+  /** Times `fn` as verb `verb`; outcome label is `ok` or the error code. Rethrows. */
+  async timeVerb<T>(verb: string, fn: () => Promise<T>): Promise<T> {
+    const end = this.verbDuration.startTimer({ verb });
+    try {
+      const r = await fn();
+      end({ outcome: "ok" });
+      return r;
+    } catch (e) {
+      end({ outcome: (e as { code?: string }).code ?? "error" });
+      throw e;
+    }
+  }
+
+  /** The exposition text and its content type. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
