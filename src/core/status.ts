@@ -43,7 +43,7 @@ export type InstanceStatus =
   | { state: "connected"; since: number; self: SelfInfo }
   | { state: "reconnecting"; attempt: number; retryAt: number; lastError: ErrorInfo }
   | { state: "logging_out" }
-  | { state: "logged_out"; reason: "user" | "remote" }
+  | { state: "logged_out"; reason: "user" | "remote"; /** What the platform said, for an idempotent repeat of `logout`. */ remote: RemoteLogoutOutcome }
   | { state: "conflict"; error?: ErrorInfo }
   | { state: "failed"; error: ErrorInfo };
 

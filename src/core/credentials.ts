@@ -1,0 +1,19 @@
+import type { Credentials } from "./connector.js";
+
+/**
+ * Where the core keeps an instance's credentials: encrypted at rest by the vault
+ * (`src/vault`), deleted by a verified wipe. The core depends on this interface only.
+ */
+export interface CredentialStore {
+  /** The instance's credentials, or null when it has none. @throws `STORAGE_FAILED` (store or decryption). */
+  get(instanceId: string): Promise<Credentials | null>;
+  /** Replaces the instance's credentials; resolves once durable. @throws `STORAGE_FAILED`. */
+  put(instanceId: string, credentials: Credentials): Promise<void>;
+  /** Whether the instance holds any credential material. */
+  has(instanceId: string): Promise<boolean>;
+  /**
+   * Deletes every copy of the instance's credential material and verifies nothing is left.
+   * Idempotent. @throws `STORAGE_FAILED` when something remains.
+   */
+  wipe(instanceId: string): Promise<void>;
+}

@@ -1,0 +1,444 @@
+import { randomUUID } from "node:crypto";
+import type { TSchema } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import { pino, type Logger } from "pino";
+import { EventBus } from "../events/bus.js";
+import { Metrics } from "../observability/metrics.js";
+import type { InstanceRecord, Store, TokenRecord } from "../store/types.js";
+import type { ConnectOptions, CreateInstanceInput, GatewayApi, InstanceView, PlatformInfo, TokenView } from "./api.js";
+import { systemClock, type Clock } from "./clock.js";
+import type { Connector, LoginRequest, OutboundMessage, SentMessage } from "./connector.js";
+import type { CredentialStore } from "./credentials.js";
+import { err, toErrorInfo } from "./errors.js";
+import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect.js";
+import { InstanceRuntime, SETTLED_STATES, type RuntimeDeps, type RuntimeHooks, type RuntimeTimeouts } from "./runtime.js";
+import { type LogoutResult, type RemoteLogoutOutcome } from "./status.js";
+import { issueToken, verifyToken } from "./tokens.js";
+
+/** Instance names: URL-safe, lower case, 1–63 characters. */
+export const INSTANCE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/** Options of {@link Gateway}. Only `store`, `credentials` and `connectors` are required. */
+export interface GatewayOptions {
+  store: Store;
+  credentials: CredentialStore;
+  connectors: readonly Connector[];
+  bus?: EventBus;
+  metrics?: Metrics;
+  logger?: Logger;
+  clock?: Clock;
+  /** Random numbers in [0, 1) for backoff jitter. */
+  random?: () => number;
+  policy?: Partial<ReconnectPolicy>;
+  timeouts?: Partial<RuntimeTimeouts & { shutdownMs: number }>;
+  /** Status transitions kept per instance. Default 50. */
+  historyKeep?: number;
+  hooks?: RuntimeHooks;
+}
+
+const DEFAULT_WAIT_MS = 30_000;
+const MAX_WAIT_MS = 300_000;
+
+/**
+ * The gateway core: instances, their runtimes and the lifecycle verbs (DESIGN §2). Knows connectors
+ * only through the {@link Connector} interface; knows nothing of HTTP.
+ *
+ * Life: `new Gateway(opts)` → `await start()` (boot: finish stored logouts, restore instances desired
+ * `running` that hold credentials) → verbs → `await shutdown()` (closes every session, keeps
+ * credentials, never logs out).
+ */
+export class Gateway implements GatewayApi {
+  readonly bus: EventBus;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  private readonly connectors = new Map<string, Connector>();
+  /** Runtimes by instance name, and the instance name by id (for instance tokens). */
+  private readonly runtimes = new Map<string, InstanceRuntime>();
+  private readonly names = new Map<string, string>();
+  private readonly deps: RuntimeDeps;
+  private readonly shutdownMs: number;
+  private state: "new" | "running" | "stopping" | "stopped" = "new";
+
+  constructor(private readonly opts: GatewayOptions) {
+    for (const c of opts.connectors) this.connectors.set(c.platform, c);
+    this.bus = opts.bus ?? new EventBus();
+    this.metrics = opts.metrics ?? new Metrics({ defaultMetrics: false });
+    this.logger = opts.logger ?? pino({ level: "silent" });
+    this.shutdownMs = opts.timeouts?.shutdownMs ?? 10_000;
+    this.deps = {
+      store: opts.store,
+      credentials: opts.credentials,
+      bus: this.bus,
+      metrics: this.metrics,
+      logger: this.logger,
+      clock: opts.clock ?? systemClock,
+      random: opts.random ?? Math.random,
+      policy: { ...DEFAULT_RECONNECT_POLICY, ...opts.policy },
+      timeouts: { logoutMs: 10_000, closeMs: 5_000, ...opts.timeouts },
+      historyKeep: opts.historyKeep ?? 50,
+      hooks: opts.hooks ?? {},
+    };
+    this.metrics.observeStatuses(() => [...this.runtimes.values()].map((r) => r.status.state));
+  }
+
+  /**
+   * Boots the gateway (DESIGN §2 rules 3 and 8): every stored logout is finished (and a stored delete
+   * purged); a status left over from a previous process is rewritten to `stopped {reason: shutdown}`;
+   * a `logged_out` instance that still holds credentials is wiped; instances desired `running` that
+   * hold credentials are connected. Resolves once every step is started (sessions connect in the
+   * background) and every stored logout is finished.
+   */
+  async start(): Promise<void> {
+    if (this.state !== "new") throw err("INVALID_STATE", { message: "The gateway was already started." });
+    const records = await this.opts.store.instances.all();
+    const resumes: Promise<void>[] = [];
+    for (let rec of records) {
+      const connector = this.connectors.get(rec.platform);
+      if (!connector) {
+        this.logger.warn({ instance: rec.name, platform: rec.platform }, "no connector for this platform; instance left as is");
+        continue;
+      }
+      if (!rec.logoutIntent && !SETTLED_STATES.has(rec.status.state)) {
+        rec = await this.opts.store.instances.update(rec.id, { status: { state: "stopped", reason: "shutdown" } });
+      }
+      const rt = this.track(new InstanceRuntime(rec, connector, this.deps));
+      if (rec.logoutIntent) {
+        resumes.push(this.resumeLogout(rt));
+        continue;
+      }
+      const hasCredentials = await this.opts.credentials.has(rec.id);
+      if (rec.status.state === "logged_out" && hasCredentials) {
+        await this.opts.credentials.wipe(rec.id); // a remote logout whose wipe was interrupted
+      } else if (rec.desired === "running" && hasCredentials) {
+        await rt.connect(null);
+      }
+    }
+    await Promise.all(resumes);
+    this.state = "running";
+  }
+
+  /**
+   * Graceful shutdown (DESIGN §2 rule 7): refuses new verbs, closes every session within
+   * `shutdownMs` (default 10 000 ms) and keeps credentials and `desired`, so the next boot restores
+   * them. Never logs out. Idempotent; never throws.
+   */
+  async shutdown(): Promise<void> {
+    if (this.state === "stopping" || this.state === "stopped") return;
+    this.state = "stopping";
+    const all = Promise.all([...this.runtimes.values()].map((rt) => rt.shutdown()));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), this.shutdownMs);
+    });
+    const r = await Promise.race([all.then(() => "done" as const), late]);
+    clearTimeout(timer);
+    if (r === "late") this.logger.warn({ timeoutMs: this.shutdownMs }, "some sessions did not close in time");
+    this.state = "stopped";
+  }
+
+  // ------------------------------------------------------------------ GatewayApi
+
+  platforms(): PlatformInfo[] {
+    return [...this.connectors.values()].map((c) => ({
+      platform: c.platform,
+      displayName: c.displayName,
+      configSchema: c.configSchema,
+      capabilities: c.capabilities,
+      actions: c.actions,
+    }));
+  }
+
+  async createInstance(input: CreateInstanceInput): Promise<{ instance: InstanceView; token: string }> {
+    this.assertRunning();
+    if (typeof input.name !== "string" || !INSTANCE_NAME.test(input.name)) {
+      throw err("VALIDATION_FAILED", {
+        message: "name must be 1–63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit.",
+        details: { issues: [{ path: "/name", message: "must match ^[a-z0-9][a-z0-9_-]{0,62}$" }] },
+      });
+    }
+    const connector = this.connectors.get(input.platform);
+    if (!connector) throw err("PLATFORM_UNKNOWN", { details: { platform: input.platform, known: [...this.connectors.keys()] } });
+    const config = validate(connector.configSchema, input.config ?? {}, "/config");
+    if (this.runtimes.has(input.name)) throw err("INSTANCE_EXISTS", { details: { name: input.name } });
+    const now = this.deps.clock.now();
+    const rec = await this.opts.store.instances.create({
+      id: `ins_${randomUUID()}`,
+      name: input.name,
+      platform: connector.platform,
+      config,
+      metadata: input.metadata ?? {},
+      desired: "stopped",
+      status: { state: "stopped", reason: "user" },
+      logoutIntent: null,
+      createdAt: now,
+    });
+    const { token } = await issueToken(this.opts.store.tokens, { scope: "instance", instanceId: rec.id, label: "created with the instance", now });
+    this.track(new InstanceRuntime(rec, connector, this.deps));
+    if (input.start) await this.connect(rec.name);
+    return { instance: await this.view(this.runtime(rec.name), false), token };
+  }
+
+  async getInstance(name: string): Promise<InstanceView> {
+    return this.view(this.runtime(name), true);
+  }
+
+  async listInstances(opts: { limit: number; after?: string; platform?: string }): Promise<{ items: InstanceView[]; next: string | null }> {
+    const limit = Math.min(Math.max(Math.floor(opts.limit), 1), 500);
+    const recs = await this.opts.store.instances.list({ limit: limit + 1, after: opts.after, platform: opts.platform });
+    const page = recs.slice(0, limit);
+    const items = await Promise.all(page.map((r) => this.view(this.runtimes.get(r.name) ?? r, false)));
+    return { items, next: recs.length > limit ? (page[page.length - 1]?.name ?? null) : null };
+  }
+
+  connect(name: string, opts: ConnectOptions = {}): Promise<InstanceView> {
+    return this.metrics.timeVerb("connect", async () => {
+      this.assertRunning();
+      const rt = this.runtime(name);
+      const login = await this.resolveLogin(rt, opts.login);
+      await rt.connect(login);
+      if (opts.wait) await this.waitFor(rt, opts.wait, opts.timeoutMs);
+      return this.view(rt, false);
+    });
+  }
+
+  close(name: string): Promise<InstanceView> {
+    return this.metrics.timeVerb("close", async () => {
+      this.assertRunning();
+      const rt = this.runtime(name);
+      await rt.close();
+      return this.view(rt, false);
+    });
+  }
+
+  restart(name: string, opts: ConnectOptions = {}): Promise<InstanceView> {
+    return this.metrics.timeVerb("restart", async () => {
+      this.assertRunning();
+      const rt = this.runtime(name);
+      const login = await this.resolveLogin(rt, opts.login);
+      await rt.close();
+      await rt.connect(login);
+      if (opts.wait) await this.waitFor(rt, opts.wait, opts.timeoutMs);
+      return this.view(rt, false);
+    });
+  }
+
+  logout(name: string, opts: { force?: boolean } = {}): Promise<LogoutResult> {
+    return this.metrics.timeVerb("logout", async () => {
+      this.assertRunning();
+      const rt = this.runtime(name);
+      const remote = await rt.logout({ force: opts.force === true });
+      return { instance: name, status: "logged_out", remote, credentialsWiped: true };
+    });
+  }
+
+  deleteInstance(name: string): Promise<{ instance: string; deleted: true; remote: RemoteLogoutOutcome }> {
+    return this.metrics.timeVerb("delete", async () => {
+      this.assertRunning();
+      const rt = this.runtime(name);
+      const remote = await rt.logout({ force: true, purge: true });
+      await this.purge(rt, remote);
+      return { instance: name, deleted: true, remote };
+    });
+  }
+
+  async qr(name: string): Promise<{ qr: string; expiresAt: number | null; attempt: number }> {
+    const s = this.runtime(name).status;
+    if (s.state !== "awaiting_login" || s.qr === undefined) {
+      throw err("NO_LOGIN_PENDING", { details: { status: s.state } });
+    }
+    return { qr: s.qr, expiresAt: s.expiresAt ?? null, attempt: s.attempt };
+  }
+
+  async requestPairingCode(name: string, phoneNumber: string): Promise<{ code: string; expiresAt: number | null }> {
+    const rt = this.runtime(name);
+    const connector = this.connectorOf(rt);
+    if (!connector.capabilities.login.some((l) => l.method === "pairing_code")) throw err("NOT_SUPPORTED");
+    if (!/^\d{6,15}$/.test(phoneNumber)) {
+      throw err("VALIDATION_FAILED", { message: "phoneNumber must be 6–15 digits, country code first, no '+'." });
+    }
+    const session = rt.liveSession();
+    if (rt.status.state !== "awaiting_login" || !session) throw err("NO_LOGIN_PENDING", { details: { status: rt.status.state } });
+    if (!session.requestPairingCode) throw err("NOT_SUPPORTED");
+    const r = await session.requestPairingCode(phoneNumber);
+    return { code: r.code, expiresAt: r.expiresAt ?? null };
+  }
+
+  async runAction(name: string, action: string, input: unknown): Promise<unknown> {
+    this.assertRunning();
+    const rt = this.runtime(name);
+    const spec = this.connectorOf(rt).actions.find((a) => a.name === action);
+    if (!spec) throw err("ACTION_UNKNOWN", { details: { action } });
+    const value = spec.inputSchema ? validate(spec.inputSchema, input ?? {}, "") : {};
+    if (spec.requiresSession && rt.status.state !== "connected") {
+      throw err("INVALID_STATE", { message: "This action needs a connected session.", details: { status: rt.status.state } });
+    }
+    return this.metrics.timeVerb(`action:${action}`, () => rt.runAction(action, value));
+  }
+
+  async send(name: string, message: OutboundMessage): Promise<SentMessage> {
+    const rt = this.runtime(name);
+    if (!this.connectorOf(rt).capabilities.send) throw err("NOT_SUPPORTED");
+    const session = rt.liveSession();
+    if (rt.status.state !== "connected" || !session?.send) {
+      throw err("INVALID_STATE", { message: "The instance is not connected.", details: { status: rt.status.state } });
+    }
+    return session.send(message);
+  }
+
+  authenticate(token: string): Promise<TokenRecord | undefined> {
+    return verifyToken(this.opts.store.tokens, token);
+  }
+
+  /** The name of the instance with this id, or undefined (maps instance tokens to their instance). */
+  async instanceNameOf(id: string): Promise<string | undefined> {
+    return this.names.get(id);
+  }
+
+  async createToken(input: { scope: "account" | "instance"; instance?: string; label?: string }): Promise<{ token: string; record: TokenView }> {
+    let instanceId: string | null = null;
+    if (input.scope === "instance") {
+      if (!input.instance) throw err("VALIDATION_FAILED", { message: "An instance token needs `instance`." });
+      instanceId = this.runtime(input.instance).id;
+    }
+    const { token, record } = await issueToken(this.opts.store.tokens, {
+      scope: input.scope,
+      instanceId,
+      label: input.label ?? "",
+      now: this.deps.clock.now(),
+    });
+    return { token, record: await this.tokenView(record) };
+  }
+
+  async listTokens(opts: { instance?: string } = {}): Promise<TokenView[]> {
+    const instanceId = opts.instance ? this.runtime(opts.instance).id : undefined;
+    const recs = await this.opts.store.tokens.list(instanceId ? { instanceId } : {});
+    return Promise.all(recs.map((r) => this.tokenView(r)));
+  }
+
+  async revokeToken(id: string): Promise<void> {
+    if (!(await this.opts.store.tokens.delete(id))) throw err("TOKEN_NOT_FOUND", { details: { id } });
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private track(rt: InstanceRuntime): InstanceRuntime {
+    this.runtimes.set(rt.name, rt);
+    this.names.set(rt.id, rt.name);
+    return rt;
+  }
+
+  private runtime(name: string): InstanceRuntime {
+    const rt = typeof name === "string" ? this.runtimes.get(name) : undefined;
+    if (!rt) throw err("INSTANCE_NOT_FOUND", { details: { name } });
+    return rt;
+  }
+
+  private connectorOf(rt: InstanceRuntime): Connector {
+    const c = this.connectors.get(rt.current.platform);
+    if (!c) throw err("PLATFORM_UNKNOWN", { details: { platform: rt.current.platform } });
+    return c;
+  }
+
+  private assertRunning(): void {
+    if (this.state === "stopping" || this.state === "stopped") throw err("SHUTTING_DOWN");
+    if (this.state === "new") throw err("INVALID_STATE", { message: "The gateway has not started yet." });
+  }
+
+  /**
+   * Decides the login of a `connect`: none when credentials exist; else the given one (validated
+   * against the method's input schema) or the platform's first method that needs no input.
+   * @throws `VALIDATION_FAILED` when the platform needs login input and none was given, or it is bad;
+   *   `INVALID_STATE` when login input is given to an instance that already has credentials.
+   */
+  private async resolveLogin(rt: InstanceRuntime, login: LoginRequest | undefined): Promise<LoginRequest | null> {
+    const hasCredentials = await this.opts.credentials.has(rt.id);
+    const methods = this.connectorOf(rt).capabilities.login;
+    if (hasCredentials) {
+      if (login && methods.find((m) => m.method === login.method)?.inputSchema) {
+        throw err("INVALID_STATE", { message: "The instance already has credentials; log out before giving new ones." });
+      }
+      return null;
+    }
+    if (!login) {
+      const plain = methods.find((m) => !m.inputSchema);
+      if (plain) return { method: plain.method, input: {} };
+      throw err("VALIDATION_FAILED", {
+        message: `This platform needs a login: ${methods.map((m) => m.method).join(" or ")}.`,
+        details: { methods: methods.map((m) => m.method) },
+      });
+    }
+    const spec = methods.find((m) => m.method === login.method);
+    if (!spec) throw err("VALIDATION_FAILED", { message: `Login method '${String(login.method)}' is not offered by this platform.` });
+    return { method: spec.method, input: spec.inputSchema ? validate(spec.inputSchema, login.input ?? {}, "/login") : {} };
+  }
+
+  private async waitFor(rt: InstanceRuntime, target: "awaiting_login" | "connected", timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
+    const ms = Math.min(Math.max(timeoutMs, 0), MAX_WAIT_MS);
+    await rt.waitFor(
+      (s) => s.state === target || SETTLED_STATES.has(s.state) || (target === "awaiting_login" && s.state === "connected"),
+      ms,
+    );
+  }
+
+  private async resumeLogout(rt: InstanceRuntime): Promise<void> {
+    const purge = rt.current.logoutIntent?.purge === true;
+    try {
+      const remote = await rt.logout({ force: true, resumed: true });
+      if (purge) await this.purge(rt, remote);
+      this.logger.info({ instance: rt.name, remote, purge }, "finished a logout interrupted by the previous process");
+    } catch (e) {
+      this.logger.error({ instance: rt.name, err: toErrorInfo(e) }, "could not finish a stored logout");
+    }
+  }
+
+  private async purge(rt: InstanceRuntime, remote: RemoteLogoutOutcome): Promise<void> {
+    const source = { instance: rt.name, platform: rt.current.platform, metadata: rt.current.metadata };
+    await this.opts.store.instances.purge(rt.id);
+    rt.dispose();
+    this.runtimes.delete(rt.name);
+    this.names.delete(rt.id);
+    this.bus.publish("instance.deleted", source, { remote }, this.deps.clock.now());
+  }
+
+  private async view(src: InstanceRuntime | InstanceRecord, withHistory: boolean): Promise<InstanceView> {
+    const rec = src instanceof InstanceRuntime ? src.current : src;
+    const status = src instanceof InstanceRuntime ? src.status : rec.status;
+    const desired = src instanceof InstanceRuntime ? src.desired : rec.desired;
+    const v: InstanceView = {
+      name: rec.name,
+      platform: rec.platform,
+      config: rec.config,
+      metadata: rec.metadata,
+      desired,
+      status,
+      hasCredentials: await this.opts.credentials.has(rec.id),
+      logoutPending: rec.logoutIntent !== null && status.state !== "logged_out",
+      createdAt: rec.createdAt,
+      updatedAt: rec.updatedAt,
+    };
+    if (withHistory) v.history = await this.opts.store.history.list(rec.id, this.deps.historyKeep);
+    return v;
+  }
+
+  private async tokenView(r: TokenRecord): Promise<TokenView> {
+    return {
+      id: r.id,
+      scope: r.scope,
+      instance: r.instanceId ? ((await this.instanceNameOf(r.instanceId)) ?? null) : null,
+      label: r.label,
+      createdAt: r.createdAt,
+    };
+  }
+}
+
+/**
+ * Validates `value` against a TypeBox schema after applying defaults.
+ * @returns the value with defaults filled in.
+ * @throws `VALIDATION_FAILED` with `details.issues: [{path, message}]` (at most 20).
+ */
+export function validate(schema: TSchema, value: unknown, prefix: string): Record<string, unknown> {
+  const v = Value.Default(schema, Value.Clone(value)) as unknown;
+  if (Value.Check(schema, v)) return v as Record<string, unknown>;
+  const issues = [...Value.Errors(schema, v)].slice(0, 20).map((e) => ({ path: prefix + e.path, message: e.message }));
+  throw err("VALIDATION_FAILED", { details: { issues } });
+}

@@ -1,0 +1,449 @@
+import type { Logger } from "pino";
+import type { EventBus } from "../events/bus.js";
+import type { Metrics } from "../observability/metrics.js";
+import type { InstancePatch, InstanceRecord, LogoutIntent, Store } from "../store/types.js";
+import type { Clock } from "./clock.js";
+import type { Connector, LoginRequest, RemoteContext, Session, SessionContext, SessionHost } from "./connector.js";
+import type { CredentialStore } from "./credentials.js";
+import { err, toErrorInfo } from "./errors.js";
+import type { ReconnectPolicy } from "./reconnect.js";
+import { SerialQueue } from "./serial.js";
+import { isLive, type InstanceStatus, type RemoteLogoutOutcome, type StatusState } from "./status.js";
+import { StatusPublisher } from "./status-publisher.js";
+import { TimeoutError, withTimeout } from "./timeout.js";
+import { transition, type LifecycleInput, type LifecycleState } from "./transitions.js";
+
+/** The steps of a logout, in order; a test hook may pause at each (crash-recovery tests). */
+export type LogoutStep = "intent_stored" | "remote_done" | "session_closed" | "wiped";
+
+/** Test and extension hooks. Awaited; a hook that never resolves pauses the logout there. */
+export interface RuntimeHooks {
+  logoutStep?(instance: string, step: LogoutStep): Promise<void> | void;
+}
+
+/** Time limits of the runtime, ms. */
+export interface RuntimeTimeouts {
+  /** Upper bound for a platform logout (and for actions). Default 10 000. */
+  logoutMs: number;
+  /** Upper bound for closing one session. Default 5 000. */
+  closeMs: number;
+}
+
+/** What every {@link InstanceRuntime} of a gateway shares. */
+export interface RuntimeDeps {
+  store: Store;
+  credentials: CredentialStore;
+  bus: EventBus;
+  metrics: Metrics;
+  logger: Logger;
+  clock: Clock;
+  random: () => number;
+  policy: ReconnectPolicy;
+  timeouts: RuntimeTimeouts;
+  historyKeep: number;
+  hooks: RuntimeHooks;
+}
+
+/**
+ * The live side of one instance: its lifecycle state, its session, its timers. Every state change
+ * runs under the instance's {@link SerialQueue} — verbs and connector reports never interleave — and
+ * goes through the pure {@link transition} function; this class only carries out the effects.
+ */
+export class InstanceRuntime {
+  /** Verbs and connector reports of this instance run here, one at a time. */
+  readonly queue = new SerialQueue();
+  /** Credential writes and the wipe run here, so a late write can never follow a wipe. */
+  private readonly credsQueue = new SerialQueue();
+  private state: LifecycleState;
+  private session: Session | null = null;
+  /** Bumped whenever the session is replaced or ended; reports carrying an older value are ignored. */
+  private generation = 0;
+  private retryTimer: unknown = null;
+  private pendingLogin: LoginRequest | null = null;
+  private readonly waiters = new Set<() => void>();
+  private readonly publisher: StatusPublisher;
+  private readonly log: Logger;
+
+  constructor(
+    private record: InstanceRecord,
+    private readonly connector: Connector,
+    private readonly deps: RuntimeDeps,
+  ) {
+    this.state = { desired: record.desired, status: record.status, failures: 0, restarts: 0 };
+    this.log = deps.logger.child({ instance: record.name, platform: record.platform });
+    this.publisher = new StatusPublisher(record.status, deps.clock, deps.policy.debounceMs, (status, previous) => {
+      deps.bus.publish(
+        "instance.status",
+        this.source(),
+        { status, previous: previous.state, desired: this.state.desired },
+        deps.clock.now(),
+      );
+    });
+  }
+
+  get id(): string {
+    return this.record.id;
+  }
+  get name(): string {
+    return this.record.name;
+  }
+  get status(): InstanceStatus {
+    return this.state.status;
+  }
+  get desired(): "running" | "stopped" {
+    return this.state.desired;
+  }
+  /** The stored record as last written (config, metadata, intent). */
+  get current(): InstanceRecord {
+    return this.record;
+  }
+
+  // ---------------------------------------------------------------- verbs (each takes the queue)
+
+  /**
+   * The `connect` verb: desired = running, opens a session unless one is live. `login` is used when
+   * the instance has no credentials. Idempotent; concurrent calls share one session.
+   * @throws `INVALID_STATE` while a logout is pending.
+   */
+  connect(login: LoginRequest | null): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.record.logoutIntent) throw err("INVALID_STATE", { message: "A logout of this instance is in progress." });
+      if (login) this.pendingLogin = login;
+      await this.apply({ type: "connect" }, "connect");
+    });
+  }
+
+  /** The `close` verb: desired = stopped, ends the local session, keeps credentials. Idempotent. */
+  close(): Promise<void> {
+    return this.queue.run(() => this.apply({ type: "close" }, "close").then(() => undefined));
+  }
+
+  /**
+   * Closes the session for a graceful shutdown; `desired` is kept so boot restores the instance.
+   * Never logs out. Never throws.
+   */
+  shutdown(): Promise<void> {
+    return this.queue
+      .run(async () => {
+        await this.apply({ type: "shutdown" }, "shutdown");
+        this.publisher.flush();
+      })
+      .catch((e: unknown) => this.log.error({ err: toErrorInfo(e) }, "shutdown failed"));
+  }
+
+  /**
+   * The `logout` verb (DESIGN §2 rules 2–3), under the instance queue:
+   * 1. the intent is stored; 2. the platform is asked to end the session (bounded by `logoutMs`);
+   * 3. the session is closed; 4. credentials are wiped and verified; 5. `logged_out`, intent cleared.
+   * A stored intent found on boot resumes at the step it reached (`resumed: true`).
+   *
+   * @param force wipe even when the platform cannot confirm (`remote: "unconfirmed"`).
+   * @param resumed finishing a logout found on boot: nobody is left to receive an error, so an
+   *   unreachable platform is handled as if forced.
+   * @throws `LOGOUT_UNCONFIRMED` (502; 504 after the timeout) when not forced and the platform cannot
+   *   confirm; credentials, session and status are then left as they were.
+   */
+  logout(opts: { force: boolean; purge?: boolean; resumed?: boolean }): Promise<RemoteLogoutOutcome> {
+    return this.queue.run(() => this.runLogout(opts));
+  }
+
+  /**
+   * Runs a platform action under the instance queue, bounded by `logoutMs`.
+   * @throws what the connector throws; `TIMEOUT` when it does not answer in time.
+   */
+  runAction(name: string, input: unknown): Promise<unknown> {
+    const run = this.connector.runAction;
+    if (!run) throw err("NOT_SUPPORTED");
+    return this.queue.run(() =>
+      this.remote((ctx) => run.call(this.connector, name, input, ctx)).catch((e: unknown) => {
+        if (e instanceof TimeoutError) throw err("TIMEOUT", { details: { action: name } });
+        throw e;
+      }),
+    );
+  }
+
+  /** The live session when connected (for send, pairing code). */
+  liveSession(): Session | null {
+    return isLive(this.state.status) ? this.session : null;
+  }
+
+  /**
+   * Resolves once `done(status)` holds (checked now and after every change), or rejects with
+   * `TIMEOUT` (details: the current status state) after `timeoutMs`.
+   */
+  waitFor(done: (s: InstanceStatus) => boolean, timeoutMs: number): Promise<InstanceStatus> {
+    if (done(this.state.status)) return Promise.resolve(this.state.status);
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (!done(this.state.status)) return;
+        cleanup();
+        resolve(this.state.status);
+      };
+      const timer = this.deps.clock.setTimeout(() => {
+        cleanup();
+        reject(err("TIMEOUT", { details: { status: this.state.status.state } }));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        this.deps.clock.clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  /** Stops timers and ignores every later report (the instance is being purged). Idempotent. */
+  dispose(): void {
+    this.clearRetry();
+    this.generation++;
+    this.session = null;
+  }
+
+  // ---------------------------------------------------------------- the state machine driver
+
+  /**
+   * Feeds one input to {@link transition}, stores and publishes the result, then carries out the
+   * effects in order. Runs under the queue. `patch` is written in the same update as the status.
+   */
+  private async apply(input: LifecycleInput, reason: string, patch: InstancePatch = {}): Promise<void> {
+    const prev = this.state;
+    const r = transition(prev, input, {
+      now: this.deps.clock.now(),
+      random: this.deps.random(),
+      policy: this.deps.policy,
+    });
+    if (!r.changed && Object.keys(patch).length === 0) return;
+    this.state = r.state;
+    const statusChanged = r.state.status !== prev.status;
+    if (statusChanged || r.state.desired !== prev.desired || Object.keys(patch).length > 0) {
+      this.record = await this.deps.store.instances.update(this.record.id, {
+        ...patch,
+        desired: r.state.desired,
+        status: storable(r.state.status),
+      });
+    }
+    if (statusChanged) {
+      if (r.state.status.state !== prev.status.state) {
+        await this.deps.store.history.append(
+          this.record.id,
+          { ts: this.deps.clock.now(), from: prev.status.state, to: r.state.status.state, reason },
+          this.deps.historyKeep,
+        );
+        this.log.info({ from: prev.status.state, to: r.state.status.state, reason }, "status");
+      }
+      this.publisher.update(r.state.status);
+      if (input.type === "login_step") this.publishLoginStep(r.state.status);
+      for (const w of [...this.waiters]) w();
+    }
+    for (const effect of r.effects) {
+      switch (effect.type) {
+        case "open_session":
+          await this.openSession();
+          break;
+        case "close_session":
+          await this.closeSession();
+          break;
+        case "schedule_retry":
+          this.scheduleRetry(effect.at);
+          break;
+        case "cancel_retry":
+          this.clearRetry();
+          break;
+        case "wipe_credentials":
+          await this.wipeCredentials();
+          this.publishLoggedOut("remote", "revoked");
+          break;
+      }
+    }
+  }
+
+  private publishLoginStep(s: InstanceStatus): void {
+    if (s.state !== "awaiting_login") return;
+    const expiresAt = s.expiresAt ?? null;
+    if (s.qr !== undefined) this.deps.bus.publish("instance.qr", this.source(), { qr: s.qr, expiresAt, attempt: s.attempt });
+    if (s.code !== undefined) this.deps.bus.publish("instance.pairing_code", this.source(), { code: s.code, expiresAt });
+  }
+
+  private publishLoggedOut(reason: "user" | "remote", remote: RemoteLogoutOutcome): void {
+    this.deps.bus.publish("instance.logged_out", this.source(), { reason, remote, credentialsWiped: true });
+  }
+
+  private source(): { instance: string; platform: string; metadata: Record<string, unknown> } {
+    return { instance: this.record.name, platform: this.record.platform, metadata: this.record.metadata };
+  }
+
+  private scheduleRetry(at: number): void {
+    this.clearRetry();
+    const gen = this.generation;
+    this.retryTimer = this.deps.clock.setTimeout(
+      () => {
+        this.retryTimer = null;
+        this.report(gen, { type: "retry_due" }, "retry");
+      },
+      Math.max(0, at - this.deps.clock.now()),
+    );
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer === null) return;
+    this.deps.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  /** Queues a connector report (or timer) unless its session generation is stale. Never throws. */
+  private report(gen: number, input: LifecycleInput, reason: string): void {
+    if (gen !== this.generation) return;
+    this.queue
+      .run(async () => {
+        if (gen !== this.generation) return;
+        if (input.type === "disconnected") {
+          this.deps.metrics.reconnects.inc({ platform: this.record.platform, kind: input.kind });
+          this.session = null;
+          this.generation++;
+        }
+        await this.apply(input, reason);
+      })
+      .catch((e: unknown) => this.log.error({ err: toErrorInfo(e) }, "applying a connector report failed"));
+  }
+
+  private async openSession(): Promise<void> {
+    const gen = ++this.generation;
+    const credentials = await this.deps.credentials.get(this.record.id);
+    const host: SessionHost = {
+      loginStep: (step) => this.report(gen, { type: "login_step", step }, `login step ${step.method}`),
+      connected: ({ self }) => {
+        this.pendingLogin = null;
+        this.report(gen, { type: "connected", self }, "connected");
+      },
+      disconnected: ({ kind, error }) => this.report(gen, { type: "disconnected", kind, error }, `${kind}: ${error.code}`),
+      saveCredentials: (c) =>
+        this.credsQueue.run(async () => {
+          if (gen !== this.generation) throw err("INVALID_STATE", { message: "The session was closed." });
+          await this.deps.credentials.put(this.record.id, c);
+        }),
+    };
+    const ctx: SessionContext = {
+      instance: { id: this.record.id, name: this.record.name, platform: this.record.platform },
+      config: this.record.config,
+      credentials,
+      login: credentials ? null : this.pendingLogin,
+      host,
+      logger: this.log,
+    };
+    try {
+      this.session = this.connector.connect(ctx);
+    } catch (e) {
+      // The contract says connect never throws; a connector bug must still not wedge the instance.
+      this.log.error({ err: toErrorInfo(e) }, "connector.connect threw");
+      host.disconnected({ kind: "fatal", error: toErrorInfo(e) });
+    }
+  }
+
+  private async closeSession(): Promise<void> {
+    const s = this.session;
+    this.session = null;
+    this.generation++;
+    if (!s) return;
+    await withTimeout(this.deps.clock, this.deps.timeouts.closeMs, () => s.close()).catch((e: unknown) =>
+      this.log.warn({ err: toErrorInfo(e) }, "session close did not finish cleanly"),
+    );
+  }
+
+  private wipeCredentials(): Promise<void> {
+    return this.credsQueue.run(() => this.deps.credentials.wipe(this.record.id));
+  }
+
+  private remote<T>(fn: (ctx: RemoteContext) => Promise<T>): Promise<T> {
+    return this.deps.credentials.get(this.record.id).then((credentials) =>
+      withTimeout(this.deps.clock, this.deps.timeouts.logoutMs, (signal) =>
+        fn({
+          instance: { id: this.record.id, name: this.record.name, platform: this.record.platform },
+          config: this.record.config,
+          credentials,
+          session: this.liveSession(),
+          signal,
+          logger: this.log,
+        }),
+      ),
+    );
+  }
+
+  private async runLogout(opts: { force: boolean; purge?: boolean; resumed?: boolean }): Promise<RemoteLogoutOutcome> {
+    const st = this.state.status;
+    if (st.state === "logged_out" && !this.record.logoutIntent && !(await this.deps.credentials.has(this.record.id))) {
+      return st.remote; // idempotent: the same answer as the logout that got here
+
+    }
+    const restore = { desired: this.state.desired, status: st };
+    let intent: LogoutIntent = this.record.logoutIntent ?? {
+      force: opts.force,
+      requestedAt: this.deps.clock.now(),
+      step: "requested",
+      ...(opts.purge ? { purge: true } : {}),
+    };
+    if (!this.record.logoutIntent) await this.updateRecord({ logoutIntent: intent });
+    await this.hook("intent_stored");
+    await this.apply({ type: "logout_started" }, opts.resumed ? "logout resumed" : "logout");
+
+    if (intent.step === "requested") {
+      let remote: RemoteLogoutOutcome;
+      if (!(await this.deps.credentials.has(this.record.id))) {
+        remote = "already_revoked"; // never logged in, or already wiped: nothing to end at the platform
+      } else {
+        try {
+          remote = await this.remote((ctx) => this.connector.logoutRemote(ctx));
+        } catch (e) {
+          if (!intent.force && !opts.resumed) {
+            const sessionAlive = this.session !== null;
+            await this.apply(
+              {
+                type: "logout_aborted",
+                restore: sessionAlive || !isLive(restore.status) ? restore : { desired: restore.desired, status: { state: "stopped", reason: "user" } },
+              },
+              "logout unconfirmed",
+              { logoutIntent: null },
+            );
+            throw err("LOGOUT_UNCONFIRMED", {
+              status: e instanceof TimeoutError ? 504 : 502,
+              details: { instance: this.record.name, cause: e instanceof TimeoutError ? { code: "TIMEOUT", message: e.message } : toErrorInfo(e) },
+              cause: e,
+            });
+          }
+          this.log.warn({ err: toErrorInfo(e) }, "platform did not confirm the logout; wiping anyway (forced)");
+          remote = "unconfirmed";
+        }
+      }
+      intent = { ...intent, step: "remote_done", remote };
+      await this.updateRecord({ logoutIntent: intent });
+    }
+    await this.hook("remote_done");
+    this.clearRetry();
+    await this.closeSession();
+    this.pendingLogin = null;
+    await this.hook("session_closed");
+    await this.wipeCredentials();
+    await this.hook("wiped");
+    const remote = intent.remote ?? "unconfirmed";
+    // A purge keeps the intent until the record is gone, so a crash before the purge resumes it.
+    await this.apply({ type: "logout_finished", remote }, "logout", { logoutIntent: intent.purge ? intent : null });
+    this.publishLoggedOut("user", remote);
+    return remote;
+  }
+
+  private async updateRecord(patch: InstancePatch): Promise<void> {
+    this.record = await this.deps.store.instances.update(this.record.id, patch);
+  }
+
+  private async hook(step: LogoutStep): Promise<void> {
+    await this.deps.hooks.logoutStep?.(this.record.name, step);
+  }
+}
+
+/** The status as stored: a pending QR or pairing code stays in memory only. */
+function storable(s: InstanceStatus): InstanceStatus {
+  if (s.state !== "awaiting_login") return s;
+  const { qr: _qr, code: _code, ...rest } = s;
+  return rest;
+}
+
+/** Statuses a `connect … wait` ends on besides its target: nothing more will happen without a verb. */
+export const SETTLED_STATES: ReadonlySet<StatusState> = new Set(["stopped", "logged_out", "conflict", "failed"]);

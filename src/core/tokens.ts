@@ -1,0 +1,68 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import type { TokenRecord, TokenStore } from "../store/types.js";
+
+/** Token strings: a scope prefix and 32 random bytes, base64url (43 chars). Shown once, stored hashed. */
+const PREFIX = { account: "sba_", instance: "sbi_" } as const;
+
+/** hex SHA-256 of a token string. Tokens carry 256 bits of entropy, so a fast hash is the right tool. */
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+/** Creates a new random token string for `scope`. */
+export function newToken(scope: "account" | "instance"): string {
+  return PREFIX[scope] + randomBytes(32).toString("base64url");
+}
+
+/**
+ * Issues and stores a token; returns the plain token (never stored) and its record.
+ * @param token a preset token string (e.g. from `SWITCHBOARD_ACCOUNT_TOKEN`); generated when absent.
+ */
+export async function issueToken(
+  store: TokenStore,
+  input: { scope: "account" | "instance"; instanceId: string | null; label: string; token?: string; now: number },
+): Promise<{ token: string; record: TokenRecord }> {
+  const token = input.token ?? newToken(input.scope);
+  const record: TokenRecord = {
+    id: `tok_${randomUUID()}`,
+    hash: hashToken(token),
+    scope: input.scope,
+    instanceId: input.instanceId,
+    label: input.label,
+    createdAt: input.now,
+  };
+  await store.create(record);
+  return { token, record };
+}
+
+/**
+ * Resolves a presented token to its record. The lookup is by hash; the stored hash is then compared
+ * with the computed one in constant time. Never throws for malformed input: answers undefined.
+ */
+export async function verifyToken(store: TokenStore, token: string): Promise<TokenRecord | undefined> {
+  if (typeof token !== "string" || token.length < 8 || token.length > 256) return undefined;
+  const hash = hashToken(token);
+  const rec = await store.findByHash(hash);
+  if (!rec) return undefined;
+  const a = Buffer.from(rec.hash, "hex");
+  const b = Buffer.from(hash, "hex");
+  return a.length === b.length && timingSafeEqual(a, b) ? rec : undefined;
+}
+
+/**
+ * Makes sure the deployment has an account token (DESIGN §1). With `preset` (the
+ * `SWITCHBOARD_ACCOUNT_TOKEN` value), that token is registered if it is not yet. Otherwise, on a store
+ * with no account token, one is generated and returned so the caller can print it once.
+ * @returns the new plain token, or null when nothing was generated.
+ */
+export async function ensureAccountToken(store: TokenStore, preset: string | undefined, now: number): Promise<string | null> {
+  if (preset) {
+    if (!(await store.findByHash(hashToken(preset)))) {
+      await issueToken(store, { scope: "account", instanceId: null, label: "SWITCHBOARD_ACCOUNT_TOKEN", token: preset, now });
+    }
+    return null;
+  }
+  if ((await store.countAccount()) > 0) return null;
+  const { token } = await issueToken(store, { scope: "account", instanceId: null, label: "initial", now });
+  return token;
+}

@@ -1,0 +1,33 @@
+import type { InstanceStatus, RemoteLogoutOutcome, StatusState } from "../core/status.js";
+
+/**
+ * The one event envelope (DESIGN §3): webhook body, stream frame, SDK callback and replay all carry
+ * this shape. `id` is unique and stable (receivers dedupe on it); `ts` is epoch ms; `metadata` echoes
+ * the instance's free metadata. Events never carry secrets other than a pending QR / pairing code,
+ * which exist to be shown.
+ */
+export interface EventEnvelope<T extends EventType = EventType> {
+  id: string;
+  type: T;
+  instance: string;
+  platform: string;
+  ts: number;
+  metadata: Record<string, unknown>;
+  data: EventData[T];
+}
+
+/** The payload of each event type. New types may be added; consumers ignore unknown ones. */
+export interface EventData {
+  /** The observed status changed (transient flaps are debounced first). */
+  "instance.status": { status: InstanceStatus; previous: StatusState; desired: "running" | "stopped" };
+  /** A new QR code to show (one per rotation). */
+  "instance.qr": { qr: string; expiresAt: number | null; attempt: number };
+  /** A new pairing code to enter on the phone. */
+  "instance.pairing_code": { code: string; expiresAt: number | null };
+  /** Credentials were wiped: by the logout verb (`reason: user`) or by the platform (`reason: remote`). */
+  "instance.logged_out": { reason: "user" | "remote"; remote: RemoteLogoutOutcome; credentialsWiped: true };
+  /** The instance and everything of it were purged. */
+  "instance.deleted": { remote: RemoteLogoutOutcome };
+}
+
+export type EventType = keyof EventData;
