@@ -58,6 +58,12 @@ export interface GatewayApi {
 
   /** Resolves a presented token string. Constant-time on the hash. Never throws for bad input. */
   authenticate(token: string): Promise<TokenRecord | undefined>;
+  /**
+   * The name of the instance with immutable id `id` (e.g. `TokenRecord.instanceId`), or undefined when
+   * there is none. Optional (added for the REST API's instance-token scoping, which falls back to
+   * `listTokens()` without it); implement it as one indexed lookup (`instances.getById`).
+   */
+  instanceNameOf?(id: string): Promise<string | undefined>;
   /** Issues a token; the plain token is returned once. @throws `INSTANCE_NOT_FOUND` for an instance token. */
   createToken(input: { scope: "account" | "instance"; instance?: string; label?: string }): Promise<{ token: string; record: TokenView }>;
   listTokens(opts?: { instance?: string }): Promise<TokenView[]>;
