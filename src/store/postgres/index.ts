@@ -1,0 +1,86 @@
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import { err } from "../../core/errors.js";
+import type { DialectHooks } from "../kysely/dialect.js";
+import { engineCode, toStorageError } from "../kysely/errors.js";
+import type { Database } from "../kysely/schema.js";
+import { createKyselyStore } from "../kysely/store.js";
+import type { Store } from "../types.js";
+
+/** Options of {@link openPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** `postgres://user:pass@host:port/db?...`. Never echoed in errors (it may hold a password). */
+  url: string;
+  /**
+   * Schema for every table, set as the connections' `search_path` (created on `migrate()` when
+   * missing). Lower-case identifier `^[a-z_][a-z0-9_]{0,62}$`. Default: the server's search_path.
+   */
+  schema?: string;
+  /** Pool size (default 10). */
+  maxConnections?: number;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Type parsers of this pool only (not pg's global registry): `int8`/`bigint` (epoch-ms columns,
+ * `count(*)`) become JS numbers instead of strings. Values beyond 2^53 would lose precision; the
+ * store keeps none.
+ */
+const poolTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === pg.types.builtins.INT8 && format !== "binary"
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format ?? "text")) as pg.CustomTypesConfig["getTypeParser"],
+};
+
+/** Postgres's side of the shared Kysely store. */
+function postgresHooks(schema: string | undefined, migrationSchema: string): DialectHooks {
+  return {
+    kind: "postgres",
+    blobType: "bytea",
+    migrationSchema,
+    prepareMigrations: async (db) => {
+      if (schema !== undefined) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+    },
+    isUniqueViolation: (e) => engineCode(e) === "23505",
+    afterSecretsDeleted: async () => {},
+    release: async () => {},
+  };
+}
+
+/**
+ * Opens a Postgres store over a `pg` pool and checks that the server answers. Does not migrate:
+ * call `store.migrate()` (or use `openStore`).
+ * @throws `VALIDATION_FAILED` for a bad `schema` name; `STORAGE_FAILED` when the server cannot be
+ *   reached (the message never contains the URL).
+ */
+export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Store> {
+  const { schema } = opts;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw err("VALIDATION_FAILED", { message: `Invalid Postgres schema name "${schema}".`, details: { schema } });
+  }
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.maxConnections ?? 10,
+    types: poolTypes,
+    ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle connection dropped by the server surfaces as a failed query later, not as a crash.
+  pool.on("error", () => {});
+  // Kysely is pinned to 0.28: 0.29 requires Node 22 and Switchboard supports Node 20.
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    let migrationSchema = schema;
+    if (migrationSchema === undefined) {
+      const { rows } = await sql<{ s: string | null }>`select current_schema() as s`.execute(db);
+      migrationSchema = rows[0]?.s ?? "public";
+    } else {
+      await sql`select 1`.execute(db);
+    }
+    return createKyselyStore(db, postgresHooks(schema, migrationSchema));
+  } catch (e) {
+    await db.destroy().catch(() => {});
+    throw toStorageError("connecting to Postgres", e);
+  }
+}
