@@ -7,6 +7,10 @@ import type { DesiredState, InstanceStatus, RemoteLogoutOutcome } from "../core/
  * Conventions: timestamps are epoch milliseconds (numbers); JSON columns round-trip plain objects;
  * every method either resolves with its effect durable or rejects with `SwitchboardError`
  * (`INSTANCE_EXISTS`, `INSTANCE_NOT_FOUND`, `STORAGE_FAILED`).
+ *
+ * Rows that belong to an instance (secrets, instance tokens, history, idempotency records with an
+ * `instanceId`) reference it: writing one for an instance id that does not exist (or no longer
+ * does) fails with `STORAGE_FAILED`, so nothing of a purged instance can linger.
  */
 export interface Store {
   readonly kind: "sqlite" | "postgres";
@@ -56,13 +60,16 @@ export interface InstanceRecord {
 export type InstancePatch = Partial<Pick<InstanceRecord, "config" | "metadata" | "desired" | "status" | "logoutIntent">>;
 
 export interface InstanceStore {
-  /** @throws `INSTANCE_EXISTS` when the name is taken. */
+  /** `updatedAt` starts equal to `createdAt`. @throws `INSTANCE_EXISTS` when the name is taken. */
   create(rec: Omit<InstanceRecord, "updatedAt">): Promise<InstanceRecord>;
   get(name: string): Promise<InstanceRecord | undefined>;
   getById(id: string): Promise<InstanceRecord | undefined>;
-  /** Names in ascending order, after `after` (exclusive cursor), at most `limit` (1–500). */
+  /**
+   * Names in ascending bytewise order (the same on every engine), after `after` (exclusive cursor),
+   * at most `limit` (clamped to 1–500).
+   */
   list(opts: { limit: number; after?: string; platform?: string }): Promise<InstanceRecord[]>;
-  /** Every instance (boot, metrics). */
+  /** Every instance (boot, metrics), by ascending name. */
   all(): Promise<InstanceRecord[]>;
   /** @throws `INSTANCE_NOT_FOUND`. Sets `updatedAt`. */
   update(id: string, patch: InstancePatch): Promise<InstanceRecord>;
@@ -90,7 +97,8 @@ export interface SecretStore {
   /**
    * Deletes every secret of the instance and makes the deletion physical where the engine allows it
    * (SQLite: secure_delete and a WAL checkpoint), so no ciphertext stays in the database files.
-   * Returns the number of rows deleted.
+   * Postgres deletes logically only (dead tuples stay until VACUUM reuses them; they hold sealed
+   * ciphertext only). Returns the number of rows deleted.
    */
   wipe(instanceId: string): Promise<number>;
 }
@@ -108,8 +116,10 @@ export interface TokenRecord {
 }
 
 export interface TokenStore {
+  /** @throws `STORAGE_FAILED` for a duplicate id or hash, or an unknown `instanceId`. */
   create(rec: TokenRecord): Promise<void>;
   findByHash(hash: string): Promise<TokenRecord | undefined>;
+  /** Every token, or those of one instance; oldest first. */
   list(opts?: { instanceId?: string }): Promise<TokenRecord[]>;
   /** Returns false when there was no such token. */
   delete(id: string): Promise<boolean>;
@@ -127,9 +137,12 @@ export interface HistoryEntry {
 }
 
 export interface HistoryStore {
-  /** Appends and keeps only the newest `keep` entries of the instance. */
+  /**
+   * Appends and keeps only the newest `keep` entries of the instance ("newest" = most recently
+   * appended, whatever `ts` says).
+   */
   append(instanceId: string, entry: HistoryEntry, keep: number): Promise<void>;
-  /** Newest first. */
+  /** Newest first, at most `limit`. */
   list(instanceId: string, limit: number): Promise<HistoryEntry[]>;
 }
 
@@ -150,10 +163,16 @@ export interface IdempotencyRecord {
 }
 
 export interface IdempotencyStore {
-  /** Inserts an `in_flight` record; returns the existing record instead when the (tokenId, key) exists. */
+  /**
+   * Inserts an `in_flight` record; returns the existing record instead when the (tokenId, key) exists.
+   * Atomic: of concurrent callers with the same (tokenId, key), exactly one gets `created: true`.
+   */
   begin(rec: IdempotencyRecord): Promise<{ created: true } | { created: false; existing: IdempotencyRecord }>;
   complete(tokenId: string, key: string, statusCode: number, body: string): Promise<void>;
-  /** Forgets an in-flight key (the request failed before producing a response worth replaying). */
+  /**
+   * Forgets an in-flight key (the request failed before producing a response worth replaying). A
+   * `done` record is kept.
+   */
   abandon(tokenId: string, key: string): Promise<void>;
   /** Deletes records older than `before` (epoch ms). Returns how many. */
   prune(before: number): Promise<number>;

@@ -98,6 +98,13 @@ describe("Postgres store specifics", () => {
     });
   });
 
+  it("refuses a URL whose options override the schema's search_path", async () => {
+    const overriding = new URL(url);
+    overriding.searchParams.set("options", "-c search_path=public");
+    const e = await openPostgresStore({ url: overriding.toString(), schema: newSchema() }).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: "VALIDATION_FAILED" });
+  });
+
   it("fails with STORAGE_FAILED and no credentials in the message when the server is unreachable", async () => {
     const e = await openPostgresStore({ url: "postgres://user:hunter2secret@127.0.0.1:1/db" }).catch((x: unknown) => x);
     expect(e).toMatchObject({ code: "STORAGE_FAILED" });

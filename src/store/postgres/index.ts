@@ -14,6 +14,7 @@ export interface PostgresStoreOptions {
   /**
    * Schema for every table, set as the connections' `search_path` (created on `migrate()` when
    * missing). Lower-case identifier `^[a-z_][a-z0-9_]{0,62}$`. Default: the server's search_path.
+   * A URL whose `options` parameter overrides it is refused (pg lets URL parameters win).
    */
   schema?: string;
   /** Pool size (default 10). */
@@ -52,8 +53,8 @@ function postgresHooks(schema: string | undefined, migrationSchema: string): Dia
 /**
  * Opens a Postgres store over a `pg` pool and checks that the server answers. Does not migrate:
  * call `store.migrate()` (or use `openStore`).
- * @throws `VALIDATION_FAILED` for a bad `schema` name; `STORAGE_FAILED` when the server cannot be
- *   reached (the message never contains the URL).
+ * @throws `VALIDATION_FAILED` for a bad `schema` name or a URL that overrides it; `STORAGE_FAILED`
+ *   when the server cannot be reached (the message never contains the URL).
  */
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Store> {
   const { schema } = opts;
@@ -76,7 +77,12 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
       const { rows } = await sql<{ s: string | null }>`select current_schema() as s`.execute(db);
       migrationSchema = rows[0]?.s ?? "public";
     } else {
-      await sql`select 1`.execute(db);
+      const { rows } = await sql<{ p: string }>`select current_setting('search_path') as p`.execute(db);
+      if (rows[0]?.p !== schema) {
+        throw err("VALIDATION_FAILED", {
+          message: `The database URL sets its own search_path; remove its "options" parameter to use the schema "${schema}".`,
+        });
+      }
     }
     return createKyselyStore(db, postgresHooks(schema, migrationSchema));
   } catch (e) {
