@@ -1,0 +1,9 @@
+import type { Connector } from "../core/connector.js";
+
+/**
+ * The connectors `switchboard serve` loads. Each platform lives in its own folder under
+ * `src/connectors/<platform>/` and is added here; the core never imports this file.
+ */
+export function builtinConnectors(): Connector[] {
+  return [];
+}

@@ -1,0 +1,125 @@
+import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
+import type { Connector } from "./core/connector.js";
+import { Gateway, type GatewayOptions } from "./core/gateway.js";
+import { ensureAccountToken } from "./core/tokens.js";
+import { builtinConnectors } from "./connectors/index.js";
+import { buildHttpApp } from "./http/app.js";
+import { createLogger } from "./observability/logger.js";
+import { Metrics } from "./observability/metrics.js";
+import { openStore } from "./store/open.js";
+import type { Store } from "./store/types.js";
+import { loadMasterKey } from "./vault/master-key.js";
+import { vaultCredentialStore } from "./vault/credential-store.js";
+import { Vault } from "./vault/vault.js";
+
+/** Options of {@link startServer}. */
+export interface ServeOptions {
+  /** Interface to listen on. Default `127.0.0.1`. */
+  host?: string;
+  /** TCP port; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** Data directory: SQLite database, lock and master key file. Default `./data`. */
+  dataDir?: string;
+  /** `postgres://…`: keep state in Postgres instead of SQLite. */
+  databaseUrl?: string;
+  /** `SWITCHBOARD_SECRET`: the master key is derived from it instead of the key file. */
+  secret?: string;
+  /** `SWITCHBOARD_ACCOUNT_TOKEN`: preset account token. */
+  accountToken?: string;
+  /** Requests per minute per token. Default 100. */
+  rateLimitPerMinute?: number;
+  /** pino level. Default `info`. */
+  logLevel?: string;
+  /** Log destination (tests). Default stdout. */
+  logDestination?: NodeJS.WritableStream;
+  /** Connectors to load. Default: the built-in ones. */
+  connectors?: readonly Connector[];
+  /** Passed to the gateway core (tests: hooks, policy, timeouts). */
+  gateway?: Pick<GatewayOptions, "hooks" | "policy" | "timeouts" | "historyKeep">;
+}
+
+/** A started gateway. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  /** The account token generated on this first start, shown once; null otherwise. */
+  initialAccountToken: string | null;
+  gateway: Gateway;
+  store: Store;
+  /** Graceful stop: stops accepting requests, closes every session (keeps credentials), closes the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a gateway: store (SQLite in `dataDir`, or Postgres), vault, core, REST API. Resolves once it
+ * listens and every stored logout is finished.
+ * @throws `INVALID_STATE` when another gateway holds the SQLite data directory; `STORAGE_FAILED`;
+ *   listen errors (`EADDRINUSE`).
+ */
+export async function startServer(opts: ServeOptions = {}): Promise<RunningServer> {
+  const dataDir = resolve(opts.dataDir ?? "./data");
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const logger = createLogger({ level: opts.logLevel ?? "info", destination: opts.logDestination });
+  const store = await openStore({ dataDir, databaseUrl: opts.databaseUrl });
+  try {
+    const vault = new Vault(await loadMasterKey({ dataDir, secret: opts.secret }));
+    const initialAccountToken = await ensureAccountToken(store.tokens, opts.accountToken, Date.now());
+    const metrics = new Metrics();
+    const gateway = new Gateway({
+      store,
+      credentials: vaultCredentialStore(store.secrets, vault),
+      connectors: opts.connectors ?? builtinConnectors(),
+      logger,
+      metrics,
+      ...opts.gateway,
+    });
+    await gateway.start();
+    const app = await buildHttpApp({
+      gateway,
+      idempotency: store.idempotency,
+      metrics,
+      logger,
+      rateLimit: { points: opts.rateLimitPerMinute ?? 100, durationMs: 60_000 },
+      ready: () => store.ping(),
+      version: "0.1.0",
+    });
+    const address = await app.listen({ host: opts.host ?? "127.0.0.1", port: opts.port ?? 8080 });
+    logger.info({ url: address, dataDir: opts.databaseUrl ? undefined : dataDir, store: store.kind }, "switchboard listening");
+    let closing: Promise<void> | null = null;
+    return {
+      url: address,
+      initialAccountToken,
+      gateway,
+      store,
+      close: () =>
+        (closing ??= (async () => {
+          await app.close();
+          await gateway.shutdown();
+          await store.close();
+          logger.info("switchboard stopped");
+        })()),
+    };
+  } catch (e) {
+    await store.close().catch(() => {});
+    throw e;
+  }
+}
+
+/**
+ * Closes `server` gracefully on SIGTERM or SIGINT (sessions closed, credentials kept, never a logout)
+ * and exits 0; a second signal exits 1 at once.
+ */
+export function installSignalHandlers(server: RunningServer): void {
+  let stopping = false;
+  const onSignal = (): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+}

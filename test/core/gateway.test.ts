@@ -1,0 +1,295 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { isSwitchboardError } from "../../src/core/errors.js";
+import type { Gateway } from "../../src/core/gateway.js";
+import { harness, until, type Harness } from "../support/gateway-harness.js";
+
+let h: Harness;
+afterEach(async () => {
+  await h?.dispose();
+});
+
+async function linked(g: Gateway, name = "a", create = true): Promise<string> {
+  if (create) await g.createInstance({ name, platform: "memory" });
+  const v = await g.connect(name, { wait: "awaiting_login", timeoutMs: 2_000 });
+  expect(v.status.state).toBe("awaiting_login");
+  const { qr } = await g.qr(name);
+  h.platform.scan(qr);
+  const c = await until(async () => {
+    const s = (await g.getInstance(name)).status;
+    return s.state === "connected" ? s : null;
+  });
+  return c.self.id;
+}
+
+async function rejects(p: Promise<unknown>, code: string, status?: number): Promise<void> {
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
+  expect(isSwitchboardError(e), `expected a SwitchboardError ${code}, got ${String(e)}`).toBe(true);
+  if (!isSwitchboardError(e)) return;
+  expect(e.code).toBe(code);
+  if (status) expect(e.status).toBe(status);
+}
+
+describe("gateway lifecycle", () => {
+  it("create → connect → QR → scan → connected, with events and stored credentials", async () => {
+    h = await harness();
+    const { instance, token } = await h.gateway.createInstance({ name: "a", platform: "memory", metadata: { team: "x" } });
+    expect(token).toMatch(/^sbi_/);
+    expect(instance).toMatchObject({ name: "a", desired: "stopped", status: { state: "stopped" }, hasCredentials: false });
+    const accountId = await linked(h.gateway, "a", false);
+    const v = await h.gateway.getInstance("a");
+    expect(v).toMatchObject({ desired: "running", hasCredentials: true, status: { state: "connected", self: { id: accountId } } });
+    expect(v.history?.map((e) => e.to)).toEqual(["connected", "awaiting_login", "starting"]);
+    const types = h.events.map((e) => e.type);
+    expect(types).toContain("instance.qr");
+    expect(h.events.filter((e) => e.type === "instance.status").map((e) => (e.data as { status: { state: string } }).status.state)).toEqual([
+      "starting",
+      "awaiting_login",
+      "connected",
+    ]);
+    expect(h.events.every((e) => e.instance === "a" && e.platform === "memory" && e.metadata["team"] === "x")).toBe(true);
+  });
+
+  it("concurrent connects share one session (single-flight)", async () => {
+    h = await harness();
+    await h.gateway.createInstance({ name: "a", platform: "memory" });
+    const views = await Promise.all(Array.from({ length: 10 }, () => h.gateway.connect("a", { wait: "awaiting_login", timeoutMs: 2_000 })));
+    expect(views.every((v) => v.status.state === "awaiting_login")).toBe(true);
+    expect(h.platform.connectCalls).toBe(1);
+    expect(h.platform.sessions.size).toBe(1);
+  });
+
+  it("close keeps credentials and connect restores without a QR", async () => {
+    h = await harness();
+    await linked(h.gateway);
+    const closed = await h.gateway.close("a");
+    expect(closed).toMatchObject({ desired: "stopped", status: { state: "stopped", reason: "user" }, hasCredentials: true });
+    expect(h.platform.sessions.size).toBe(0);
+    expect((await h.gateway.close("a")).status.state).toBe("stopped"); // idempotent
+    const qrsBefore = h.events.filter((e) => e.type === "instance.qr").length;
+    const v = await h.gateway.connect("a", { wait: "connected", timeoutMs: 2_000 });
+    expect(v.status.state).toBe("connected");
+    expect(h.events.filter((e) => e.type === "instance.qr").length).toBe(qrsBefore);
+    expect(h.platform.state.logoutCalls).toBe(0);
+  });
+
+  it("logout revokes at the platform, wipes, is idempotent, and the next connect shows a new QR", async () => {
+    h = await harness();
+    const accountId = await linked(h.gateway);
+    const r = await h.gateway.logout("a");
+    expect(r).toEqual({ instance: "a", status: "logged_out", remote: "revoked", credentialsWiped: true });
+    expect(h.platform.isRevoked(accountId)).toBe(true);
+    expect(await h.store.secrets.count((await h.store.instances.get("a"))!.id)).toBe(0);
+    const v = await h.gateway.getInstance("a");
+    expect(v).toMatchObject({ desired: "stopped", hasCredentials: false, logoutPending: false, status: { state: "logged_out", reason: "user", remote: "revoked" } });
+    expect(await h.gateway.logout("a")).toEqual(r);
+    expect(h.platform.state.logoutCalls).toBe(1);
+    const logged = h.events.filter((e) => e.type === "instance.logged_out");
+    expect(logged.map((e) => e.data)).toEqual([{ reason: "user", remote: "revoked", credentialsWiped: true }]);
+    const again = await h.gateway.connect("a", { wait: "awaiting_login", timeoutMs: 2_000 });
+    expect(again.status).toMatchObject({ state: "awaiting_login", method: "qr", attempt: 1 });
+  });
+
+  it("logout of a platform that cannot be reached keeps everything, unless forced", async () => {
+    h = await harness();
+    const accountId = await linked(h.gateway);
+    h.platform.unreachable = true;
+    await rejects(h.gateway.logout("a"), "LOGOUT_UNCONFIRMED", 502);
+    const v = await h.gateway.getInstance("a");
+    expect(v).toMatchObject({ hasCredentials: true, desired: "running", logoutPending: false, status: { state: "connected" } });
+    const forced = await h.gateway.logout("a", { force: true });
+    expect(forced).toEqual({ instance: "a", status: "logged_out", remote: "unconfirmed", credentialsWiped: true });
+    expect((await h.gateway.getInstance("a")).hasCredentials).toBe(false);
+    expect(h.platform.isRevoked(accountId)).toBe(false); // truthfully unconfirmed
+  });
+
+  it("a platform that does not answer in time fails the logout with 504", async () => {
+    h = await harness({ timeouts: { logoutMs: 100 } });
+    await linked(h.gateway);
+    h.platform.logoutDelayMs = 5_000;
+    const t0 = Date.now();
+    await rejects(h.gateway.logout("a"), "LOGOUT_UNCONFIRMED", 504);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect((await h.gateway.getInstance("a")).hasCredentials).toBe(true);
+  });
+
+  it("a remote end of the session wipes and reports logged_out (remote)", async () => {
+    h = await harness();
+    const accountId = await linked(h.gateway);
+    h.platform.revoke(accountId);
+    await until(async () => (await h.gateway.getInstance("a")).status.state === "logged_out");
+    const v = await h.gateway.getInstance("a");
+    expect(v).toMatchObject({ desired: "stopped", hasCredentials: false, status: { state: "logged_out", reason: "remote" } });
+    await until(() => h.events.some((e) => e.type === "instance.logged_out"));
+    expect(h.events.find((e) => e.type === "instance.logged_out")?.data).toMatchObject({ reason: "remote", credentialsWiped: true });
+    const calls = h.platform.connectCalls;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.platform.connectCalls).toBe(calls); // no reconnect with dead credentials
+  });
+
+  it("a takeover is a conflict, with no reconnect loop", async () => {
+    h = await harness();
+    const accountId = await linked(h.gateway);
+    const calls = h.platform.connectCalls;
+    h.platform.takeover(accountId);
+    await until(async () => (await h.gateway.getInstance("a")).status.state === "conflict");
+    await new Promise((r) => setTimeout(r, 150));
+    expect(h.platform.connectCalls).toBe(calls);
+    expect(await h.gateway.getInstance("a")).toMatchObject({ desired: "stopped", hasCredentials: true });
+  });
+
+  it("transient drops reconnect with backoff, then fail after maxAttempts", async () => {
+    h = await harness({ policy: { baseMs: 10, capMs: 20, maxAttempts: 3, debounceMs: 0 } });
+    await linked(h.gateway);
+    h.platform.dropAll();
+    await until(async () => (await h.gateway.getInstance("a")).status.state === "connected" && h.platform.connectCalls === 2);
+    h.platform.unreachable = true;
+    h.platform.dropAll();
+    const failed = await until(async () => {
+      const s = (await h.gateway.getInstance("a")).status;
+      return s.state === "failed" ? s : null;
+    });
+    expect(failed.error.code).toBe("UNREACHABLE");
+    expect(h.platform.connectCalls).toBe(2 + 3); // three retries after the drop, then stop
+    const states = h.events.filter((e) => e.type === "instance.status").map((e) => (e.data as { status: { state: string } }).status.state);
+    expect(states).toContain("reconnecting");
+    expect((await h.gateway.getInstance("a")).hasCredentials).toBe(true);
+  });
+
+  it("a flap shorter than the debounce window produces no status event", async () => {
+    h = await harness({ policy: { baseMs: 10, capMs: 20, debounceMs: 1_000 } });
+    await linked(h.gateway);
+    const before = h.events.filter((e) => e.type === "instance.status").length;
+    h.platform.dropAll();
+    await until(() => h.platform.connectCalls === 2 && h.platform.sessions.size === 1);
+    await until(async () => (await h.gateway.getInstance("a")).status.state === "connected");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(h.events.filter((e) => e.type === "instance.status").length).toBe(before);
+    const hist = (await h.gateway.getInstance("a")).history?.map((e) => e.to) ?? [];
+    expect(hist.slice(0, 3)).toEqual(["connected", "starting", "reconnecting"]); // the truth is still recorded
+  });
+
+  it("QR codes that run out end as login_expired, without a loop", async () => {
+    h = await harness({ qrIntervalMs: 20 });
+    h.platform.qrLimit = 3;
+    await h.gateway.createInstance({ name: "a", platform: "memory" });
+    await h.gateway.connect("a");
+    const s = await until(async () => {
+      const st = (await h.gateway.getInstance("a")).status;
+      return st.state === "stopped" ? st : null;
+    });
+    expect(s).toEqual({ state: "stopped", reason: "login_expired" });
+    expect(h.events.filter((e) => e.type === "instance.qr").map((e) => (e.data as { attempt: number }).attempt)).toEqual([1, 2, 3]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.platform.connectCalls).toBe(1);
+    expect((await h.gateway.getInstance("a")).desired).toBe("stopped");
+  });
+
+  it("restart_required after pairing reconnects once at once", async () => {
+    h = await harness();
+    h.platform.restartAfterPairing = true;
+    await linked(h.gateway);
+    expect(h.platform.connectCalls).toBe(2);
+  });
+
+  it("token login, send, actions and pairing code", async () => {
+    h = await harness();
+    h.platform.addTokenAccount("secret-token-1");
+    await h.gateway.createInstance({ name: "bot", platform: "memory" });
+    await rejects(h.gateway.connect("bot", { login: { method: "token", input: {} } }), "VALIDATION_FAILED");
+    const v = await h.gateway.connect("bot", { login: { method: "token", input: { token: "secret-token-1" } }, wait: "connected", timeoutMs: 2_000 });
+    expect(v.status.state).toBe("connected");
+    await rejects(h.gateway.connect("bot", { login: { method: "token", input: { token: "other" } } }), "INVALID_STATE");
+    expect(await h.gateway.send("bot", { threadId: "t1", body: "hi" })).toMatchObject({ messageId: "m1", threadId: "t1" });
+    expect(await h.gateway.runAction("bot", "ping", { n: 3 })).toEqual({ pong: { n: 3 } });
+    await rejects(h.gateway.runAction("bot", "ping", { n: "x" }), "VALIDATION_FAILED");
+    await rejects(h.gateway.runAction("bot", "nope", {}), "ACTION_UNKNOWN");
+    expect(await h.gateway.runAction("bot", "whoami", {})).toMatchObject({ accountId: expect.stringMatching(/^acc_/) });
+    await h.gateway.close("bot");
+    await rejects(h.gateway.runAction("bot", "whoami", {}), "INVALID_STATE");
+    await rejects(h.gateway.send("bot", { threadId: "t", body: "x" }), "INVALID_STATE");
+    await rejects(h.gateway.qr("bot"), "NO_LOGIN_PENDING");
+
+    await h.gateway.createInstance({ name: "phone", platform: "memory" });
+    await rejects(h.gateway.requestPairingCode("phone", "4915112345678"), "NO_LOGIN_PENDING");
+    await h.gateway.connect("phone", { wait: "awaiting_login" });
+    await rejects(h.gateway.requestPairingCode("phone", "+49 151"), "VALIDATION_FAILED");
+    expect(await h.gateway.requestPairingCode("phone", "4915112345678")).toEqual({ code: "XXXX5678", expiresAt: null });
+    expect((await h.gateway.getInstance("phone")).status).toMatchObject({ state: "awaiting_login", method: "pairing_code", code: "XXXX5678" });
+  });
+
+  it("validates names, platforms and config", async () => {
+    h = await harness();
+    await rejects(h.gateway.createInstance({ name: "Has Space", platform: "memory" }), "VALIDATION_FAILED");
+    await rejects(h.gateway.createInstance({ name: "x".repeat(64), platform: "memory" }), "VALIDATION_FAILED");
+    await rejects(h.gateway.createInstance({ name: "ok", platform: "nope" }), "PLATFORM_UNKNOWN");
+    await rejects(h.gateway.createInstance({ name: "ok", platform: "memory", config: { greeting: 5 } }), "VALIDATION_FAILED");
+    await rejects(h.gateway.createInstance({ name: "ok", platform: "memory", config: { extra: true } }), "VALIDATION_FAILED");
+    await h.gateway.createInstance({ name: "ok", platform: "memory", config: { greeting: "hi" } });
+    await rejects(h.gateway.createInstance({ name: "ok", platform: "memory" }), "INSTANCE_EXISTS", 409);
+    await rejects(h.gateway.getInstance("missing"), "INSTANCE_NOT_FOUND", 404);
+  });
+
+  it("wait times out with the current status", async () => {
+    h = await harness();
+    await h.gateway.createInstance({ name: "a", platform: "memory" });
+    const e = await h.gateway.connect("a", { wait: "connected", timeoutMs: 50 }).catch((x: unknown) => x);
+    expect(isSwitchboardError(e, "TIMEOUT")).toBe(true);
+    expect((e as { details: unknown }).details).toEqual({ status: "awaiting_login" });
+  });
+
+  it("delete logs out, purges only that instance, and 404s afterwards", async () => {
+    h = await harness();
+    const accountId = await linked(h.gateway, "a");
+    await linked(h.gateway, "b");
+    const idA = (await h.store.instances.get("a"))!.id;
+    expect(await h.gateway.deleteInstance("a")).toEqual({ instance: "a", deleted: true, remote: "revoked" });
+    expect(h.platform.isRevoked(accountId)).toBe(true);
+    await rejects(h.gateway.getInstance("a"), "INSTANCE_NOT_FOUND");
+    await rejects(h.gateway.deleteInstance("a"), "INSTANCE_NOT_FOUND");
+    expect(await h.store.secrets.count(idA)).toBe(0);
+    expect(await h.store.tokens.list({ instanceId: idA })).toEqual([]);
+    expect((await h.gateway.getInstance("b")).status.state).toBe("connected");
+    expect(h.events.some((e) => e.type === "instance.deleted" && e.instance === "a")).toBe(true);
+  });
+
+  it("shutdown closes sessions, keeps credentials, and the next boot restores only running instances with credentials", async () => {
+    h = await harness();
+    await linked(h.gateway, "a");
+    await linked(h.gateway, "b");
+    await h.gateway.close("b");
+    await h.gateway.createInstance({ name: "c", platform: "memory" });
+    await h.gateway.connect("c", { wait: "awaiting_login" }); // desired running, no credentials
+    await h.gateway.shutdown();
+    expect(h.platform.sessions.size).toBe(0);
+    expect(h.platform.state.logoutCalls).toBe(0);
+    await rejects(h.gateway.connect("a"), "SHUTTING_DOWN", 503);
+    const calls = h.platform.connectCalls;
+    const g2 = await h.reopen();
+    await until(async () => (await g2.getInstance("a")).status.state === "connected");
+    expect(await g2.getInstance("a")).toMatchObject({ desired: "running", hasCredentials: true });
+    expect(await g2.getInstance("b")).toMatchObject({ desired: "stopped", status: { state: "stopped", reason: "user" } });
+    expect(await g2.getInstance("c")).toMatchObject({ desired: "running", status: { state: "stopped", reason: "shutdown" } });
+    expect(h.platform.connectCalls).toBe(calls + 1);
+  });
+
+  it("tokens: issue, authenticate, list, revoke", async () => {
+    h = await harness();
+    await h.gateway.createInstance({ name: "a", platform: "memory" });
+    const acc = await h.gateway.createToken({ scope: "account", label: "ops" });
+    expect(acc.token).toMatch(/^sba_[A-Za-z0-9_-]{43}$/);
+    expect(await h.gateway.authenticate(acc.token)).toMatchObject({ scope: "account", label: "ops" });
+    expect(await h.gateway.authenticate(acc.token + "x")).toBeUndefined();
+    expect(await h.gateway.authenticate("")).toBeUndefined();
+    const inst = await h.gateway.createToken({ scope: "instance", instance: "a" });
+    expect(inst.record).toMatchObject({ scope: "instance", instance: "a" });
+    await rejects(h.gateway.createToken({ scope: "instance" }), "VALIDATION_FAILED");
+    await rejects(h.gateway.createToken({ scope: "instance", instance: "zz" }), "INSTANCE_NOT_FOUND");
+    expect((await h.gateway.listTokens({ instance: "a" })).length).toBe(2);
+    await h.gateway.revokeToken(inst.record.id);
+    expect(await h.gateway.authenticate(inst.token)).toBeUndefined();
+    await rejects(h.gateway.revokeToken(inst.record.id), "TOKEN_NOT_FOUND");
+  });
+});
