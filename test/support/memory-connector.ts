@@ -158,7 +158,8 @@ export class MemorySession implements Session {
         const id = this.platform.state.tokens[String(ctx.login.input["token"])];
         if (!id) return this.end("fatal", "UNAUTHORIZED", "token rejected");
         const secret = this.platform.state.accounts[id]?.secret ?? "";
-        void this.host.saveCredentials({ accountId: id, secret }).then(() => this.online(id));
+        const token = String(ctx.login.input["token"]);
+        void this.host.saveCredentials({ accountId: id, secret, token }).then(() => this.online(id));
         return;
       }
       this.nextQr();
