@@ -1,0 +1,91 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { GatewayApi } from "../core/api.js";
+import type { Metrics } from "../observability/metrics.js";
+import type { IdempotencyStore } from "../store/types.js";
+import { installAuthentication, installAuthorization } from "./auth.js";
+import { frameworkErrorHandler, installErrorHandling } from "./errors.js";
+import { installIdempotency } from "./idempotency.js";
+import { registerOpenApi } from "./openapi.js";
+import { DEFAULT_RATE_LIMIT, installRateLimit, type RateLimitOptions } from "./rate-limit.js";
+import { installRequestMetrics } from "./request-metrics.js";
+import { actionRoutes } from "./routes/actions.js";
+import type { RouteDeps } from "./routes/deps.js";
+import { healthRoutes } from "./routes/health.js";
+import { instanceRoutes } from "./routes/instances.js";
+import { lifecycleRoutes } from "./routes/lifecycle.js";
+import { loginRoutes } from "./routes/login.js";
+import { platformRoutes } from "./routes/platforms.js";
+import { tokenRoutes } from "./routes/tokens.js";
+import { installBodyParsing, jsonSerializerCompiler, typeboxValidatorCompiler } from "./validation.js";
+import "./types.js";
+
+/** What the REST API needs. */
+export interface HttpDeps {
+  gateway: GatewayApi;
+  idempotency: IdempotencyStore;
+  metrics: Metrics;
+  /** Used as Fastify's logger; must redact `req.headers.authorization` and `req.headers.token` (see `createLogger`). */
+  logger: Logger;
+  /** Requests per token (or per IP without a valid token) per window. Default 100 per 60 000 ms. */
+  rateLimit?: RateLimitOptions;
+  /** Resolves when the gateway can serve; rejects (any error) when not → `GET /ready` answers 503. */
+  ready?: () => Promise<void>;
+  /** The gateway's version, shown by `/health` and in the OpenAPI document. */
+  version: string;
+  /** Largest accepted request body, bytes. Default 1 MiB. Larger → 413. */
+  bodyLimit?: number;
+  /** Fastify's `trustProxy` (behind a reverse proxy, so the rate limit keys on the client IP). Default false. */
+  trustProxy?: boolean | string | string[];
+}
+
+/** Default {@link HttpDeps.bodyLimit}: 1 MiB. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * Builds the REST API v1 as a Fastify instance (not listening; call `listen`, or `inject` in tests).
+ * Routes are thin handlers over `deps.gateway`; see `routes/*` for the contract of each.
+ *
+ * Request pipeline, in order: auth resolution → rate limit (429) → access check (401/403) → body
+ * parsing (400/413/415) → validation (400) → Idempotency-Key (409/422, or a replay) → handler.
+ * Every error leaves as `{ error: { code, message, details?, retryAfterMs? } }` with the catalog's
+ * status; bad input never yields a 500.
+ *
+ * @throws Error when `rateLimit` is invalid (non-positive).
+ */
+export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
+  const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const app = Fastify({
+    // A pino Logger is a FastifyBaseLogger; typed as the base so the app is a plain FastifyInstance.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit,
+    trustProxy: deps.trustProxy ?? false,
+    routerOptions: { maxParamLength: 512 },
+    // Malformed URLs are answered with the envelope too.
+    frameworkErrors: frameworkErrorHandler,
+  });
+
+  installBodyParsing(app, bodyLimit);
+  app.setValidatorCompiler(typeboxValidatorCompiler);
+  app.setSerializerCompiler(jsonSerializerCompiler);
+  installErrorHandling(app);
+  await registerOpenApi(app, deps.version);
+
+  // onRequest hooks run in this order.
+  installAuthentication(app, deps.gateway);
+  installRateLimit(app, deps.rateLimit ?? DEFAULT_RATE_LIMIT);
+  installAuthorization(app);
+  installIdempotency(app, deps.idempotency, deps.logger);
+  installRequestMetrics(app, deps.metrics);
+
+  const routeDeps: RouteDeps = { gateway: deps.gateway, metrics: deps.metrics, version: deps.version };
+  if (deps.ready) routeDeps.ready = deps.ready;
+  healthRoutes(app, routeDeps);
+  instanceRoutes(app, routeDeps);
+  lifecycleRoutes(app, routeDeps);
+  loginRoutes(app, routeDeps);
+  actionRoutes(app, routeDeps);
+  platformRoutes(app, routeDeps);
+  tokenRoutes(app, routeDeps);
+  return app;
+}

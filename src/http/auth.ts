@@ -1,0 +1,100 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { GatewayApi } from "../core/api.js";
+import { err } from "../core/errors.js";
+import type { TokenRecord } from "../store/types.js";
+import type { Access, AuthContext } from "./types.js";
+
+/** Tokens longer than this are rejected without a lookup (no real token is this long). */
+const MAX_TOKEN_LENGTH = 512;
+
+/**
+ * The token presented by a request: `Authorization: Bearer <token>` (scheme case-insensitive), else
+ * the `token` header. Returns undefined when neither carries a non-empty value. The value is never
+ * logged (the logger redacts both headers).
+ */
+export function presentedToken(request: FastifyRequest): string | undefined {
+  const authz = request.headers.authorization;
+  if (typeof authz === "string") {
+    const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authz);
+    if (m?.[1]) return m[1];
+  }
+  const header = request.headers.token;
+  const value = Array.isArray(header) ? header[0] : header;
+  if (typeof value === "string" && value.trim() !== "") return value.trim();
+  return undefined;
+}
+
+/**
+ * Maps an instance token's `instanceId` to the instance name. Uses the optional
+ * `GatewayApi.instanceNameOf` when the gateway has it; otherwise falls back to `listTokens()`
+ * (whose views carry the instance *name*) and finds the token by id.
+ */
+async function instanceNameFor(gateway: GatewayApi, record: TokenRecord): Promise<string | undefined> {
+  if (record.instanceId === null) return undefined;
+  if (gateway.instanceNameOf) return gateway.instanceNameOf(record.instanceId);
+  const views = await gateway.listTokens();
+  return views.find((v) => v.id === record.id)?.instance ?? undefined;
+}
+
+/**
+ * Resolves a token string to the caller, or null when it is unknown (or its instance is gone).
+ * Never throws for bad input; rejects only when the gateway fails.
+ */
+export async function resolveCaller(gateway: GatewayApi, token: string): Promise<AuthContext | null> {
+  if (token.length > MAX_TOKEN_LENGTH) return null;
+  const record = await gateway.authenticate(token);
+  if (!record) return null;
+  if (record.scope === "account") return { record, instanceName: null };
+  const instanceName = await instanceNameFor(gateway, record);
+  if (instanceName === undefined) return null;
+  return { record, instanceName };
+}
+
+/** The route's access level (see {@link Access}); unknown routes and plugin routes are `public`. */
+export function accessOf(request: FastifyRequest): Access {
+  return request.routeOptions.config?.access ?? "public";
+}
+
+/** True for routes exempt from auth resolution and rate limiting (`/health`, `/ready`). */
+export function isExempt(request: FastifyRequest): boolean {
+  return request.routeOptions.config?.rateLimit === false;
+}
+
+/**
+ * Installs `request.auth` resolution (first `onRequest` hook). Runs for every request except the
+ * exempt probes; a presented token is resolved even on public routes so that the rate limiter keys
+ * on it. Does not reject anything: see {@link installAuthorization}.
+ */
+export function installAuthentication(app: FastifyInstance, gateway: GatewayApi): void {
+  app.decorateRequest("auth", null);
+  app.addHook("onRequest", async (request) => {
+    if (isExempt(request)) return;
+    const token = presentedToken(request);
+    request.auth = token === undefined ? null : await resolveCaller(gateway, token);
+  });
+}
+
+/**
+ * Enforces the route's {@link Access} (an `onRequest` hook that must run after authentication and
+ * rate limiting):
+ * - `public`: anyone;
+ * - no valid token: 401 `UNAUTHENTICATED`;
+ * - `account`: instance tokens get 403 `FORBIDDEN`;
+ * - `instance`: an instance token must name its own instance in `:name`, else 403 `FORBIDDEN`
+ *   (also when that other instance does not exist: names do not leak to instance tokens);
+ * - `token`: any valid token (handlers filter what an instance token sees).
+ */
+export function installAuthorization(app: FastifyInstance): void {
+  app.addHook("onRequest", async (request) => {
+    const access = accessOf(request);
+    if (access === "public") return;
+    const auth = request.auth;
+    if (!auth) throw err("UNAUTHENTICATED");
+    if (auth.record.scope === "account" || access === "token") return;
+    if (access === "account") throw err("FORBIDDEN", { message: "This route needs the account token." });
+    const name = (request.params as { name?: unknown } | undefined)?.name;
+    if (typeof name !== "string" || name !== auth.instanceName) {
+      throw err("FORBIDDEN", { message: "This token is scoped to another instance." });
+    }
+  });
+}

@@ -1,0 +1,64 @@
+import type { FastifyInstance } from "fastify";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import { ErrorEnvelopeSchema } from "./schemas.js";
+
+/** Security requirement objects meaning "the account or an instance token, as Bearer or `token` header". */
+const TOKEN_SECURITY: Array<Record<string, string[]>> = [{ bearer: [] }, { tokenHeader: [] }];
+
+/**
+ * Registers OpenAPI generation and the docs UI. Must run before any route is added (the generator
+ * collects routes as they are registered).
+ * - `GET /openapi.json` (no auth): the OpenAPI 3.1 document. Security schemes `bearer`
+ *   (`Authorization: Bearer <token>`) and `tokenHeader` (`token: <token>`), required by default;
+ *   public routes declare `security: []`. The error envelope is `components.schemas.ErrorEnvelope`.
+ * - `GET /docs` (no auth): Swagger UI, served from the package's own assets (works offline).
+ */
+export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
+  app.addSchema(ErrorEnvelopeSchema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Switchboard REST API",
+        version,
+        description:
+          "One REST API for many messaging accounts. Every error is `{ error: { code, message, details?, retryAfterMs? } }`. " +
+          "Requests are rate limited per token (`RateLimit`, `RateLimit-Policy`, `Retry-After` headers). " +
+          "POST requests accept an `Idempotency-Key` header (1–255 chars, scoped per token, kept 24 h).",
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer", description: "Account or instance token." },
+          tokenHeader: { type: "apiKey", in: "header", name: "token", description: "Account or instance token." },
+        },
+      },
+      security: TOKEN_SECURITY,
+      tags: [
+        { name: "instances" },
+        { name: "lifecycle" },
+        { name: "login" },
+        { name: "actions" },
+        { name: "messages" },
+        { name: "platforms" },
+        { name: "tokens" },
+        { name: "operations" },
+      ],
+    },
+    // Shared schemas appear under their `$id` in components.schemas (e.g. `ErrorEnvelope`).
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`),
+    },
+  });
+
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    uiConfig: { docExpansion: "list", deepLinking: true },
+  });
+
+  app.get(
+    "/openapi.json",
+    { config: { access: "public" }, schema: { hide: true } },
+    async () => app.swagger(),
+  );
+}

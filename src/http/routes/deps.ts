@@ -1,0 +1,11 @@
+import type { GatewayApi } from "../../core/api.js";
+import type { Metrics } from "../../observability/metrics.js";
+
+/** What route modules need. */
+export interface RouteDeps {
+  gateway: GatewayApi;
+  metrics: Metrics;
+  /** Resolves when the gateway is ready to serve; rejects otherwise. */
+  ready?: () => Promise<void>;
+  version: string;
+}

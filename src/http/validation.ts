@@ -1,0 +1,105 @@
+import type { FastifyInstance, FastifySchema, FastifySchemaCompiler } from "fastify";
+import { Kind, type TSchema } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { err } from "../core/errors.js";
+
+/** One validation problem: `path` is dotted and starts with the request part (`body.name`, `query.limit`). */
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+/** At most this many issues are reported per request part. */
+const MAX_ISSUES = 20;
+
+const PART_NAMES: Record<string, string> = { body: "body", querystring: "query", params: "params", headers: "headers" };
+
+/**
+ * Fastify validator compiler backed by TypeBox's `TypeCompiler` (every route schema is a TypeBox
+ * schema, so the same object validates requests and feeds the OpenAPI document).
+ *
+ * Contract:
+ * - `body` is validated strictly, without type coercion (`"5"` is not a number); an absent body is
+ *   validated as `{}`, so routes whose body fields are all optional accept an empty POST;
+ * - `querystring`, `params` and `headers` are strings on the wire: top-level properties declared
+ *   `integer`/`number` are converted when they are plain decimals (`"10"` → 10, `"1.5"` → 1.5, so an
+ *   integer check still fails for it; `"1e3"`, `"0x10"`, `" 1"` stay strings and fail), `boolean`
+ *   ones when exactly `"true"`/`"false"`; then the value is checked;
+ * - a failure is a `VALIDATION_FAILED` (400) `SwitchboardError` with `details.issues:
+ *   ValidationIssue[]`. Messages never quote the offending value (it may be a secret).
+ *
+ * @throws at route registration when a schema is not a TypeBox schema.
+ */
+export const typeboxValidatorCompiler: FastifySchemaCompiler<FastifySchema> = ({ schema, httpPart }) => {
+  if (typeof schema !== "object" || schema === null || !(Kind in schema)) {
+    throw new Error(`route schema for ${httpPart ?? "?"} must be a TypeBox schema`);
+  }
+  const tschema = schema as TSchema;
+  const check = TypeCompiler.Compile(tschema);
+  const part = PART_NAMES[httpPart ?? ""] ?? httpPart ?? "request";
+  const isBody = httpPart === "body";
+  return (input: unknown) => {
+    const value = isBody ? (input ?? {}) : convertStrings(tschema, input);
+    if (check.Check(value)) return { value };
+    return { error: err("VALIDATION_FAILED", { details: { issues: collectIssues(check.Errors(value), part) } }) };
+  };
+};
+
+const DECIMAL = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
+
+/** See {@link typeboxValidatorCompiler}: converts top-level string values by their declared type. */
+function convertStrings(schema: TSchema, input: unknown): unknown {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) return input;
+  const props = (schema as { properties?: Record<string, { type?: unknown }> }).properties;
+  if (!props) return input;
+  const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  for (const [key, prop] of Object.entries(props)) {
+    const v = out[key];
+    if (typeof v !== "string") continue;
+    if ((prop.type === "integer" || prop.type === "number") && DECIMAL.test(v)) out[key] = Number(v);
+    else if (prop.type === "boolean" && (v === "true" || v === "false")) out[key] = v === "true";
+  }
+  return out;
+}
+
+function collectIssues(errors: Iterable<{ path: string; message: string }>, part: string): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    const path = part + e.path.replaceAll("/", ".").replaceAll("~1", "/").replaceAll("~0", "~");
+    const key = `${path}\u0000${e.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push({ path, message: e.message });
+    if (issues.length >= MAX_ISSUES) break;
+  }
+  if (issues.length === 0) issues.push({ path: part, message: "Invalid value" });
+  return issues;
+}
+
+/**
+ * Response serializer: plain `JSON.stringify`. Response schemas document the API (OpenAPI) but
+ * never filter or coerce what handlers return, so a documentation gap cannot drop a field.
+ */
+export const jsonSerializerCompiler = () => (data: unknown): string => JSON.stringify(data);
+
+/**
+ * Body parsing contract:
+ * - only `application/json` (any parameters, e.g. `; charset=utf-8`) is accepted; any other
+ *   content type with a body is 415 (the default `text/plain` parser is removed);
+ * - an empty JSON body is treated as no body (many clients send `Content-Type: application/json`
+ *   on bodiless POSTs); malformed JSON is 400; `__proto__`/`constructor` keys are rejected (400);
+ * - bodies over `bodyLimit` bytes are 413.
+ */
+export function installBodyParsing(app: FastifyInstance, bodyLimit: number): void {
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "string", bodyLimit }, (request, body, done) => {
+    const text = typeof body === "string" ? body : body.toString("utf8");
+    if (text === "") {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+}

@@ -1,0 +1,191 @@
+import { Writable } from "node:stream";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import type { GatewayOptions } from "../../src/core/gateway.js";
+import { issueToken } from "../../src/core/tokens.js";
+import { buildHttpApp, type HttpDeps } from "../../src/http/app.js";
+import { createLogger } from "../../src/observability/logger.js";
+import { harness, type Harness } from "./gateway-harness.js";
+import type { MemoryPlatform } from "./memory-connector.js";
+
+/** A request as tests write it: `token` becomes `Authorization: Bearer <token>`; `body` is sent as JSON. */
+export interface Req {
+  method?: "GET" | "POST" | "DELETE" | "PUT" | "PATCH" | "HEAD" | "OPTIONS";
+  url: string;
+  token?: string;
+  /** Send the token in the `token` header instead of `Authorization`. */
+  tokenHeader?: boolean;
+  headers?: Record<string, string>;
+  /** JSON body (serialised with `content-type: application/json`). */
+  body?: unknown;
+  /** Raw body, sent as is (set `content-type` in `headers`). */
+  payload?: string | Buffer;
+}
+
+/**
+ * The REST app over a real {@link Gateway} (SQLite store in a temp dir, in-memory platform, see
+ * `gateway-harness.ts`), driven with `app.inject` (no socket).
+ */
+export interface HttpHarness {
+  core: Harness;
+  platform: MemoryPlatform;
+  app: FastifyInstance;
+  /** A plain account token. */
+  accountToken: string;
+  /** Every log line the app wrote (JSON strings). */
+  logs: string[];
+  request(req: Req): Promise<LightMyRequestResponse>;
+  /** Creates an instance through the gateway; returns its instance token. */
+  createInstance(name: string, opts?: { start?: boolean }): Promise<string>;
+  /** Creates an instance and starts a QR login (status `awaiting_login` with a QR). Returns its token. */
+  instanceAwaitingQr(name: string): Promise<string>;
+  /** Creates an instance logged in by token login (status `connected`, credentials stored). Returns its token. */
+  connectedInstance(name: string): Promise<string>;
+  dispose(): Promise<void>;
+}
+
+export interface HttpHarnessOptions {
+  rateLimit?: HttpDeps["rateLimit"];
+  ready?: HttpDeps["ready"];
+  bodyLimit?: number;
+  gateway?: Partial<GatewayOptions>;
+}
+
+/** Builds a gateway and its REST app. Call `dispose()` after the test. */
+export async function httpHarness(opts: HttpHarnessOptions = {}): Promise<HttpHarness> {
+  const core = await harness(opts.gateway ?? {});
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer | string, _enc, cb) {
+      logs.push(chunk.toString());
+      cb();
+    },
+  });
+  const logger = createLogger({ level: "debug", destination });
+  const { token: accountToken } = await issueToken(core.store.tokens, {
+    scope: "account",
+    instanceId: null,
+    label: "test",
+    now: Date.now(),
+  });
+  const deps: HttpDeps = {
+    gateway: core.gateway,
+    idempotency: core.store.idempotency,
+    metrics: core.gateway.metrics,
+    logger,
+    version: "0.0.0-test",
+    rateLimit: opts.rateLimit ?? { points: 100_000, durationMs: 60_000 },
+  };
+  if (opts.ready) deps.ready = opts.ready;
+  if (opts.bodyLimit !== undefined) deps.bodyLimit = opts.bodyLimit;
+  const app = await buildHttpApp(deps);
+  await app.ready();
+  let bots = 0;
+
+  const h: HttpHarness = {
+    core,
+    platform: core.platform,
+    app,
+    accountToken,
+    logs,
+    request(req) {
+      const headers: Record<string, string> = { ...req.headers };
+      if (req.token !== undefined) {
+        if (req.tokenHeader) headers["token"] = req.token;
+        else headers["authorization"] = `Bearer ${req.token}`;
+      }
+      let payload: string | Buffer | undefined = req.payload;
+      if (req.body !== undefined) {
+        payload = JSON.stringify(req.body);
+        headers["content-type"] ??= "application/json";
+      }
+      return app.inject({ method: req.method ?? "GET", url: req.url, headers, ...(payload !== undefined && { payload }) });
+    },
+    async createInstance(name, o = {}) {
+      const { token } = await core.gateway.createInstance({ name, platform: "memory", ...(o.start && { start: true }) });
+      return token;
+    },
+    async instanceAwaitingQr(name) {
+      const token = await h.createInstance(name);
+      await core.gateway.connect(name, { wait: "awaiting_login", timeoutMs: 5_000 });
+      return token;
+    },
+    async connectedInstance(name) {
+      const token = await h.createInstance(name);
+      const botToken = `bot-${name}-${++bots}`;
+      core.platform.addTokenAccount(botToken, name);
+      await core.gateway.connect(name, { login: { method: "token", input: { token: botToken } }, wait: "connected", timeoutMs: 5_000 });
+      return token;
+    },
+    async dispose() {
+      await app.close();
+      await core.dispose();
+    },
+  };
+  return h;
+}
+
+/** Parses a JSON error envelope and returns `error.code` (undefined when the body is not an envelope). */
+export function errorCode(res: LightMyRequestResponse): string | undefined {
+  try {
+    const body = res.json() as { error?: { code?: unknown; message?: unknown } };
+    return typeof body.error?.code === "string" && typeof body.error.message === "string" ? body.error.code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Who calls: the five token situations of the scope matrix. */
+export type Caller = "account" | "own" | "other" | "none" | "garbage";
+
+/**
+ * Every route of REST API v1 (method and Fastify URL pattern) with what it needs, shared by the scope
+ * matrix and the OpenAPI test so neither can forget a route.
+ * - `setup`: the state of the `:name` instance before the call;
+ * - `allowed`: the callers that pass auth, with the status they get on valid input;
+ * - `body`/`query`: valid input (a function of the row's names).
+ */
+export interface RouteCase {
+  method: "GET" | "POST" | "DELETE";
+  pattern: string;
+  setup: "stopped" | "qr" | "connected";
+  body?: (ctx: { name: string; unique: string; tokenId: string }) => unknown;
+  query?: string;
+  /** Status per caller; callers not listed get the default for the route's access. */
+  expect: Record<Caller, number>;
+  /** Documented in OpenAPI (false for the docs UI). */
+  inOpenApi?: boolean;
+}
+
+const ANY_TOKEN = { account: 200, own: 200, other: 200, none: 401, garbage: 401 };
+const INSTANCE = { account: 200, own: 200, other: 403, none: 401, garbage: 401 };
+const ACCOUNT = (ok: number) => ({ account: ok, own: 403, other: 403, none: 401, garbage: 401 });
+const PUBLIC = { account: 200, own: 200, other: 200, none: 200, garbage: 200 };
+
+export const ROUTES: readonly RouteCase[] = [
+  { method: "POST", pattern: "/v1/instances", setup: "stopped", body: ({ unique }) => ({ name: unique, platform: "memory" }), expect: ACCOUNT(201) },
+  { method: "GET", pattern: "/v1/instances", setup: "stopped", query: "?limit=10", expect: ANY_TOKEN },
+  { method: "GET", pattern: "/v1/instances/:name", setup: "stopped", expect: INSTANCE },
+  { method: "POST", pattern: "/v1/instances/:name/connect", setup: "stopped", body: () => ({ wait: "awaiting_login", timeoutMs: 5000 }), expect: INSTANCE },
+  { method: "POST", pattern: "/v1/instances/:name/close", setup: "qr", expect: INSTANCE },
+  { method: "POST", pattern: "/v1/instances/:name/restart", setup: "qr", body: () => ({}), expect: INSTANCE },
+  { method: "POST", pattern: "/v1/instances/:name/logout", setup: "connected", body: () => ({}), expect: INSTANCE },
+  { method: "DELETE", pattern: "/v1/instances/:name", setup: "stopped", expect: ACCOUNT(200) },
+  { method: "GET", pattern: "/v1/instances/:name/qr", setup: "qr", expect: INSTANCE },
+  { method: "POST", pattern: "/v1/instances/:name/pairing-code", setup: "qr", body: () => ({ phoneNumber: "4915123456789" }), expect: INSTANCE },
+  { method: "POST", pattern: "/v1/instances/:name/actions/:action", setup: "stopped", body: () => ({ n: 1 }), expect: INSTANCE },
+  { method: "POST", pattern: "/v1/instances/:name/messages", setup: "connected", body: () => ({ threadId: "t1", body: "hello" }), expect: INSTANCE },
+  { method: "GET", pattern: "/v1/platforms", setup: "stopped", expect: ANY_TOKEN },
+  { method: "GET", pattern: "/v1/tokens", setup: "stopped", expect: ACCOUNT(200) },
+  { method: "POST", pattern: "/v1/tokens", setup: "stopped", body: ({ name }) => ({ scope: "instance", instance: name, label: "matrix" }), expect: ACCOUNT(201) },
+  { method: "DELETE", pattern: "/v1/tokens/:id", setup: "stopped", expect: ACCOUNT(200) },
+  { method: "GET", pattern: "/metrics", setup: "stopped", expect: ACCOUNT(200) },
+  { method: "GET", pattern: "/health", setup: "stopped", expect: PUBLIC },
+  { method: "GET", pattern: "/ready", setup: "stopped", expect: PUBLIC },
+  { method: "GET", pattern: "/openapi.json", setup: "stopped", expect: PUBLIC, inOpenApi: false },
+  { method: "GET", pattern: "/docs", setup: "stopped", expect: PUBLIC, inOpenApi: false },
+];
+
+/** Fills a route pattern: `:name` → `name`, `:action` → `ping` (a memory-platform action), `:id` → `tokenId`. */
+export function fillPattern(pattern: string, v: { name: string; tokenId: string }): string {
+  return pattern.replace(":name", v.name).replace(":action", "ping").replace(":id", v.tokenId);
+}
