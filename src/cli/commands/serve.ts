@@ -1,0 +1,86 @@
+import { Option, type Command } from "commander";
+import { intOption } from "../args.js";
+import type { CliIo } from "../context.js";
+import { secretBox } from "../output.js";
+
+/** The options of `serve`, as commander parses them (flag, else env, else default). */
+interface ServeFlags {
+  host: string;
+  port: number;
+  data: string;
+  databaseUrl?: string;
+  rateLimit: number;
+  logLevel: string;
+}
+
+/**
+ * Registers `serve`: starts the gateway in this process (REST API, store, sessions) and keeps it
+ * running until SIGTERM/SIGINT, which close every session gracefully (credentials kept, never a
+ * logout).
+ *
+ * Configuration: flags, else environment (`HOST`, `PORT`, `SWITCHBOARD_DATA`, `DATABASE_URL`,
+ * `LOG_LEVEL`), else defaults. Secrets come from the environment only, never from flags (flags are
+ * visible in the process list): `SWITCHBOARD_SECRET` (master key), `SWITCHBOARD_ACCOUNT_TOKEN`
+ * (preset account token).
+ *
+ * On the first start (no account token stored yet, none preset) the generated account token is
+ * printed once to stderr in a box, with the URL and the docs URL; later starts print no token.
+ * Logs go to stdout (pino JSON).
+ */
+export function registerServe(program: Command, io: CliIo): void {
+  program
+    .command("serve")
+    .description("run the gateway (REST API on --host:--port, state in --data or Postgres)")
+    .addOption(new Option("--host <host>", "interface to listen on").env("HOST").default("127.0.0.1"))
+    .addOption(new Option("--port <port>", "TCP port (0: any free port)").env("PORT").default(8080).argParser(intOption(0, 65_535)))
+    .addOption(new Option("--data <dir>", "data directory (SQLite database, key file)").env("SWITCHBOARD_DATA").default("./data"))
+    .addOption(new Option("--database-url <url>", "postgres://… to keep state in Postgres instead of SQLite").env("DATABASE_URL"))
+    .addOption(new Option("--rate-limit <n>", "requests per minute per token").default(100).argParser(intOption(1, 1_000_000)))
+    .addOption(
+      new Option("--log-level <level>", "log level")
+        .env("LOG_LEVEL")
+        .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+        .default("info"),
+    )
+    .addHelpText(
+      "after",
+      "\nEnvironment (secrets are read from here only):\n" +
+        "  SWITCHBOARD_SECRET         master key for credentials at rest (default: a key file in the data dir)\n" +
+        "  SWITCHBOARD_ACCOUNT_TOKEN  preset account token (default: one is generated and printed once)\n",
+    )
+    .action(async (opts: ServeFlags) => {
+      // Loaded lazily: the client commands must not pay for (or depend on) the server's modules.
+      const { startServer, installSignalHandlers } = await import("../../server.js");
+      const server = await startServer({
+        host: opts.host,
+        port: opts.port,
+        dataDir: opts.data,
+        databaseUrl: nonEmpty(opts.databaseUrl),
+        secret: nonEmpty(process.env.SWITCHBOARD_SECRET),
+        accountToken: nonEmpty(process.env.SWITCHBOARD_ACCOUNT_TOKEN),
+        rateLimitPerMinute: opts.rateLimit,
+        logLevel: opts.logLevel,
+      });
+      installSignalHandlers(server);
+      io.err(serveBanner(server.url, server.initialAccountToken));
+    });
+}
+
+/**
+ * The stderr banner of `serve`: URL, docs URL, and the initial account token in a box when there is
+ * one (the only place it is ever shown).
+ */
+export function serveBanner(url: string, initialAccountToken: string | null): string {
+  let out = `Switchboard is listening on ${url}\nAPI docs: ${url}/docs\n`;
+  if (initialAccountToken !== null) {
+    out += secretBox("Account token", initialAccountToken, [
+      "It is stored only as a hash: it will not be shown again.",
+      "Send it as `Authorization: Bearer <token>`; the CLI reads it from SWITCHBOARD_TOKEN.",
+    ]);
+  }
+  return out;
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v === "" ? undefined : v;
+}
