@@ -19,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["src/connectors/**", "src/cli/**", "src/server/**", "test/**", "bench/**", "src/main.ts"],
+    files: ["src/connectors/**", "src/cli/**", "src/server.ts", "test/**", "bench/**"],
     rules: { "no-restricted-imports": "off" },
   },
   {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { StatusState } from "../core/status.js";
+import { STATUS_STATES, type StatusState } from "../core/status.js";
 
 /**
  * Prometheus metrics of one gateway, on its own registry (never the global one, so several gateways
@@ -40,15 +40,16 @@ export class Metrics {
       labelNames: ["method", "route", "status"],
       registers: [this.registry],
     });
-    const self = this;
+    const statuses = (): Iterable<StatusState> => this.statusSource();
     this.instances = new Gauge({
       name: "switchboard_instances",
       help: "Instances by observed status",
       labelNames: ["status"],
       registers: [this.registry],
       collect() {
-        self.instances.reset();
-        for (const s of self.statusSource()) self.instances.inc({ status: s });
+        this.reset();
+        for (const state of STATUS_STATES) this.set({ status: state }, 0);
+        for (const s of statuses()) this.inc({ status: s });
       },
     });
   }

@@ -14,6 +14,7 @@ export interface Child {
   waitFor(prefix: string, ms?: number): Promise<string>;
   /** Resolves with the exit code (or signal name) once the process ends. */
   exited: Promise<number | string>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test responses are asserted field by field
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
 }
 
