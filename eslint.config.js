@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "data/", "coverage/", "test-artifacts/", ".ci/"] },
+  { ignores: ["dist/", "dist-bench/", "node_modules/", "data/", "coverage/", "test-artifacts/", ".ci/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:api` — requests per second of `GET /v1/instances/:name` (auth + store read) on the
+ * `npm run bench:api` (compiles to dist-bench/, then runs) — requests per second of `GET /v1/instances/:name` (auth + store read) on the
  * gateway against a bare Fastify route in the same run, as a ratio (target: ≥ 0.5).
  *
  * The servers run in one child process; autocannon (10 connections, pipelining 1) runs here. Rounds
@@ -13,7 +13,8 @@ import autocannon from "autocannon";
 const seconds = Number(process.env["BENCH_SECONDS"] ?? 5);
 const rounds = Number(process.env["BENCH_ROUNDS"] ?? 3);
 
-const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./servers.ts", import.meta.url))], {
+// Compiled JavaScript (`tsc -p bench/tsconfig.json`), as in production: no loader, no transform.
+const child = spawn(process.execPath, [fileURLToPath(new URL("./servers.js", import.meta.url))], {
   stdio: ["ignore", "pipe", "inherit"],
 });
 const info = await new Promise<{ gateway: string; bare: string; token: string }>((resolve, reject) => {

@@ -13,7 +13,7 @@ import { err, toErrorInfo } from "./errors.js";
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect.js";
 import { InstanceRuntime, SETTLED_STATES, type RuntimeDeps, type RuntimeHooks, type RuntimeTimeouts } from "./runtime.js";
 import { type LogoutResult, type RemoteLogoutOutcome } from "./status.js";
-import { issueToken, verifyToken } from "./tokens.js";
+import { TokenCache, issueToken, verifyToken } from "./tokens.js";
 
 /** Instance names: URL-safe, lower case, 1–63 characters. */
 export const INSTANCE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -55,6 +55,7 @@ export class Gateway implements GatewayApi {
   /** Runtimes by instance name, and the instance name by id (for instance tokens). */
   private readonly runtimes = new Map<string, InstanceRuntime>();
   private readonly names = new Map<string, string>();
+  private readonly tokenCache = new TokenCache();
   private readonly deps: RuntimeDeps;
   private readonly shutdownMs: number;
   private state: "new" | "running" | "stopping" | "stopped" = "new";
@@ -101,14 +102,15 @@ export class Gateway implements GatewayApi {
       if (!rec.logoutIntent && !SETTLED_STATES.has(rec.status.state)) {
         rec = await this.opts.store.instances.update(rec.id, { status: { state: "stopped", reason: "shutdown" } });
       }
-      const rt = this.track(new InstanceRuntime(rec, connector, this.deps));
+      let hasCredentials = await this.opts.credentials.has(rec.id);
+      if (!rec.logoutIntent && rec.status.state === "logged_out" && hasCredentials) {
+        await this.opts.credentials.wipe(rec.id); // a remote logout whose wipe was interrupted
+        hasCredentials = false;
+      }
+      const history = await this.opts.store.history.list(rec.id, this.deps.historyKeep);
+      const rt = this.track(new InstanceRuntime(rec, connector, this.deps, hasCredentials, history));
       if (rec.logoutIntent) {
         resumes.push(this.resumeLogout(rt));
-        continue;
-      }
-      const hasCredentials = await this.opts.credentials.has(rec.id);
-      if (rec.status.state === "logged_out" && hasCredentials) {
-        await this.opts.credentials.wipe(rec.id); // a remote logout whose wipe was interrupted
       } else if (rec.desired === "running" && hasCredentials) {
         await rt.connect(null);
       }
@@ -173,7 +175,7 @@ export class Gateway implements GatewayApi {
       createdAt: now,
     });
     const { token } = await issueToken(this.opts.store.tokens, { scope: "instance", instanceId: rec.id, label: "created with the instance", now });
-    this.track(new InstanceRuntime(rec, connector, this.deps));
+    this.track(new InstanceRuntime(rec, connector, this.deps, false));
     if (input.start) await this.connect(rec.name);
     return { instance: await this.view(this.runtime(rec.name), false), token };
   }
@@ -286,7 +288,7 @@ export class Gateway implements GatewayApi {
   }
 
   authenticate(token: string): Promise<TokenRecord | undefined> {
-    return verifyToken(this.opts.store.tokens, token);
+    return verifyToken(this.opts.store.tokens, token, this.tokenCache, this.deps.clock.now());
   }
 
   /** The name of the instance with this id, or undefined (maps instance tokens to their instance). */
@@ -316,6 +318,7 @@ export class Gateway implements GatewayApi {
   }
 
   async revokeToken(id: string): Promise<void> {
+    this.tokenCache.forget((r) => r.id === id);
     if (!(await this.opts.store.tokens.delete(id))) throw err("TOKEN_NOT_FOUND", { details: { id } });
   }
 
@@ -351,9 +354,8 @@ export class Gateway implements GatewayApi {
    *   `INVALID_STATE` when login input is given to an instance that already has credentials.
    */
   private async resolveLogin(rt: InstanceRuntime, login: LoginRequest | undefined): Promise<LoginRequest | null> {
-    const hasCredentials = await this.opts.credentials.has(rt.id);
     const methods = this.connectorOf(rt).capabilities.login;
-    if (hasCredentials) {
+    if (rt.hasCredentials) {
       if (login && methods.find((m) => m.method === login.method)?.inputSchema) {
         throw err("INVALID_STATE", { message: "The instance already has credentials; log out before giving new ones." });
       }
@@ -394,6 +396,7 @@ export class Gateway implements GatewayApi {
   private async purge(rt: InstanceRuntime, remote: RemoteLogoutOutcome): Promise<void> {
     const source = { instance: rt.name, platform: rt.current.platform, metadata: rt.current.metadata };
     await this.opts.store.instances.purge(rt.id);
+    this.tokenCache.forget((r) => r.instanceId === rt.id);
     rt.dispose();
     this.runtimes.delete(rt.name);
     this.names.delete(rt.id);
@@ -411,12 +414,12 @@ export class Gateway implements GatewayApi {
       metadata: rec.metadata,
       desired,
       status,
-      hasCredentials: await this.opts.credentials.has(rec.id),
+      hasCredentials: src instanceof InstanceRuntime ? src.hasCredentials : await this.opts.credentials.has(rec.id),
       logoutPending: rec.logoutIntent !== null && status.state !== "logged_out",
       createdAt: rec.createdAt,
       updatedAt: rec.updatedAt,
     };
-    if (withHistory) v.history = await this.opts.store.history.list(rec.id, this.deps.historyKeep);
+    if (withHistory) v.history = src instanceof InstanceRuntime ? src.recentHistory() : await this.opts.store.history.list(rec.id, this.deps.historyKeep);
     return v;
   }
 

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { EventBus } from "../events/bus.js";
 import type { Metrics } from "../observability/metrics.js";
-import type { InstancePatch, InstanceRecord, LogoutIntent, Store } from "../store/types.js";
+import type { HistoryEntry, InstancePatch, InstanceRecord, LogoutIntent, Store } from "../store/types.js";
 import type { Clock } from "./clock.js";
 import type { Connector, LoginRequest, RemoteContext, Session, SessionContext, SessionHost } from "./connector.js";
 import type { CredentialStore } from "./credentials.js";
@@ -64,10 +64,19 @@ export class InstanceRuntime {
   private readonly publisher: StatusPublisher;
   private readonly log: Logger;
 
+  /**
+   * @param credentialsPresent whether the store holds credentials for this instance now.
+   * @param history the stored transitions, newest first.
+   *
+   * From then on the runtime keeps both in step itself: it is the only writer of this instance's
+   * credentials and history, so views are served from memory and the store is the durable copy.
+   */
   constructor(
     private record: InstanceRecord,
     private readonly connector: Connector,
     private readonly deps: RuntimeDeps,
+    private credentialsPresent: boolean,
+    private readonly history: HistoryEntry[] = [],
   ) {
     this.state = { desired: record.desired, status: record.status, failures: 0, restarts: 0 };
     this.log = deps.logger.child({ instance: record.name, platform: record.platform });
@@ -92,6 +101,14 @@ export class InstanceRuntime {
   }
   get desired(): "running" | "stopped" {
     return this.state.desired;
+  }
+  /** Whether the instance holds credentials (kept in step with every write and wipe). */
+  get hasCredentials(): boolean {
+    return this.credentialsPresent;
+  }
+  /** The last status transitions, newest first (at most `historyKeep`). */
+  recentHistory(): HistoryEntry[] {
+    return [...this.history];
   }
   /** The stored record as last written (config, metadata, intent). */
   get current(): InstanceRecord {
@@ -223,11 +240,10 @@ export class InstanceRuntime {
     }
     if (statusChanged) {
       if (r.state.status.state !== prev.status.state) {
-        await this.deps.store.history.append(
-          this.record.id,
-          { ts: this.deps.clock.now(), from: prev.status.state, to: r.state.status.state, reason },
-          this.deps.historyKeep,
-        );
+        const entry = { ts: this.deps.clock.now(), from: prev.status.state, to: r.state.status.state, reason };
+        await this.deps.store.history.append(this.record.id, entry, this.deps.historyKeep);
+        this.history.unshift(entry);
+        if (this.history.length > this.deps.historyKeep) this.history.length = this.deps.historyKeep;
         this.log.info({ from: prev.status.state, to: r.state.status.state, reason }, "status");
       }
       this.publisher.update(r.state.status);
@@ -319,6 +335,7 @@ export class InstanceRuntime {
         this.credsQueue.run(async () => {
           if (gen !== this.generation) throw err("INVALID_STATE", { message: "The session was closed." });
           await this.deps.credentials.put(this.record.id, c);
+          this.credentialsPresent = true;
         }),
     };
     const ctx: SessionContext = {
@@ -349,7 +366,10 @@ export class InstanceRuntime {
   }
 
   private wipeCredentials(): Promise<void> {
-    return this.credsQueue.run(() => this.deps.credentials.wipe(this.record.id));
+    return this.credsQueue.run(async () => {
+      await this.deps.credentials.wipe(this.record.id);
+      this.credentialsPresent = false;
+    });
   }
 
   private remote<T>(fn: (ctx: RemoteContext) => Promise<T>): Promise<T> {
@@ -369,7 +389,7 @@ export class InstanceRuntime {
 
   private async runLogout(opts: { force: boolean; purge?: boolean; resumed?: boolean }): Promise<RemoteLogoutOutcome> {
     const st = this.state.status;
-    if (st.state === "logged_out" && !this.record.logoutIntent && !(await this.deps.credentials.has(this.record.id))) {
+    if (st.state === "logged_out" && !this.record.logoutIntent && !this.credentialsPresent) {
       return st.remote; // idempotent: the same answer as the logout that got here
 
     }
@@ -386,7 +406,7 @@ export class InstanceRuntime {
 
     if (intent.step === "requested") {
       let remote: RemoteLogoutOutcome;
-      if (!(await this.deps.credentials.has(this.record.id))) {
+      if (!this.credentialsPresent) {
         remote = "already_revoked"; // never logged in, or already wiped: nothing to end at the platform
       } else {
         try {

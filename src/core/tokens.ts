@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { hash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { TokenRecord, TokenStore } from "../store/types.js";
 
 /** Token strings: a scope prefix and 32 random bytes, base64url (43 chars). Shown once, stored hashed. */
@@ -6,7 +6,7 @@ const PREFIX = { account: "sba_", instance: "sbi_" } as const;
 
 /** hex SHA-256 of a token string. Tokens carry 256 bits of entropy, so a fast hash is the right tool. */
 export function hashToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
+  return hash("sha256", token, "hex");
 }
 
 /** Creates a new random token string for `scope`. */
@@ -36,13 +36,51 @@ export async function issueToken(
 }
 
 /**
- * Resolves a presented token to its record. The lookup is by hash; the stored hash is then compared
- * with the computed one in constant time. Never throws for malformed input: answers undefined.
+ * Known tokens by hash, for at most `ttlMs` (default 10 000 ms), so that authentication does not read
+ * the store on every request. Only tokens that exist are cached. A revoked token is forgotten at once
+ * in this process ({@link TokenCache.forget}); `ttlMs` bounds how long another process may still
+ * accept it.
  */
-export async function verifyToken(store: TokenStore, token: string): Promise<TokenRecord | undefined> {
+export class TokenCache {
+  private readonly entries = new Map<string, { record: TokenRecord; until: number }>();
+
+  constructor(
+    private readonly ttlMs = 10_000,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  get(hash: string, now: number): TokenRecord | undefined {
+    const e = this.entries.get(hash);
+    if (!e) return undefined;
+    if (e.until > now) return e.record;
+    this.entries.delete(hash);
+    return undefined;
+  }
+
+  set(record: TokenRecord, now: number): void {
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(record.hash, { record, until: now + this.ttlMs });
+  }
+
+  /** Drops every cached token matching `match` (a revoked token, the tokens of a purged instance). */
+  forget(match: (r: TokenRecord) => boolean): void {
+    for (const [hash, e] of this.entries) if (match(e.record)) this.entries.delete(hash);
+  }
+}
+
+/**
+ * Resolves a presented token to its record. The lookup is by hash (through `cache` when given); the
+ * stored hash is then compared with the computed one in constant time. Never throws for malformed
+ * input: answers undefined.
+ */
+export async function verifyToken(store: TokenStore, token: string, cache?: TokenCache, now = Date.now()): Promise<TokenRecord | undefined> {
   if (typeof token !== "string" || token.length < 8 || token.length > 256) return undefined;
   const hash = hashToken(token);
-  const rec = await store.findByHash(hash);
+  let rec = cache?.get(hash, now);
+  if (!rec) {
+    rec = await store.findByHash(hash);
+    if (rec) cache?.set(rec, now);
+  }
   if (!rec) return undefined;
   const a = Buffer.from(rec.hash, "hex");
   const b = Buffer.from(hash, "hex");

@@ -8,6 +8,7 @@ import { frameworkErrorHandler, installErrorHandling } from "./errors.js";
 import { installIdempotency } from "./idempotency.js";
 import { registerOpenApi } from "./openapi.js";
 import { DEFAULT_RATE_LIMIT, installRateLimit, type RateLimitOptions } from "./rate-limit.js";
+import { GatewayLogController, lazyChildLoggerFactory } from "./request-logging.js";
 import { installRequestMetrics } from "./request-metrics.js";
 import { actionRoutes } from "./routes/actions.js";
 import type { RouteDeps } from "./routes/deps.js";
@@ -58,6 +59,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // A pino Logger is a FastifyBaseLogger; typed as the base so the app is a plain FastifyInstance.
     loggerInstance: deps.logger as FastifyBaseLogger,
+    childLoggerFactory: lazyChildLoggerFactory,
+    logController: new GatewayLogController(),
     bodyLimit,
     trustProxy: deps.trustProxy ?? false,
     routerOptions: { maxParamLength: 512 },

@@ -85,16 +85,26 @@ export function installAuthentication(app: FastifyInstance, gateway: GatewayApi)
  * - `token`: any valid token (handlers filter what an instance token sees).
  */
 export function installAuthorization(app: FastifyInstance): void {
-  app.addHook("onRequest", async (request) => {
-    const access = accessOf(request);
-    if (access === "public") return;
-    const auth = request.auth;
-    if (!auth) throw err("UNAUTHENTICATED");
-    if (auth.record.scope === "account" || access === "token") return;
-    if (access === "account") throw err("FORBIDDEN", { message: "This route needs the account token." });
-    const name = (request.params as { name?: unknown } | undefined)?.name;
-    if (typeof name !== "string" || name !== auth.instanceName) {
-      throw err("FORBIDDEN", { message: "This token is scoped to another instance." });
+  // Synchronous (callback style): no promise per request for a check that never waits.
+  app.addHook("onRequest", (request, _reply, done) => {
+    try {
+      authorize(request);
+      done();
+    } catch (e) {
+      done(e as Error);
     }
   });
+}
+
+function authorize(request: FastifyRequest): void {
+  const access = accessOf(request);
+  if (access === "public") return;
+  const auth = request.auth;
+  if (!auth) throw err("UNAUTHENTICATED");
+  if (auth.record.scope === "account" || access === "token") return;
+  if (access === "account") throw err("FORBIDDEN", { message: "This route needs the account token." });
+  const name = (request.params as { name?: unknown } | undefined)?.name;
+  if (typeof name !== "string" || name !== auth.instanceName) {
+    throw err("FORBIDDEN", { message: "This token is scoped to another instance." });
+  }
 }

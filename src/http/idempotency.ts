@@ -98,8 +98,7 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
     }
   };
 
-  app.addHook("preHandler", async (request, reply) => {
-    if (request.method !== "POST" || !request.routeOptions.url?.startsWith("/v1/")) return;
+  const preHandler = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     const raw = request.headers["idempotency-key"];
     if (raw === undefined) return;
     const key = Array.isArray(raw) ? raw[0] : raw;
@@ -143,16 +142,29 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
       .header("idempotent-replayed", "true")
       .type("application/json; charset=utf-8")
       .send(existing.body);
-  });
+  };
 
   // The response (success or error envelope) is stored before it is sent, so an immediate retry
   // sees it.
-  app.addHook("onSend", async (request, reply, payload) => {
+  const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
     await release(request, reply, payload);
     return payload;
-  });
+  };
   // Safety net: a request whose response was never sent (client gone) gives its key up.
-  app.addHook("onResponse", async (request, reply) => {
+  const onResponse = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     await release(request, reply, undefined);
+  };
+
+  // Only POST routes under /v1 get the hooks: other requests never pay for them.
+  app.addHook("onRoute", (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.includes("POST") || !route.url.startsWith("/v1/")) return;
+    route.preHandler = [...hookList(route.preHandler), preHandler];
+    route.onSend = [...hookList(route.onSend), onSend];
+    route.onResponse = [...hookList(route.onResponse), onResponse];
   });
+}
+
+function hookList<T>(h: T | T[] | undefined): T[] {
+  return h === undefined ? [] : Array.isArray(h) ? h : [h];
 }

@@ -9,8 +9,9 @@ export const UNMATCHED_ROUTE = "unmatched";
  * the route *pattern* (`/v1/instances/:name`), never the raw URL.
  */
 export function installRequestMetrics(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
     metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    done();
   });
 }

@@ -38,8 +38,9 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<FastifySchema> = ({
   const check = TypeCompiler.Compile(tschema);
   const part = PART_NAMES[httpPart ?? ""] ?? httpPart ?? "request";
   const isBody = httpPart === "body";
+  const conversions = isBody ? [] : convertibleKeys(tschema);
   return (input: unknown) => {
-    const value = isBody ? (input ?? {}) : convertStrings(tschema, input);
+    const value = isBody ? (input ?? {}) : convertStrings(conversions, input);
     if (check.Check(value)) return { value };
     return { error: err("VALIDATION_FAILED", { details: { issues: collectIssues(check.Errors(value), part) } }) };
   };
@@ -47,17 +48,26 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<FastifySchema> = ({
 
 const DECIMAL = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
 
-/** See {@link typeboxValidatorCompiler}: converts top-level string values by their declared type. */
-function convertStrings(schema: TSchema, input: unknown): unknown {
-  if (input === null || typeof input !== "object" || Array.isArray(input)) return input;
-  const props = (schema as { properties?: Record<string, { type?: unknown }> }).properties;
-  if (!props) return input;
-  const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+/** The top-level properties of a schema that arrive as strings but are declared numeric or boolean. */
+function convertibleKeys(schema: TSchema): [key: string, type: "number" | "boolean"][] {
+  const props = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  const out: [string, "number" | "boolean"][] = [];
   for (const [key, prop] of Object.entries(props)) {
+    if (prop.type === "integer" || prop.type === "number") out.push([key, "number"]);
+    else if (prop.type === "boolean") out.push([key, "boolean"]);
+  }
+  return out;
+}
+
+/** See {@link typeboxValidatorCompiler}: converts top-level string values by their declared type. */
+function convertStrings(keys: readonly [string, "number" | "boolean"][], input: unknown): unknown {
+  if (keys.length === 0 || input === null || typeof input !== "object" || Array.isArray(input)) return input;
+  const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  for (const [key, type] of keys) {
     const v = out[key];
     if (typeof v !== "string") continue;
-    if ((prop.type === "integer" || prop.type === "number") && DECIMAL.test(v)) out[key] = Number(v);
-    else if (prop.type === "boolean" && (v === "true" || v === "false")) out[key] = v === "true";
+    if (type === "number" && DECIMAL.test(v)) out[key] = Number(v);
+    else if (type === "boolean" && (v === "true" || v === "false")) out[key] = v === "true";
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../src/observability/logger.js";
 import { httpHarness, type HttpHarness, type Req } from "../support/http-harness.js";
 
 describe("logs never contain a token", () => {
@@ -43,10 +44,19 @@ describe("logs never contain a token", () => {
     }
     expect(h.logs.length).toBeGreaterThan(requests.length);
     // The logs did capture requests (so the check below is not vacuous).
-    expect(h.logs.join("")).toContain('"url":"/v1/instances/logged/connect"');
+    expect(h.logs.join("")).toContain('"route":"/v1/instances/:name/connect"');
     for (const line of h.logs) {
       for (const s of secrets) expect(line.includes(s), `log line contains a secret: ${line.slice(0, 200)}`).toBe(false);
     }
+  });
+
+  it("the logger redacts token headers wherever a request object is logged", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: "info", destination: { write: (l: string) => lines.push(l) } as unknown as NodeJS.WritableStream });
+    logger.info({ req: { headers: { authorization: `Bearer ${h.accountToken}`, token: h.accountToken } } }, "probe");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("[redacted]");
+    expect(lines[0]).not.toContain(h.accountToken);
   });
 
   it("an unexpected error is logged with its cause and answered generically", async () => {
