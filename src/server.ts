@@ -63,7 +63,9 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const logger = createLogger({ level: opts.logLevel ?? "info", destination: opts.logDestination });
   const store = await openStore({ dataDir, databaseUrl: opts.databaseUrl });
   try {
-    const vault = new Vault(await loadMasterKey({ dataDir, secret: opts.secret }));
+    const vault = new Vault(
+      await loadMasterKey({ dataDir, secret: opts.secret, onWarning: (message) => logger.warn({ dataDir }, message) }),
+    );
     const initialAccountToken = await ensureAccountToken(store.tokens, opts.accountToken, Date.now());
     const metrics = new Metrics();
     const gateway = new Gateway({
@@ -75,16 +77,23 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       ...opts.gateway,
     });
     await gateway.start();
-    const app = await buildHttpApp({
-      gateway,
-      idempotency: store.idempotency,
-      metrics,
-      logger,
-      rateLimit: { points: opts.rateLimitPerMinute ?? 100, durationMs: 60_000 },
-      ready: () => store.ping(),
-      version: "0.1.0",
-    });
-    const address = await app.listen({ host: opts.host ?? "127.0.0.1", port: opts.port ?? 8080 });
+    let app: Awaited<ReturnType<typeof buildHttpApp>>;
+    let address: string;
+    try {
+      app = await buildHttpApp({
+        gateway,
+        idempotency: store.idempotency,
+        metrics,
+        logger,
+        rateLimit: { points: opts.rateLimitPerMinute ?? 100, durationMs: 60_000 },
+        ready: () => store.ping(),
+        version: "0.1.0",
+      });
+      address = await app.listen({ host: opts.host ?? "127.0.0.1", port: opts.port ?? 8080 });
+    } catch (e) {
+      await gateway.shutdown(); // sessions restored at boot must not outlive a failed start
+      throw e;
+    }
     logger.info({ url: address, dataDir: opts.databaseUrl ? undefined : dataDir, store: store.kind }, "switchboard listening");
     let closing: Promise<void> | null = null;
     return {

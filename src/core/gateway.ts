@@ -55,6 +55,8 @@ export class Gateway implements GatewayApi {
   /** Runtimes by instance name, and the instance name by id (for instance tokens). */
   private readonly runtimes = new Map<string, InstanceRuntime>();
   private readonly names = new Map<string, string>();
+  /** Instances whose platform has no loaded connector: shown and deletable, nothing else. */
+  private readonly orphans = new Map<string, InstanceRecord>();
   private readonly tokenCache = new TokenCache();
   private readonly deps: RuntimeDeps;
   private readonly shutdownMs: number;
@@ -97,6 +99,8 @@ export class Gateway implements GatewayApi {
       const connector = this.connectors.get(rec.platform);
       if (!connector) {
         this.logger.warn({ instance: rec.name, platform: rec.platform }, "no connector for this platform; instance left as is");
+        this.orphans.set(rec.name, rec);
+        this.names.set(rec.id, rec.name);
         continue;
       }
       if (!rec.logoutIntent && !SETTLED_STATES.has(rec.status.state)) {
@@ -161,7 +165,13 @@ export class Gateway implements GatewayApi {
     const connector = this.connectors.get(input.platform);
     if (!connector) throw err("PLATFORM_UNKNOWN", { details: { platform: input.platform, known: [...this.connectors.keys()] } });
     const config = validate(connector.configSchema, input.config ?? {}, "/config");
-    if (this.runtimes.has(input.name)) throw err("INSTANCE_EXISTS", { details: { name: input.name } });
+    if (input.start && !connector.capabilities.login.some((m) => !m.inputSchema)) {
+      throw err("VALIDATION_FAILED", {
+        message: "start: true needs a login without input; create the instance, then connect with `login`.",
+        details: { methods: connector.capabilities.login.map((m) => m.method) },
+      });
+    }
+    if (this.runtimes.has(input.name) || this.orphans.has(input.name)) throw err("INSTANCE_EXISTS", { details: { name: input.name } });
     const now = this.deps.clock.now();
     const rec = await this.opts.store.instances.create({
       id: `ins_${randomUUID()}`,
@@ -181,7 +191,8 @@ export class Gateway implements GatewayApi {
   }
 
   async getInstance(name: string): Promise<InstanceView> {
-    return this.view(this.runtime(name), true);
+    const orphan = this.orphans.get(name);
+    return this.view(orphan ?? this.runtime(name), true);
   }
 
   async listInstances(opts: { limit: number; after?: string; platform?: string }): Promise<{ items: InstanceView[]; next: string | null }> {
@@ -236,6 +247,16 @@ export class Gateway implements GatewayApi {
   deleteInstance(name: string): Promise<{ instance: string; deleted: true; remote: RemoteLogoutOutcome }> {
     return this.metrics.timeVerb("delete", async () => {
       this.assertRunning();
+      const orphan = this.orphans.get(name);
+      if (orphan) {
+        // No connector to ask the platform: purge locally and say so.
+        await this.opts.store.instances.purge(orphan.id);
+        this.orphans.delete(name);
+        this.names.delete(orphan.id);
+        this.tokenCache.forget((r) => r.instanceId === orphan.id);
+        this.bus.publish("instance.deleted", { instance: name, platform: orphan.platform, metadata: orphan.metadata }, { remote: "unconfirmed" });
+        return { instance: name, deleted: true, remote: "unconfirmed" as const };
+      }
       const rt = this.runtime(name);
       const remote = await rt.logout({ force: true, purge: true });
       await this.purge(rt, remote);
@@ -318,8 +339,8 @@ export class Gateway implements GatewayApi {
   }
 
   async revokeToken(id: string): Promise<void> {
-    this.tokenCache.forget((r) => r.id === id);
     if (!(await this.opts.store.tokens.delete(id))) throw err("TOKEN_NOT_FOUND", { details: { id } });
+    this.tokenCache.forget((r) => r.id === id);
   }
 
   // ------------------------------------------------------------------ internals
@@ -332,8 +353,15 @@ export class Gateway implements GatewayApi {
 
   private runtime(name: string): InstanceRuntime {
     const rt = typeof name === "string" ? this.runtimes.get(name) : undefined;
-    if (!rt) throw err("INSTANCE_NOT_FOUND", { details: { name } });
-    return rt;
+    if (rt) return rt;
+    const orphan = this.orphans.get(name);
+    if (orphan) {
+      throw err("PLATFORM_UNKNOWN", {
+        message: `No connector for platform '${orphan.platform}' is loaded: this instance can only be read and deleted.`,
+        details: { platform: orphan.platform },
+      });
+    }
+    throw err("INSTANCE_NOT_FOUND", { details: { name } });
   }
 
   private connectorOf(rt: InstanceRuntime): Connector {

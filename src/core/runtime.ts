@@ -3,7 +3,7 @@ import type { EventBus } from "../events/bus.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { HistoryEntry, InstancePatch, InstanceRecord, LogoutIntent, Store } from "../store/types.js";
 import type { Clock } from "./clock.js";
-import type { Connector, LoginRequest, RemoteContext, Session, SessionContext, SessionHost } from "./connector.js";
+import type { Connector, Credentials, LoginRequest, RemoteContext, Session, SessionContext, SessionHost } from "./connector.js";
 import type { CredentialStore } from "./credentials.js";
 import { err, toErrorInfo } from "./errors.js";
 import type { ReconnectPolicy } from "./reconnect.js";
@@ -323,7 +323,15 @@ export class InstanceRuntime {
 
   private async openSession(): Promise<void> {
     const gen = ++this.generation;
-    const credentials = await this.deps.credentials.get(this.record.id);
+    let credentials: Credentials | null;
+    try {
+      credentials = await this.deps.credentials.get(this.record.id);
+    } catch (e) {
+      // Unreadable credentials (wrong master key, storage down) fail this instance, not the gateway.
+      this.log.error({ err: toErrorInfo(e) }, "could not read the stored credentials");
+      this.report(gen, { type: "disconnected", kind: "fatal", error: toErrorInfo(e) }, "credentials unreadable");
+      return;
+    }
     const host: SessionHost = {
       loginStep: (step) => this.report(gen, { type: "login_step", step }, `login step ${step.method}`),
       connected: ({ self }) => {

@@ -1,5 +1,6 @@
 import { hash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { TokenRecord, TokenStore } from "../store/types.js";
+import { err } from "./errors.js";
 
 /** Token strings: a scope prefix and 32 random bytes, base64url (43 chars). Shown once, stored hashed. */
 const PREFIX = { account: "sba_", instance: "sbi_" } as const;
@@ -95,6 +96,9 @@ export async function verifyToken(store: TokenStore, token: string, cache?: Toke
  */
 export async function ensureAccountToken(store: TokenStore, preset: string | undefined, now: number): Promise<string | null> {
   if (preset) {
+    if (preset.length < 16 || preset.length > 256 || /\s/.test(preset)) {
+      throw err("VALIDATION_FAILED", { message: "SWITCHBOARD_ACCOUNT_TOKEN must be 16–256 characters without spaces." });
+    }
     if (!(await store.findByHash(hashToken(preset)))) {
       await issueToken(store, { scope: "account", instanceId: null, label: "SWITCHBOARD_ACCOUNT_TOKEN", token: preset, now });
     }

@@ -104,7 +104,11 @@ export const InstanceStatusSchema = Type.Union(
     }),
     Type.Object({ state: Type.Literal("reconnecting"), attempt: Type.Integer(), retryAt: EpochMs, lastError: ErrorInfoSchema }),
     Type.Object({ state: Type.Literal("logging_out") }),
-    Type.Object({ state: Type.Literal("logged_out"), reason: Type.Union([Type.Literal("user"), Type.Literal("remote")]) }),
+    Type.Object({
+      state: Type.Literal("logged_out"),
+      reason: Type.Union([Type.Literal("user"), Type.Literal("remote")]),
+      remote: Type.Union([Type.Literal("revoked"), Type.Literal("already_revoked"), Type.Literal("not_supported"), Type.Literal("unconfirmed")]),
+    }),
     Type.Object({ state: Type.Literal("conflict"), error: Type.Optional(ErrorInfoSchema) }),
     Type.Object({ state: Type.Literal("failed"), error: ErrorInfoSchema }),
   ],

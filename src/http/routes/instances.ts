@@ -102,7 +102,7 @@ export function instanceRoutes(app: FastifyInstance, { gateway }: RouteDeps): vo
         operationId: "deleteInstance",
         summary: "Delete an instance",
         description:
-          "Logs out (remote best effort), then purges the record, config, credentials, stored events and tokens of this instance. Afterwards the name answers 404.",
+          "Logs out (remote best effort), then purges the record, config, credentials, tokens and history of this instance. Afterwards the name answers 404.",
         params: InstanceParams,
         response: { 200: DeleteResponse, ...errorResponses },
       },
