@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { isSwitchboardError } from "../../src/core/errors.js";
 import type { Gateway } from "../../src/core/gateway.js";
+import { vaultCredentialStore } from "../../src/vault/credential-store.js";
+import { Vault } from "../../src/vault/vault.js";
 import { harness, until, type Harness } from "../support/gateway-harness.js";
 
 let h: Harness;
@@ -291,5 +293,48 @@ describe("gateway lifecycle", () => {
     await h.gateway.revokeToken(inst.record.id);
     expect(await h.gateway.authenticate(inst.token)).toBeUndefined();
     await rejects(h.gateway.revokeToken(inst.record.id), "TOKEN_NOT_FOUND");
+  });
+
+  it("credentials that cannot be decrypted fail that instance only; the boot goes on and a forced logout cleans up", async () => {
+    h = await harness();
+    await linked(h.gateway, "a");
+    await h.gateway.createInstance({ name: "b", platform: "memory" });
+    await h.gateway.shutdown();
+    const g2 = await h.reopen({ credentials: vaultCredentialStore(h.store.secrets, new Vault(Buffer.alloc(32, 9))) });
+    const failed = await until(async () => {
+      const s = (await g2.getInstance("a")).status;
+      return s.state === "failed" ? s : null;
+    });
+    expect(failed.error.code).toBe("STORAGE_FAILED");
+    expect(failed.error.message).not.toMatch(/[0-9a-f]{32}/); // no key material in the message
+    expect((await g2.getInstance("b")).status.state).toBe("stopped");
+    await rejects(g2.logout("a"), "LOGOUT_UNCONFIRMED");
+    expect(await g2.logout("a", { force: true })).toMatchObject({ remote: "unconfirmed", credentialsWiped: true });
+    expect((await g2.getInstance("a")).hasCredentials).toBe(false);
+  });
+
+  it("instances of a platform whose connector is not loaded can be read and deleted, nothing else", async () => {
+    h = await harness();
+    await linked(h.gateway, "a");
+    const { token } = await h.gateway.createToken({ scope: "instance", instance: "a" });
+    await h.gateway.shutdown();
+    const g2 = await h.reopen({ connectors: [] });
+    expect(await g2.getInstance("a")).toMatchObject({ platform: "memory", desired: "running", hasCredentials: true });
+    expect((await g2.listInstances({ limit: 10 })).items.map((i) => i.name)).toEqual(["a"]);
+    await rejects(g2.connect("a"), "PLATFORM_UNKNOWN");
+    await rejects(g2.logout("a"), "PLATFORM_UNKNOWN");
+    await rejects(g2.createInstance({ name: "a", platform: "memory" }), "PLATFORM_UNKNOWN");
+    expect(await g2.authenticate(token)).toMatchObject({ scope: "instance" });
+    expect(await g2.instanceNameOf((await g2.authenticate(token))!.instanceId!)).toBe("a");
+    expect(await g2.deleteInstance("a")).toEqual({ instance: "a", deleted: true, remote: "unconfirmed" });
+    await rejects(g2.getInstance("a"), "INSTANCE_NOT_FOUND");
+    expect(await g2.authenticate(token)).toBeUndefined();
+  });
+
+  it("start: true connects at once", async () => {
+    h = await harness();
+    const { instance } = await h.gateway.createInstance({ name: "a", platform: "memory", start: true });
+    expect(instance.desired).toBe("running");
+    await until(async () => (await h.gateway.getInstance("a")).status.state === "awaiting_login");
   });
 });
