@@ -110,4 +110,17 @@ describe("Postgres store specifics", () => {
     expect(e).toMatchObject({ code: "STORAGE_FAILED" });
     expect((e as Error).message).not.toContain("hunter2secret");
   });
+
+  it("lets one gateway at a time use a database schema, and frees it when that gateway's connection ends", async () => {
+    const schema = newSchema();
+    const first = await openPostgresStore({ url, schema });
+    const e = await openPostgresStore({ url, schema }).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: "INVALID_STATE" });
+    expect((e as Error).message).toMatch(/already using this database/);
+    const other = await openPostgresStore({ url, schema: newSchema() }); // another schema is another owner
+    await other.close();
+    await first.close();
+    const again = await openPostgresStore({ url, schema });
+    await again.close();
+  });
 });

@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
-import { err } from "../../core/errors.js";
+import { err, isSwitchboardError } from "../../core/errors.js";
 import type { DialectHooks } from "../kysely/dialect.js";
 import { engineCode, toStorageError } from "../kysely/errors.js";
 import type { Database } from "../kysely/schema.js";
@@ -35,8 +35,29 @@ const poolTypes: pg.CustomTypesConfig = {
       : pg.types.getTypeParser(oid, format ?? "text")) as pg.CustomTypesConfig["getTypeParser"],
 };
 
+/**
+ * Takes the single-owner lock of a database schema: a session-level advisory lock held on a
+ * dedicated connection for the store's life. Postgres releases it when that connection ends, so a
+ * killed gateway never leaves a stale lock. Until leases and fencing land (the cluster release), one
+ * gateway per database schema is the rule, as for a SQLite data directory.
+ * @throws `INVALID_STATE` when another gateway holds it.
+ */
+async function acquireSchemaLock(url: string, schema: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  client.on("error", () => {});
+  await client.connect();
+  const { rows } = await client.query<{ ok: boolean }>("select pg_try_advisory_lock(hashtext($1)) as ok", [`switchboard:${schema}`]);
+  if (rows[0]?.ok !== true) {
+    await client.end().catch(() => {});
+    throw err("INVALID_STATE", {
+      message: `Another Switchboard gateway is already using this database (schema "${schema}"). Stop it first, or use another database or schema.`,
+    });
+  }
+  return client;
+}
+
 /** Postgres's side of the shared Kysely store. */
-function postgresHooks(schema: string | undefined, migrationSchema: string): DialectHooks {
+function postgresHooks(schema: string | undefined, migrationSchema: string, lock: pg.Client): DialectHooks {
   return {
     kind: "postgres",
     blobType: "bytea",
@@ -46,14 +67,17 @@ function postgresHooks(schema: string | undefined, migrationSchema: string): Dia
     },
     isUniqueViolation: (e) => engineCode(e) === "23505",
     afterSecretsDeleted: async () => {},
-    release: async () => {},
+    release: async () => {
+      await lock.end().catch(() => {});
+    },
   };
 }
 
 /**
- * Opens a Postgres store over a `pg` pool and checks that the server answers. Does not migrate:
- * call `store.migrate()` (or use `openStore`).
- * @throws `VALIDATION_FAILED` for a bad `schema` name or a URL that overrides it; `STORAGE_FAILED`
+ * Opens a Postgres store over a `pg` pool, checks that the server answers and takes the schema's
+ * single-owner lock. Does not migrate: call `store.migrate()` (or use `openStore`).
+ * @throws `INVALID_STATE` when another gateway uses the same database schema;
+ *   `VALIDATION_FAILED` for a bad `schema` name or a URL that overrides it; `STORAGE_FAILED`
  *   when the server cannot be reached (the message never contains the URL).
  */
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Store> {
@@ -84,9 +108,11 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
         });
       }
     }
-    return createKyselyStore(db, postgresHooks(schema, migrationSchema));
+    const lock = await acquireSchemaLock(opts.url, migrationSchema);
+    return createKyselyStore(db, postgresHooks(schema, migrationSchema, lock));
   } catch (e) {
     await db.destroy().catch(() => {});
+    if (isSwitchboardError(e)) throw e;
     throw toStorageError("connecting to Postgres", e);
   }
 }
