@@ -97,7 +97,7 @@ export async function verifyToken(store: TokenStore, token: string, cache?: Toke
 export async function ensureAccountToken(store: TokenStore, preset: string | undefined, now: number): Promise<string | null> {
   if (preset) {
     if (preset.length < 16 || preset.length > 256 || /\s/.test(preset)) {
-      throw err("VALIDATION_FAILED", { message: "SWITCHBOARD_ACCOUNT_TOKEN must be 16–256 characters without spaces." });
+      throw err("VALIDATION_FAILED", { message: "SWITCHBOARD_ACCOUNT_TOKEN must be 16–256 characters without whitespace." });
     }
     if (!(await store.findByHash(hashToken(preset)))) {
       await issueToken(store, { scope: "account", instanceId: null, label: "SWITCHBOARD_ACCOUNT_TOKEN", token: preset, now });

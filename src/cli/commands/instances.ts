@@ -57,7 +57,7 @@ export class WaitNotReachedError extends CliApiError {
 }
 
 /**
- * Registers `instances …` (alias `instance`, `i`): list, create, get, connect, close, restart,
+ * Registers `instances …` (alias `instance`): list, create, get, connect, close, restart,
  * logout, delete, qr, pairing-code, action.
  */
 export function registerInstances(program: Command, io: CliIo): void {
@@ -171,14 +171,14 @@ export function registerInstances(program: Command, io: CliIo): void {
 
   instances
     .command("delete <name>")
-    .description("log out (remote best effort), then purge the instance, its tokens and its events")
+    .description("log out (remote best effort), then purge the instance, its tokens and its history")
     .option("-y, --yes", "do not ask for confirmation (required when stdin is not a terminal)")
     .action(async (name: string, opts: { yes?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd, io);
       if (!opts.yes) {
         if (!io.stdinIsTTY) throw new UsageError(`refusing to delete ${name} without --yes (stdin is not a terminal)`);
         const answer = await io.prompt(
-          `Delete instance "${sanitize(name)}"? This logs it out, wipes its credentials and purges its tokens and events. [y/N] `,
+          `Delete instance "${sanitize(name)}"? This logs it out, wipes its credentials and purges its tokens and history. [y/N] `,
         );
         if (!/^\s*y(es)?\s*$/i.test(answer)) throw new UsageError("not deleted: confirmation declined");
       }
