@@ -337,4 +337,20 @@ describe("gateway lifecycle", () => {
     expect(instance.desired).toBe("running");
     await until(async () => (await h.gateway.getInstance("a")).status.state === "awaiting_login");
   });
+
+  it("metrics: instances by status, verb latencies, reconnects", async () => {
+    h = await harness({ policy: { baseMs: 10, capMs: 20, debounceMs: 0 } });
+    await linked(h.gateway, "a");
+    await h.gateway.createInstance({ name: "b", platform: "memory" });
+    h.platform.dropAll();
+    await until(async () => (await h.gateway.getInstance("a")).status.state === "connected" && h.platform.connectCalls === 2);
+    await h.gateway.logout("b");
+    const { body } = await h.gateway.metrics.render();
+    expect(body).toMatch(/^switchboard_instances\{status="connected"\} 1$/m);
+    expect(body).toMatch(/^switchboard_instances\{status="logged_out"\} 1$/m);
+    expect(body).toMatch(/^switchboard_instances\{status="failed"\} 0$/m);
+    expect(body).toMatch(/^switchboard_verb_duration_seconds_count\{verb="connect",outcome="ok"\} 1$/m);
+    expect(body).toMatch(/^switchboard_verb_duration_seconds_count\{verb="logout",outcome="ok"\} 1$/m);
+    expect(body).toMatch(/^switchboard_reconnects_total\{platform="memory",kind="transient"\} 1$/m);
+  });
 });
