@@ -116,7 +116,7 @@ export class Gateway implements GatewayApi {
       if (rec.logoutIntent) {
         resumes.push(this.resumeLogout(rt));
       } else if (rec.desired === "running" && hasCredentials) {
-        await rt.connect(null);
+        await rt.connect(() => null);
       }
     }
     await Promise.all(resumes);
@@ -204,14 +204,7 @@ export class Gateway implements GatewayApi {
   }
 
   connect(name: string, opts: ConnectOptions = {}): Promise<InstanceView> {
-    return this.metrics.timeVerb("connect", async () => {
-      this.assertRunning();
-      const rt = this.runtime(name);
-      const login = await this.resolveLogin(rt, opts.login);
-      await rt.connect(login);
-      if (opts.wait) await this.waitFor(rt, opts.wait, opts.timeoutMs);
-      return this.view(rt, false);
-    });
+    return this.metrics.timeVerb("connect", () => this.startSession(name, opts, false));
   }
 
   close(name: string): Promise<InstanceView> {
@@ -224,15 +217,16 @@ export class Gateway implements GatewayApi {
   }
 
   restart(name: string, opts: ConnectOptions = {}): Promise<InstanceView> {
-    return this.metrics.timeVerb("restart", async () => {
-      this.assertRunning();
-      const rt = this.runtime(name);
-      const login = await this.resolveLogin(rt, opts.login);
-      await rt.close();
-      await rt.connect(login);
-      if (opts.wait) await this.waitFor(rt, opts.wait, opts.timeoutMs);
-      return this.view(rt, false);
-    });
+    return this.metrics.timeVerb("restart", () => this.startSession(name, opts, true));
+  }
+
+  /** `connect`, or `restart` (close first, in the same turn of the instance queue). */
+  private async startSession(name: string, opts: ConnectOptions, restart: boolean): Promise<InstanceView> {
+    this.assertRunning();
+    const rt = this.runtime(name);
+    await rt.connect((hasCredentials) => this.decideLogin(rt, opts.login, hasCredentials), restart);
+    if (opts.wait) await this.waitFor(rt, opts.wait, opts.timeoutMs);
+    return this.view(rt, false);
   }
 
   logout(name: string, opts: { force?: boolean } = {}): Promise<LogoutResult> {
@@ -376,14 +370,15 @@ export class Gateway implements GatewayApi {
   }
 
   /**
-   * Decides the login of a `connect`: none when credentials exist; else the given one (validated
-   * against the method's input schema) or the platform's first method that needs no input.
+   * Decides the login of a `connect`, under the instance queue: none when credentials exist; else
+   * the given one (validated against the method's input schema) or the platform's first method that
+   * needs no input.
    * @throws `VALIDATION_FAILED` when the platform needs login input and none was given, or it is bad;
    *   `INVALID_STATE` when login input is given to an instance that already has credentials.
    */
-  private async resolveLogin(rt: InstanceRuntime, login: LoginRequest | undefined): Promise<LoginRequest | null> {
+  private decideLogin(rt: InstanceRuntime, login: LoginRequest | undefined, hasCredentials: boolean): LoginRequest | null {
     const methods = this.connectorOf(rt).capabilities.login;
-    if (rt.hasCredentials) {
+    if (hasCredentials) {
       if (login && methods.find((m) => m.method === login.method)?.inputSchema) {
         throw err("INVALID_STATE", { message: "The instance already has credentials; log out before giving new ones." });
       }

@@ -5,7 +5,7 @@ import type { HistoryEntry, InstancePatch, InstanceRecord, LogoutIntent, Store }
 import type { Clock } from "./clock.js";
 import type { Connector, Credentials, LoginRequest, RemoteContext, Session, SessionContext, SessionHost } from "./connector.js";
 import type { CredentialStore } from "./credentials.js";
-import { err, toErrorInfo } from "./errors.js";
+import { SwitchboardError, err, toErrorInfo } from "./errors.js";
 import type { ReconnectPolicy } from "./reconnect.js";
 import { SerialQueue } from "./serial.js";
 import { isLive, type InstanceStatus, type RemoteLogoutOutcome, type StatusState } from "./status.js";
@@ -60,6 +60,8 @@ export class InstanceRuntime {
   private generation = 0;
   private retryTimer: unknown = null;
   private pendingLogin: LoginRequest | null = null;
+  /** Set by {@link shutdown}: no session is opened afterwards. */
+  private shutDown = false;
   private readonly waiters = new Set<() => void>();
   private readonly publisher: StatusPublisher;
   private readonly log: Logger;
@@ -118,15 +120,21 @@ export class InstanceRuntime {
   // ---------------------------------------------------------------- verbs (each takes the queue)
 
   /**
-   * The `connect` verb: desired = running, opens a session unless one is live. `login` is used when
-   * the instance has no credentials. Idempotent; concurrent calls share one session.
-   * @throws `INVALID_STATE` while a logout is pending.
+   * The `connect` verb: desired = running, opens a session unless one is live. Idempotent;
+   * concurrent calls share one session.
+   * @param decideLogin called under the queue with whether credentials exist now; returns the login
+   *   to start when there are none (or null), or throws (`VALIDATION_FAILED`, `INVALID_STATE`).
+   * @param restart close the current session first (the `restart` verb), in the same queue turn.
+   * @throws `INVALID_STATE` while a logout is pending; `SHUTTING_DOWN` after shutdown.
    */
-  connect(login: LoginRequest | null): Promise<void> {
+  connect(decideLogin: (hasCredentials: boolean) => LoginRequest | null, restart = false): Promise<void> {
     return this.queue.run(async () => {
+      if (this.shutDown) throw err("SHUTTING_DOWN");
       if (this.record.logoutIntent) throw err("INVALID_STATE", { message: "A logout of this instance is in progress." });
+      const login = decideLogin(this.credentialsPresent);
+      if (restart) await this.apply({ type: "close" }, "restart");
       if (login) this.pendingLogin = login;
-      await this.apply({ type: "connect" }, "connect");
+      await this.apply({ type: "connect" }, restart ? "restart" : "connect");
     });
   }
 
@@ -142,6 +150,7 @@ export class InstanceRuntime {
   shutdown(): Promise<void> {
     return this.queue
       .run(async () => {
+        this.shutDown = true;
         await this.apply({ type: "shutdown" }, "shutdown");
         this.publisher.flush();
       })
@@ -171,12 +180,13 @@ export class InstanceRuntime {
   runAction(name: string, input: unknown): Promise<unknown> {
     const run = this.connector.runAction;
     if (!run) throw err("NOT_SUPPORTED");
-    return this.queue.run(() =>
-      this.remote((ctx) => run.call(this.connector, name, input, ctx)).catch((e: unknown) => {
+    return this.queue.run(async () => {
+      const credentials = await this.deps.credentials.get(this.record.id);
+      return this.remote(credentials, this.liveSession(), (ctx) => run.call(this.connector, name, input, ctx)).catch((e: unknown) => {
         if (e instanceof TimeoutError) throw err("TIMEOUT", { details: { action: name } });
         throw e;
-      }),
-    );
+      });
+    });
   }
 
   /** The live session when connected (for send, pairing code). */
@@ -229,8 +239,8 @@ export class InstanceRuntime {
       policy: this.deps.policy,
     });
     if (!r.changed && Object.keys(patch).length === 0) return;
-    this.state = r.state;
     const statusChanged = r.state.status !== prev.status;
+    // Stored first: when the store fails, the verb fails and nothing in memory has moved.
     if (statusChanged || r.state.desired !== prev.desired || Object.keys(patch).length > 0) {
       this.record = await this.deps.store.instances.update(this.record.id, {
         ...patch,
@@ -238,13 +248,17 @@ export class InstanceRuntime {
         status: storable(r.state.status),
       });
     }
+    this.state = r.state;
     if (statusChanged) {
       if (r.state.status.state !== prev.status.state) {
         const entry = { ts: this.deps.clock.now(), from: prev.status.state, to: r.state.status.state, reason };
-        await this.deps.store.history.append(this.record.id, entry, this.deps.historyKeep);
         this.history.unshift(entry);
         if (this.history.length > this.deps.historyKeep) this.history.length = this.deps.historyKeep;
         this.log.info({ from: prev.status.state, to: r.state.status.state, reason }, "status");
+        // History is a record of what happened, not state: failing to store it never stops the lifecycle.
+        await this.deps.store.history
+          .append(this.record.id, entry, this.deps.historyKeep)
+          .catch((e: unknown) => this.log.error({ err: toErrorInfo(e) }, "could not store a status transition"));
       }
       this.publisher.update(r.state.status);
       if (input.type === "login_step") this.publishLoginStep(r.state.status);
@@ -316,6 +330,7 @@ export class InstanceRuntime {
           this.session = null;
           this.generation++;
         }
+        if (input.type === "connected") this.pendingLogin = null;
         await this.apply(input, reason);
       })
       .catch((e: unknown) => this.log.error({ err: toErrorInfo(e) }, "applying a connector report failed"));
@@ -334,10 +349,7 @@ export class InstanceRuntime {
     }
     const host: SessionHost = {
       loginStep: (step) => this.report(gen, { type: "login_step", step }, `login step ${step.method}`),
-      connected: ({ self }) => {
-        this.pendingLogin = null;
-        this.report(gen, { type: "connected", self }, "connected");
-      },
+      connected: ({ self }) => this.report(gen, { type: "connected", self }, "connected"),
       disconnected: ({ kind, error }) => this.report(gen, { type: "disconnected", kind, error }, `${kind}: ${error.code}`),
       saveCredentials: (c) =>
         this.credsQueue.run(async () => {
@@ -380,18 +392,17 @@ export class InstanceRuntime {
     });
   }
 
-  private remote<T>(fn: (ctx: RemoteContext) => Promise<T>): Promise<T> {
-    return this.deps.credentials.get(this.record.id).then((credentials) =>
-      withTimeout(this.deps.clock, this.deps.timeouts.logoutMs, (signal) =>
-        fn({
-          instance: { id: this.record.id, name: this.record.name, platform: this.record.platform },
-          config: this.record.config,
-          credentials,
-          session: this.liveSession(),
-          signal,
-          logger: this.log,
-        }),
-      ),
+  /** Runs a remote operation with the given credentials and session, bounded by `logoutMs`. */
+  private remote<T>(credentials: Credentials | null, session: Session | null, fn: (ctx: RemoteContext) => Promise<T>): Promise<T> {
+    return withTimeout(this.deps.clock, this.deps.timeouts.logoutMs, (signal) =>
+      fn({
+        instance: { id: this.record.id, name: this.record.name, platform: this.record.platform },
+        config: this.record.config,
+        credentials,
+        session,
+        signal,
+        logger: this.log,
+      }),
     );
   }
 
@@ -402,6 +413,7 @@ export class InstanceRuntime {
 
     }
     const restore = { desired: this.state.desired, status: st };
+    const session = this.liveSession(); // captured before logging_out: the connector may need it to unlink
     let intent: LogoutIntent = this.record.logoutIntent ?? {
       force: opts.force,
       requestedAt: this.deps.clock.now(),
@@ -411,30 +423,46 @@ export class InstanceRuntime {
     if (!this.record.logoutIntent) await this.updateRecord({ logoutIntent: intent });
     await this.hook("intent_stored");
     await this.apply({ type: "logout_started" }, opts.resumed ? "logout resumed" : "logout");
+    const forced = intent.force || opts.resumed === true;
+    const abort = async (e: SwitchboardError): Promise<never> => {
+      const alive = this.session !== null;
+      await this.apply(
+        {
+          type: "logout_aborted",
+          restore: alive || !isLive(restore.status) ? restore : { desired: restore.desired, status: { state: "stopped", reason: "user" } },
+        },
+        "logout not confirmed",
+        { logoutIntent: null },
+      );
+      throw e;
+    };
 
     if (intent.step === "requested") {
       let remote: RemoteLogoutOutcome;
-      if (!this.credentialsPresent) {
+      let credentials: Credentials | null = null;
+      let readable = true;
+      try {
+        credentials = this.credentialsPresent ? await this.deps.credentials.get(this.record.id) : null;
+      } catch (e) {
+        if (!forced) await abort(e instanceof SwitchboardError ? e : err("STORAGE_FAILED", { cause: e }));
+        readable = false;
+      }
+      if (!readable) {
+        remote = "unconfirmed"; // forced: the platform was never asked
+      } else if (!credentials) {
         remote = "already_revoked"; // never logged in, or already wiped: nothing to end at the platform
       } else {
         try {
-          remote = await this.remote((ctx) => this.connector.logoutRemote(ctx));
+          remote = await this.remote(credentials, session, (ctx) => this.connector.logoutRemote(ctx));
         } catch (e) {
-          if (!intent.force && !opts.resumed) {
-            const sessionAlive = this.session !== null;
-            await this.apply(
-              {
-                type: "logout_aborted",
-                restore: sessionAlive || !isLive(restore.status) ? restore : { desired: restore.desired, status: { state: "stopped", reason: "user" } },
-              },
-              "logout unconfirmed",
-              { logoutIntent: null },
+          if (!forced) {
+            await abort(
+              err("LOGOUT_UNCONFIRMED", {
+                status: e instanceof TimeoutError ? 504 : 502,
+                details: { instance: this.record.name, cause: e instanceof TimeoutError ? { code: "TIMEOUT", message: e.message } : toErrorInfo(e) },
+                cause: e,
+              }),
             );
-            throw err("LOGOUT_UNCONFIRMED", {
-              status: e instanceof TimeoutError ? 504 : 502,
-              details: { instance: this.record.name, cause: e instanceof TimeoutError ? { code: "TIMEOUT", message: e.message } : toErrorInfo(e) },
-              cause: e,
-            });
           }
           this.log.warn({ err: toErrorInfo(e) }, "platform did not confirm the logout; wiping anyway (forced)");
           remote = "unconfirmed";

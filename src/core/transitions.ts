@@ -1,7 +1,7 @@
 import type { ErrorInfo } from "./errors.js";
 import type { LoginStep } from "./connector.js";
 import { backoffDelay, type ReconnectPolicy } from "./reconnect.js";
-import type { DesiredState, DisconnectKind, InstanceStatus, RemoteLogoutOutcome, SelfInfo } from "./status.js";
+import { isLive, type DesiredState, type DisconnectKind, type InstanceStatus, type RemoteLogoutOutcome, type SelfInfo } from "./status.js";
 
 /**
  * The lifecycle state machine as one pure function (DESIGN §2). The runtime feeds it inputs (verbs,
@@ -64,7 +64,6 @@ export function initialState(desired: DesiredState): LifecycleState {
   return { desired, status: { state: "stopped", reason: "user" }, failures: 0, restarts: 0 };
 }
 
-const live = new Set(["starting", "awaiting_login", "connected"]);
 
 /**
  * Applies one input to one instance's lifecycle state. Pure and total: an input that does not apply
@@ -73,12 +72,13 @@ const live = new Set(["starting", "awaiting_login", "connected"]);
  */
 export function transition(s: LifecycleState, input: LifecycleInput, env: TransitionEnv): TransitionResult {
   const st = s.status.state;
+  const live = isLive(s.status);
   const same = (): TransitionResult => ({ state: s, effects: [], changed: false });
   const to = (patch: Partial<LifecycleState>, effects: Effect[] = []): TransitionResult => move(s, patch, effects);
 
   switch (input.type) {
     case "connect": {
-      if (live.has(st) || st === "logging_out") {
+      if (live || st === "logging_out") {
         return s.desired === "running" ? same() : to({ desired: "running" });
       }
       if (st === "reconnecting") {
@@ -89,7 +89,7 @@ export function transition(s: LifecycleState, input: LifecycleInput, env: Transi
     }
 
     case "close": {
-      if (live.has(st) || st === "reconnecting") {
+      if (live || st === "reconnecting") {
         return to({ desired: "stopped", status: { state: "stopped", reason: "user" } }, [
           { type: "cancel_retry" },
           { type: "close_session" },
@@ -101,7 +101,7 @@ export function transition(s: LifecycleState, input: LifecycleInput, env: Transi
     }
 
     case "shutdown": {
-      if (live.has(st) || st === "reconnecting") {
+      if (live || st === "reconnecting") {
         return to({ status: { state: "stopped", reason: "shutdown" } }, [{ type: "cancel_retry" }, { type: "close_session" }]);
       }
       return same();
@@ -123,7 +123,7 @@ export function transition(s: LifecycleState, input: LifecycleInput, env: Transi
     }
 
     case "disconnected": {
-      if (!live.has(st)) return same();
+      if (!live) return same();
       return disconnected(s, input.kind, input.error, env);
     }
 
@@ -139,7 +139,10 @@ export function transition(s: LifecycleState, input: LifecycleInput, env: Transi
 
     case "logout_aborted": {
       if (st !== "logging_out") return same();
-      return to({ desired: input.restore.desired, status: input.restore.status });
+      const { desired, status } = input.restore;
+      // logout_started cancelled the retry timer: a restored `reconnecting` needs it back.
+      const effects: Effect[] = status.state === "reconnecting" && desired === "running" ? [{ type: "schedule_retry", at: status.retryAt }] : [];
+      return to({ desired, status }, effects);
     }
 
     case "logout_finished": {

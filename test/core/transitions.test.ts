@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_RECONNECT_POLICY, backoffDelay } from "../../src/core/reconnect.js";
-import type { InstanceStatus } from "../../src/core/status.js";
+import { isLive, type InstanceStatus } from "../../src/core/status.js";
 import { transition, type Effect, type LifecycleInput, type LifecycleState } from "../../src/core/transitions.js";
 
 const NOW = 1_700_000_000_000;
@@ -90,6 +90,7 @@ const rows: [string, Row][] = [
   ["logout_started from connected", { from: st("connected"), input: { type: "logout_started" }, to: "logging_out", desired: "stopped", effects: ["cancel_retry"] }],
   ["logout_started from reconnecting", { from: st("reconnecting"), input: { type: "logout_started" }, to: "logging_out", effects: ["cancel_retry"] }],
   ["logout_finished", { from: st("loggingOut", "stopped"), input: { type: "logout_finished", remote: "unconfirmed" }, to: "logged_out", check: (s) => expect(s.status).toEqual({ state: "logged_out", reason: "user", remote: "unconfirmed" }) }],
+  ["logout_aborted back to reconnecting re-arms the retry", { from: st("loggingOut", "stopped"), input: { type: "logout_aborted", restore: { desired: "running", status: S.reconnecting } }, to: "reconnecting", desired: "running", effects: ["schedule_retry"] }],
   ["logout_aborted restores", { from: st("loggingOut", "stopped"), input: { type: "logout_aborted", restore: { desired: "running", status: S.connected } }, to: "connected", desired: "running" }],
   ["logout_aborted outside a logout is ignored", { from: st("connected"), input: { type: "logout_aborted", restore: { desired: "running", status: S.stopped } }, to: "same" }],
 ];
@@ -131,11 +132,18 @@ describe("transition table", () => {
     for (const name of Object.keys(S) as Name[]) {
       for (const d of ["running", "stopped"] as const) {
         for (const input of inputs) {
-          const r = transition(st(name, d), input, env);
+          const from = st(name, d);
+          const r = transition(from, input, env);
           expect(r.state.status.state).toBeTypeOf("string");
-          // A live session is only ever opened from a non-live status.
+          // A session is only opened when none is held: from a non-live status, or after the
+          // connector reported the end of the live one.
           if (r.effects.some((e) => e.type === "open_session")) {
-            expect(["starting"]).toContain(r.state.status.state);
+            expect(r.state.status.state).toBe("starting");
+            expect(isLive(from.status) === false || input.type === "disconnected").toBe(true);
+          }
+          // A session is only closed when one may be held.
+          if (r.effects.some((e) => e.type === "close_session")) {
+            expect(isLive(from.status) || from.status.state === "reconnecting").toBe(true);
           }
         }
       }

@@ -31,6 +31,8 @@ export class MemoryPlatform {
   restartAfterPairing = false;
   /** Number of `connect` calls the connector received. */
   connectCalls = 0;
+  /** Whether the last remote logout was handed a live session (platforms that unlink through it need one). */
+  lastLogoutHadSession: boolean | null = null;
   readonly sessions = new Set<MemorySession>();
   private mem: PlatformState = { accounts: {}, tokens: {}, logoutCalls: 0 };
 
@@ -246,6 +248,7 @@ export function memoryConnector(platform: MemoryPlatform, opts: { qrIntervalMs?:
       return s;
     },
     logoutRemote(ctx) {
+      platform.lastLogoutHadSession = ctx.session instanceof MemorySession && ctx.session.accountId !== null;
       return platform.remoteLogout(ctx.credentials, ctx.signal);
     },
     async runAction(name, input, ctx) {
