@@ -8,7 +8,7 @@ import type { CredentialStore } from "./credentials.js";
 import { SwitchboardError, err, toErrorInfo } from "./errors.js";
 import type { ReconnectPolicy } from "./reconnect.js";
 import { SerialQueue } from "./serial.js";
-import { isLive, type InstanceStatus, type RemoteLogoutOutcome, type StatusState } from "./status.js";
+import { isLive, withoutLoginSecrets, type InstanceStatus, type RemoteLogoutOutcome, type StatusState } from "./status.js";
 import { StatusPublisher } from "./status-publisher.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
 import { transition, type LifecycleInput, type LifecycleState } from "./transitions.js";
@@ -86,7 +86,7 @@ export class InstanceRuntime {
       deps.bus.publish(
         "instance.status",
         this.source(),
-        { status, previous: previous.state, desired: this.state.desired },
+        { status: withoutLoginSecrets(status), previous: previous.state, desired: this.state.desired },
         deps.clock.now(),
       );
     });
@@ -245,7 +245,7 @@ export class InstanceRuntime {
       this.record = await this.deps.store.instances.update(this.record.id, {
         ...patch,
         desired: r.state.desired,
-        status: storable(r.state.status),
+        status: withoutLoginSecrets(r.state.status),
       });
     }
     this.state = r.state;
@@ -494,12 +494,6 @@ export class InstanceRuntime {
   }
 }
 
-/** The status as stored: a pending QR or pairing code stays in memory only. */
-function storable(s: InstanceStatus): InstanceStatus {
-  if (s.state !== "awaiting_login") return s;
-  const { qr: _qr, code: _code, ...rest } = s;
-  return rest;
-}
 
 /** Statuses a `connect … wait` ends on besides its target: nothing more will happen without a verb. */
 export const SETTLED_STATES: ReadonlySet<StatusState> = new Set(["stopped", "logged_out", "conflict", "failed"]);

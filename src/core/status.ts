@@ -91,3 +91,13 @@ export function isLive(s: InstanceStatus): boolean {
   return s.state === "starting" || s.state === "awaiting_login" || s.state === "connected";
 }
 
+/**
+ * The status without a pending QR or pairing code, as stored and as carried by `instance.status`
+ * events: those live in memory, in `GET …/qr` and in the dedicated `instance.qr` /
+ * `instance.pairing_code` events only.
+ */
+export function withoutLoginSecrets(s: InstanceStatus): InstanceStatus {
+  if (s.state !== "awaiting_login") return s;
+  const { qr: _qr, code: _code, ...rest } = s;
+  return rest;
+}

@@ -18,7 +18,7 @@ export interface EventEnvelope<T extends EventType = EventType> {
 
 /** The payload of each event type. New types may be added; consumers ignore unknown ones. */
 export interface EventData {
-  /** The observed status changed (transient flaps are debounced first). */
+  /** The observed status changed (transient flaps are debounced first). `status` never carries the QR or pairing code. */
   "instance.status": { status: InstanceStatus; previous: StatusState; desired: "running" | "stopped" };
   /** A new QR code to show (one per rotation). */
   "instance.qr": { qr: string; expiresAt: number | null; attempt: number };

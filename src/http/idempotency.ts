@@ -44,12 +44,23 @@ function redact(payload: string, fields: readonly string[] | undefined): string 
   try {
     const body = JSON.parse(payload) as unknown;
     if (body === null || typeof body !== "object" || Array.isArray(body)) return payload;
-    const o = body as Record<string, unknown>;
-    for (const f of fields) if (f in o) o[f] = null;
-    return JSON.stringify(o);
+    for (const f of fields) nullPath(body as Record<string, unknown>, f.split("."));
+    return JSON.stringify(body);
   } catch {
     return payload;
   }
+}
+
+/** Sets the value at a dotted path (`status.qr`) to null where it exists. */
+function nullPath(o: Record<string, unknown>, path: readonly string[]): void {
+  const [head, ...rest] = path;
+  if (head === undefined || !(head in o)) return;
+  if (rest.length === 0) {
+    o[head] = null;
+    return;
+  }
+  const next = o[head];
+  if (next !== null && typeof next === "object" && !Array.isArray(next)) nullPath(next as Record<string, unknown>, rest);
 }
 
 /**

@@ -25,9 +25,9 @@ declare module "fastify" {
     /** False for routes that are never rate limited (`/health`, `/ready`). Default true. */
     rateLimit?: boolean;
     /**
-     * Top-level fields of the JSON response body that hold a secret (e.g. `token`). They are stored as
-     * `null` in the idempotency store, so an `Idempotency-Key` replay answers them as `null`: a plain
-     * token is shown exactly once and never stored.
+     * Fields of the JSON response body that hold a secret, as dotted paths (`token`, `status.qr`).
+     * They are stored as `null` in the idempotency store, so an `Idempotency-Key` replay answers them
+     * as `null`: a plain token is shown exactly once, and no QR or pairing code is ever stored.
      */
     secretFields?: readonly string[];
   }

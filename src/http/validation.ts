@@ -99,7 +99,7 @@ export const jsonSerializerCompiler = () => (data: unknown): string => JSON.stri
  *   content type with a body is 415 (the default `text/plain` parser is removed);
  * - an empty JSON body is treated as no body (many clients send `Content-Type: application/json`
  *   on bodiless POSTs); malformed JSON is 400; `__proto__`/`constructor` keys are rejected (400);
- * - bodies over `bodyLimit` bytes are 413.
+ * - bodies over `bodyLimit` bytes are 413; bodies nesting deeper than {@link MAX_JSON_DEPTH} are 400.
  */
 export function installBodyParsing(app: FastifyInstance, bodyLimit: number): void {
   const parseJson = app.getDefaultJsonParser("error", "error");
@@ -110,6 +110,35 @@ export function installBodyParsing(app: FastifyInstance, bodyLimit: number): voi
       done(null, undefined);
       return;
     }
-    parseJson(request, text, done);
+    parseJson(request, text, (e: Error | null, value?: unknown) => {
+      if (e) return done(e, undefined);
+      if (depthExceeds(value, MAX_JSON_DEPTH)) {
+        return done(
+          err("VALIDATION_FAILED", {
+            message: `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`,
+            details: { issues: [{ path: "body", message: `nesting deeper than ${MAX_JSON_DEPTH}` }] },
+          }),
+          undefined,
+        );
+      }
+      done(null, value);
+    });
   });
+}
+
+/** Deepest nesting of objects and arrays accepted in a JSON body (deeper bodies are 400). */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether `value` nests objects/arrays deeper than `max`. Iterative: never overflows the stack. */
+function depthExceeds(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (d >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === "object") stack.push([child, d + 1]);
+    }
+  }
+  return false;
 }

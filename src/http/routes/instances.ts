@@ -31,7 +31,7 @@ export function instanceRoutes(app: FastifyInstance, { gateway }: RouteDeps): vo
   app.post<{ Body: Static<typeof CreateInstanceBody> }>(
     "/v1/instances",
     {
-      config: { access: "account", secretFields: ["token"] },
+      config: { access: "account", secretFields: ["token", "instance.status.qr", "instance.status.code"] },
       schema: {
         tags: TAGS,
         operationId: "createInstance",

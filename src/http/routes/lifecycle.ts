@@ -62,7 +62,7 @@ export function lifecycleRoutes(app: FastifyInstance, { gateway }: RouteDeps): v
   app.post<ConnectRoute>(
     "/v1/instances/:name/connect",
     {
-      config: { access: "instance" },
+      config: { access: "instance", secretFields: ["status.qr", "status.code"] },
       schema: connectSchema(
         "connectInstance",
         "Connect",
@@ -92,7 +92,7 @@ export function lifecycleRoutes(app: FastifyInstance, { gateway }: RouteDeps): v
   app.post<ConnectRoute>(
     "/v1/instances/:name/restart",
     {
-      config: { access: "instance" },
+      config: { access: "instance", secretFields: ["status.qr", "status.code"] },
       schema: connectSchema("restartInstance", "Restart", "Close, then connect. Same options as connect."),
     },
     async (request) => gateway.restart(request.params.name, connectOptions(request.body, request.query)),

@@ -76,7 +76,7 @@ export function loginRoutes(app: FastifyInstance, { gateway }: RouteDeps): void 
   app.post<{ Params: Static<typeof InstanceParams>; Body: Static<typeof PairingCodeBody> }>(
     "/v1/instances/:name/pairing-code",
     {
-      config: { access: "instance" },
+      config: { access: "instance", secretFields: ["code"] },
       schema: {
         tags: TAGS,
         operationId: "requestPairingCode",
