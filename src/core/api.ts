@@ -3,6 +3,9 @@ import type { ActionSpec, Capabilities, LoginRequest, OutboundMessage, SentMessa
 import type { DesiredState, InstanceStatus, LogoutResult, RemoteLogoutOutcome, StatusState } from "./status.js";
 import type { HistoryEntry, TokenRecord } from "../store/types.js";
 
+/** Instance names: URL-safe, lower case, 1–63 characters (JSON Schema / RegExp source). */
+export const INSTANCE_NAME_PATTERN = "^[a-z0-9][a-z0-9_-]{0,62}$";
+
 /**
  * The verbs of the gateway, as the REST API, the CLI and tests call them. Implemented by
  * {@link import("./gateway.js").Gateway}. Every method answers after its effect is real (DESIGN §2
@@ -60,10 +63,9 @@ export interface GatewayApi {
   authenticate(token: string): Promise<TokenRecord | undefined>;
   /**
    * The name of the instance with immutable id `id` (e.g. `TokenRecord.instanceId`), or undefined when
-   * there is none. Optional (added for the REST API's instance-token scoping, which falls back to
-   * `listTokens()` without it); implement it as one indexed lookup (`instances.getById`).
+   * there is none. Used to scope instance tokens.
    */
-  instanceNameOf?(id: string): Promise<string | undefined>;
+  instanceNameOf(id: string): Promise<string | undefined>;
   /** Issues a token; the plain token is returned once. @throws `INSTANCE_NOT_FOUND` for an instance token. */
   createToken(input: { scope: "account" | "instance"; instance?: string; label?: string }): Promise<{ token: string; record: TokenView }>;
   listTokens(opts?: { instance?: string }): Promise<TokenView[]>;

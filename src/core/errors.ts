@@ -112,9 +112,13 @@ export interface ErrorInfo {
   message: string;
 }
 
-/** Turns anything thrown into an {@link ErrorInfo}. Never throws. Unknown errors become `INTERNAL`. */
+/**
+ * Turns anything thrown into an {@link ErrorInfo}. Never throws. Only a {@link SwitchboardError}'s
+ * message is kept (those are written to be secret-free); any other error becomes `INTERNAL` with its
+ * class name only, because library errors may quote URLs, tokens or cookies.
+ */
 export function toErrorInfo(e: unknown): ErrorInfo {
   if (e instanceof SwitchboardError) return { code: e.code, message: e.message };
-  if (e instanceof Error) return { code: "INTERNAL", message: e.message };
-  return { code: "INTERNAL", message: String(e) };
+  const name = e instanceof Error ? e.name : typeof e;
+  return { code: "INTERNAL", message: `Internal error (${name}).` };
 }

@@ -5,7 +5,15 @@ import { pino, type Logger } from "pino";
 import { EventBus } from "../events/bus.js";
 import { Metrics } from "../observability/metrics.js";
 import type { InstanceRecord, Store, TokenRecord } from "../store/types.js";
-import type { ConnectOptions, CreateInstanceInput, GatewayApi, InstanceView, PlatformInfo, TokenView } from "./api.js";
+import {
+  INSTANCE_NAME_PATTERN,
+  type ConnectOptions,
+  type CreateInstanceInput,
+  type GatewayApi,
+  type InstanceView,
+  type PlatformInfo,
+  type TokenView,
+} from "./api.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { Connector, LoginRequest, OutboundMessage, SentMessage } from "./connector.js";
 import type { CredentialStore } from "./credentials.js";
@@ -14,9 +22,9 @@ import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect.js";
 import { InstanceRuntime, SETTLED_STATES, type RuntimeDeps, type RuntimeHooks, type RuntimeTimeouts } from "./runtime.js";
 import { type LogoutResult, type RemoteLogoutOutcome } from "./status.js";
 import { TokenCache, issueToken, verifyToken } from "./tokens.js";
+import { TimeoutError, withTimeout } from "./timeout.js";
 
-/** Instance names: URL-safe, lower case, 1–63 characters. */
-export const INSTANCE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const INSTANCE_NAME = new RegExp(INSTANCE_NAME_PATTERN);
 
 /** Options of {@link Gateway}. Only `store`, `credentials` and `connectors` are required. */
 export interface GatewayOptions {
@@ -273,10 +281,12 @@ export class Gateway implements GatewayApi {
     if (!/^\d{6,15}$/.test(phoneNumber)) {
       throw err("VALIDATION_FAILED", { message: "phoneNumber must be 6–15 digits, country code first, no '+'." });
     }
+    this.assertRunning();
     const session = rt.liveSession();
     if (rt.status.state !== "awaiting_login" || !session) throw err("NO_LOGIN_PENDING", { details: { status: rt.status.state } });
-    if (!session.requestPairingCode) throw err("NOT_SUPPORTED");
-    const r = await session.requestPairingCode(phoneNumber);
+    const request = session.requestPairingCode?.bind(session);
+    if (!request) throw err("NOT_SUPPORTED");
+    const r = await this.bounded("pairing code", () => request(phoneNumber));
     return { code: r.code, expiresAt: r.expiresAt ?? null };
   }
 
@@ -293,13 +303,23 @@ export class Gateway implements GatewayApi {
   }
 
   async send(name: string, message: OutboundMessage): Promise<SentMessage> {
+    this.assertRunning();
     const rt = this.runtime(name);
     if (!this.connectorOf(rt).capabilities.send) throw err("NOT_SUPPORTED");
     const session = rt.liveSession();
-    if (rt.status.state !== "connected" || !session?.send) {
+    const send = session?.send?.bind(session);
+    if (rt.status.state !== "connected" || !send) {
       throw err("INVALID_STATE", { message: "The instance is not connected.", details: { status: rt.status.state } });
     }
-    return session.send(message);
+    return this.bounded("send", () => send(message));
+  }
+
+  /** Runs a platform call bounded by `logoutMs`; `TIMEOUT` (504) when it does not answer in time. */
+  private bounded<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return withTimeout(this.deps.clock, this.deps.timeouts.logoutMs, fn).catch((e: unknown) => {
+      if (e instanceof TimeoutError) throw err("TIMEOUT", { details: { operation: what } });
+      throw e;
+    });
   }
 
   authenticate(token: string): Promise<TokenRecord | undefined> {

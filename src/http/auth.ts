@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { GatewayApi } from "../core/api.js";
 import { err } from "../core/errors.js";
-import type { TokenRecord } from "../store/types.js";
 import type { Access, AuthContext } from "./types.js";
 
 /** Tokens longer than this are rejected without a lookup (no real token is this long). */
@@ -24,17 +23,6 @@ export function presentedToken(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-/**
- * Maps an instance token's `instanceId` to the instance name. Uses the optional
- * `GatewayApi.instanceNameOf` when the gateway has it; otherwise falls back to `listTokens()`
- * (whose views carry the instance *name*) and finds the token by id.
- */
-async function instanceNameFor(gateway: GatewayApi, record: TokenRecord): Promise<string | undefined> {
-  if (record.instanceId === null) return undefined;
-  if (gateway.instanceNameOf) return gateway.instanceNameOf(record.instanceId);
-  const views = await gateway.listTokens();
-  return views.find((v) => v.id === record.id)?.instance ?? undefined;
-}
 
 /**
  * Resolves a token string to the caller, or null when it is unknown (or its instance is gone).
@@ -45,7 +33,7 @@ export async function resolveCaller(gateway: GatewayApi, token: string): Promise
   const record = await gateway.authenticate(token);
   if (!record) return null;
   if (record.scope === "account") return { record, instanceName: null };
-  const instanceName = await instanceNameFor(gateway, record);
+  const instanceName = record.instanceId === null ? undefined : await gateway.instanceNameOf(record.instanceId);
   if (instanceName === undefined) return null;
   return { record, instanceName };
 }

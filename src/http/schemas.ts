@@ -4,12 +4,13 @@
  */
 import { Type, type TSchema } from "@sinclair/typebox";
 import { ERROR_CATALOG, type ErrorCode } from "../core/errors.js";
+import { INSTANCE_NAME_PATTERN } from "../core/api.js";
 import { STATUS_STATES } from "../core/status.js";
 
 // ───────────────────────────── building blocks ─────────────────────────────
 
 /** Instance names: URL-safe, lower case, 1–63 chars (same rule as the store). */
-export const NAME_PATTERN = "^[a-z0-9][a-z0-9_-]{0,62}$";
+export const NAME_PATTERN = INSTANCE_NAME_PATTERN;
 
 export const InstanceName = Type.String({
   pattern: NAME_PATTERN,

@@ -304,3 +304,12 @@ describe("tokens and platforms", () => {
     expect((await cli(["platforms"])).stdout).toBe("No platforms registered.\n");
   });
 });
+
+describe("serve", () => {
+  it("refuses a database password on the command line, without echoing it", async () => {
+    const r = await cli(["serve", "--port", "0", "--database-url", "postgres://user:hunter2-secret@127.0.0.1:1/db"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/DATABASE_URL/);
+    expect(r.stderr).not.toContain("hunter2-secret");
+  });
+});

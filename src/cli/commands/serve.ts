@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
 import { intOption } from "../args.js";
+import { UsageError } from "../errors.js";
 import type { CliIo } from "../context.js";
 import { secretBox } from "../output.js";
 
@@ -48,7 +49,10 @@ export function registerServe(program: Command, io: CliIo): void {
         "  SWITCHBOARD_SECRET         master key for credentials at rest (default: a key file in the data dir)\n" +
         "  SWITCHBOARD_ACCOUNT_TOKEN  preset account token (default: one is generated and printed once)\n",
     )
-    .action(async (opts: ServeFlags) => {
+    .action(async (opts: ServeFlags, command: Command) => {
+      if (command.getOptionValueSource("databaseUrl") === "cli" && hasPassword(opts.databaseUrl)) {
+        throw new UsageError("--database-url must not carry a password (flags show in the process list): set DATABASE_URL instead.");
+      }
       // Loaded lazily: the client commands must not pay for (or depend on) the server's modules.
       const { startServer, installSignalHandlers } = await import("../../server.js");
       const server = await startServer({
@@ -83,4 +87,14 @@ export function serveBanner(url: string, initialAccountToken: string | null): st
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v === "" ? undefined : v;
+}
+
+/** Whether a database URL embeds a password. Unparseable URLs are left to the store to refuse. */
+function hasPassword(url: string | undefined): boolean {
+  if (!url) return false;
+  try {
+    return new URL(url).password !== "";
+  } catch {
+    return false;
+  }
 }
