@@ -61,7 +61,8 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const dataDir = resolve(opts.dataDir ?? "./data");
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const logger = createLogger({ level: opts.logLevel ?? "info", destination: opts.logDestination });
-  const store = await openStore({ dataDir, databaseUrl: opts.databaseUrl });
+  let lockLost = (): void => {};
+  const store = await openStore({ dataDir, databaseUrl: opts.databaseUrl, onLockLost: () => lockLost() });
   try {
     const vault = new Vault(
       await loadMasterKey({ dataDir, secret: opts.secret, onWarning: (message) => logger.warn({ dataDir }, message) }),
@@ -96,7 +97,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     }
     logger.info({ url: address, dataDir: opts.databaseUrl ? undefined : dataDir, store: store.kind }, "switchboard listening");
     let closing: Promise<void> | null = null;
-    return {
+    const server: RunningServer = {
       url: address,
       initialAccountToken,
       gateway,
@@ -109,6 +110,13 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
           logger.info("switchboard stopped");
         })()),
     };
+    lockLost = () => {
+      // Another gateway may take over this database now: running on would mean two live sessions.
+      logger.fatal("lost the database's single-owner lock; stopping");
+      process.exitCode = 1;
+      void server.close();
+    };
+    return server;
   } catch (e) {
     await store.close().catch(() => {});
     throw e;

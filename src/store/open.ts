@@ -10,6 +10,8 @@ export interface OpenStoreOptions {
   databaseUrl?: string;
   /** Postgres schema (see `openPostgresStore`); ignored for SQLite. */
   databaseSchema?: string;
+  /** Postgres: called when the single-owner lock is lost while open (see `openPostgresStore`). */
+  onLockLost?: () => void;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface OpenStoreOptions {
  */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const store = opts.databaseUrl
-    ? await openPostgresStore({ url: opts.databaseUrl, schema: opts.databaseSchema })
+    ? await openPostgresStore({ url: opts.databaseUrl, schema: opts.databaseSchema, onLockLost: opts.onLockLost })
     : await openSqliteStore({ dataDir: opts.dataDir });
   try {
     await store.migrate();

@@ -124,3 +124,24 @@ describe("Postgres store specifics", () => {
     await again.close();
   });
 });
+
+describe("Postgres single-owner lock", () => {
+  it("reports a lost lock (its connection terminated by the server) once", async () => {
+    const schema = `sb_test_${randomBytes(6).toString("hex")}`;
+    let lost = 0;
+    const store = await openPostgresStore({ url, schema, onLockLost: () => lost++ });
+    try {
+      await withClient((c) =>
+        c.query("select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and objid = (hashtext($1)::bigint & 4294967295)", [`switchboard:${schema}`]),
+      );
+      for (let i = 0; i < 100 && lost === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(lost).toBe(1);
+      const next = await openPostgresStore({ url, schema }); // the schema is free for another gateway now
+      await next.close();
+    } finally {
+      await store.close();
+      expect(lost).toBe(1); // a normal close is not a loss
+      await dropSchema(schema);
+    }
+  });
+});

@@ -19,6 +19,11 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Pool size (default 10). */
   maxConnections?: number;
+  /**
+   * Called once when the single-owner lock is lost while the store is open (its connection failed or
+   * was terminated): another gateway may now take the schema, so the caller must stop.
+   */
+  onLockLost?: () => void;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -42,22 +47,37 @@ const poolTypes: pg.CustomTypesConfig = {
  * gateway per database schema is the rule, as for a SQLite data directory.
  * @throws `INVALID_STATE` when another gateway holds it.
  */
-async function acquireSchemaLock(url: string, schema: string): Promise<pg.Client> {
+async function acquireSchemaLock(url: string, schema: string, onLost: () => void): Promise<{ client: pg.Client; release(): Promise<void> }> {
   const client = new pg.Client({ connectionString: url });
-  client.on("error", () => {});
+  let released = false;
+  let lost = false;
+  const lose = (): void => {
+    if (released || lost) return;
+    lost = true;
+    onLost();
+  };
+  client.on("error", lose);
+  client.on("end", lose);
   await client.connect();
   const { rows } = await client.query<{ ok: boolean }>("select pg_try_advisory_lock(hashtext($1)) as ok", [`switchboard:${schema}`]);
   if (rows[0]?.ok !== true) {
+    released = true;
     await client.end().catch(() => {});
     throw err("INVALID_STATE", {
       message: `Another Switchboard gateway is already using this database (schema "${schema}"). Stop it first, or use another database or schema.`,
     });
   }
-  return client;
+  return {
+    client,
+    release: async () => {
+      released = true;
+      await client.end().catch(() => {});
+    },
+  };
 }
 
 /** Postgres's side of the shared Kysely store. */
-function postgresHooks(schema: string | undefined, migrationSchema: string, lock: pg.Client): DialectHooks {
+function postgresHooks(schema: string | undefined, migrationSchema: string, lock: { release(): Promise<void> }): DialectHooks {
   return {
     kind: "postgres",
     blobType: "bytea",
@@ -67,9 +87,7 @@ function postgresHooks(schema: string | undefined, migrationSchema: string, lock
     },
     isUniqueViolation: (e) => engineCode(e) === "23505",
     afterSecretsDeleted: async () => {},
-    release: async () => {
-      await lock.end().catch(() => {});
-    },
+    release: () => lock.release(),
   };
 }
 
@@ -108,7 +126,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
         });
       }
     }
-    const lock = await acquireSchemaLock(opts.url, migrationSchema);
+    const lock = await acquireSchemaLock(opts.url, migrationSchema, opts.onLockLost ?? (() => {}));
     return createKyselyStore(db, postgresHooks(schema, migrationSchema, lock));
   } catch (e) {
     await db.destroy().catch(() => {});
