@@ -101,6 +101,16 @@ export class Gateway implements GatewayApi {
    */
   async start(): Promise<void> {
     if (this.state !== "new") throw err("INVALID_STATE", { message: "The gateway was already started." });
+    try {
+      await this.boot();
+    } catch (e) {
+      await this.shutdown(); // sessions restored so far must not outlive a failed boot
+      throw e;
+    }
+    if (this.state === "new") this.state = "running"; // unless shutdown() came during the boot
+  }
+
+  private async boot(): Promise<void> {
     const records = await this.opts.store.instances.all();
     const resumes: Promise<void>[] = [];
     for (let rec of records) {
@@ -128,7 +138,6 @@ export class Gateway implements GatewayApi {
       }
     }
     await Promise.all(resumes);
-    this.state = "running";
   }
 
   /**
