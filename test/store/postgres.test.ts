@@ -1,8 +1,9 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { openPostgresStore } from "../../src/store/postgres/index.js";
 import { openStore } from "../../src/store/open.js";
+import { createInstanceRecord } from "../support/records.js";
 import { storeContract } from "./contract.js";
 
 const url = process.env.SWITCHBOARD_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -72,17 +73,7 @@ describe("Postgres store specifics", () => {
     const store = await openStore({ dataDir: "/unused", databaseUrl: url, databaseSchema: schema });
     try {
       const createdAt = 1_700_000_000_123;
-      const rec = await store.instances.create({
-        id: randomUUID(),
-        name: "big",
-        platform: "telegram",
-        config: {},
-        metadata: {},
-        desired: "stopped",
-        status: { state: "stopped" },
-        logoutIntent: null,
-        createdAt,
-      });
+      const rec = await createInstanceRecord(store, { name: "big", createdAt });
       const back = await store.instances.getById(rec.id);
       expect(back?.createdAt).toBe(createdAt);
       expect(typeof back?.updatedAt).toBe("number");

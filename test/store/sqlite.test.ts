@@ -1,5 +1,5 @@
 import Sqlite from "better-sqlite3";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../../src/store/sqlite/index.js";
 import { openStore } from "../../src/store/open.js";
 import { storeContract } from "./contract.js";
+import { createInstanceRecord } from "../support/records.js";
 
 const suiteDir = mkdtempSync(join(tmpdir(), "sb-sqlite-contract-"));
 storeContract(
@@ -70,17 +71,7 @@ describe("SQLite store specifics", () => {
     const dir = tempDir();
     const store = await openStore({ dataDir: dir });
     try {
-      const inst = await store.instances.create({
-        id: randomUUID(),
-        name: "wipe-me",
-        platform: "telegram",
-        config: {},
-        metadata: {},
-        desired: "stopped",
-        status: { state: "stopped" },
-        logoutIntent: null,
-        createdAt: Date.now(),
-      });
+      const inst = await createInstanceRecord(store, { name: "wipe-me", platform: "telegram" });
       const markers = Array.from({ length: 20 }, (_, i) => Buffer.concat([Buffer.from(`MARKER-${i}-`), randomBytes(600)]));
       for (const [i, m] of markers.entries()) await store.secrets.put(inst.id, `k${i}`, m);
       await store.secrets.put(inst.id, "k0", markers[0]!); // a replaced version, too
@@ -101,17 +92,7 @@ describe("SQLite store specifics", () => {
     const dir = tempDir();
     const store = await openStore({ dataDir: dir });
     try {
-      const inst = await store.instances.create({
-        id: randomUUID(),
-        name: "purge-me",
-        platform: "telegram",
-        config: {},
-        metadata: {},
-        desired: "stopped",
-        status: { state: "stopped" },
-        logoutIntent: null,
-        createdAt: Date.now(),
-      });
+      const inst = await createInstanceRecord(store, { name: "purge-me", platform: "telegram" });
       const marker = Buffer.concat([Buffer.from("PURGE-MARKER-"), randomBytes(300)]);
       await store.secrets.put(inst.id, "creds", marker);
       expect(await store.instances.purge(inst.id)).toBe(true);

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import { aadFor, CredentialVault } from "../../src/vault/credential-vault.js";
 import { decodeJson, encodeJson } from "../../src/vault/json-codec.js";
 import { deriveMasterKey, loadMasterKey } from "../../src/vault/master-key.js";
 import { Vault } from "../../src/vault/vault.js";
+import { createInstanceRecord } from "../support/records.js";
 
 const tempRoots: string[] = [];
 function tempDir(): string {
@@ -23,20 +24,8 @@ afterAll(() => {
 
 const undecryptable = { name: "SwitchboardError", code: "STORAGE_FAILED", message: "credential could not be decrypted" };
 
-async function newInstance(store: Store, name = `i-${randomBytes(4).toString("hex")}`): Promise<string> {
-  const id = randomUUID();
-  await store.instances.create({
-    id,
-    name,
-    platform: "whatsapp",
-    config: {},
-    metadata: {},
-    desired: "stopped",
-    status: { state: "stopped" },
-    logoutIntent: null,
-    createdAt: Date.now(),
-  });
-  return id;
+async function newInstance(store: Store, name?: string): Promise<string> {
+  return (await createInstanceRecord(store, { platform: "whatsapp", ...(name ? { name } : {}) })).id;
 }
 
 describe("Vault", () => {
