@@ -410,7 +410,6 @@ export class InstanceRuntime {
     const st = this.state.status;
     if (st.state === "logged_out" && !this.record.logoutIntent && !this.credentialsPresent) {
       return st.remote; // idempotent: the same answer as the logout that got here
-
     }
     const restore = { desired: this.state.desired, status: st };
     const session = this.liveSession(); // captured before logging_out: the connector may need it to unlink
@@ -472,7 +471,6 @@ export class InstanceRuntime {
       await this.updateRecord({ logoutIntent: intent });
     }
     await this.hook("remote_done");
-    this.clearRetry();
     await this.closeSession();
     this.pendingLogin = null;
     await this.hook("session_closed");
