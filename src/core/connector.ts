@@ -1,4 +1,5 @@
 import type { TSchema } from "@sinclair/typebox";
+import type { EventData } from "../events/types.js";
 import type { ErrorInfo } from "./errors.js";
 import type { DisconnectKind, LoginMethod, RemoteLogoutOutcome, SelfInfo } from "./status.js";
 
@@ -107,6 +108,8 @@ export interface SessionContext {
   credentials: Credentials | null;
   /** The login the caller asked for when there are no credentials: `{method, ...input}`. */
   login: LoginRequest | null;
+  /** The connector state stored with the last accepted batch (see {@link SessionHost.receive}); `{}` at first. */
+  state: Record<string, unknown>;
   host: SessionHost;
   logger: ConnectorLogger;
 }
@@ -146,6 +149,27 @@ export interface SessionHost {
    *   never swallowed.
    */
   saveCredentials(credentials: Credentials): Promise<void>;
+  /**
+   * Hands inbound events to the core. They are stored durably — an event whose `id` was stored
+   * before is skipped — together with `state` (the connector's cursor, e.g. Telegram's update offset,
+   * JSON, never secret) in one transaction, then published. Resolves once durable: only then may the
+   * connector acknowledge the items to the platform. A restart therefore neither loses nor repeats one.
+   * @throws {SwitchboardError} `STORAGE_FAILED`; `INVALID_STATE` when the session was closed meanwhile
+   *   (nothing stored: the platform will deliver the items again).
+   */
+  receive(batch: { events: readonly InboundEvent[]; state?: Record<string, unknown> }): Promise<void>;
+}
+
+/**
+ * An event from the platform. `id` must be the same every time the platform delivers the same item
+ * (e.g. `tg:<bot id>:<update_id>`), so a redelivery is stored once.
+ */
+export interface InboundEvent {
+  id: string;
+  type: "message.received";
+  data: EventData["message.received"];
+  /** When it happened, epoch ms (default: now). */
+  ts?: number;
 }
 
 /** A pending login step, shown to a person. */

@@ -320,7 +320,18 @@ export class Gateway implements GatewayApi {
     if (rt.status.state !== "connected" || !send) {
       throw err("INVALID_STATE", { message: "The instance is not connected.", details: { status: rt.status.state } });
     }
-    return this.bounded("send", () => send(message));
+    const sent = await this.bounded("send", () => send(message));
+    const self = rt.status.state === "connected" ? rt.status.self.id : "";
+    await rt.storeEvents([
+      {
+        id: `evt_${randomUUID()}`,
+        type: "message.sent",
+        ...rt.source(),
+        ts: this.deps.clock.now(),
+        data: { threadId: sent.threadId, senderId: self, body: message.body, messageId: sent.messageId, timestamp: sent.timestamp },
+      },
+    ]);
+    return sent;
   }
 
   /** Runs a platform call bounded by `logoutMs`; `TIMEOUT` (504) when it does not answer in time. */

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { EventBus } from "../events/bus.js";
+import type { EventEnvelope } from "../events/types.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { HistoryEntry, InstancePatch, InstanceRecord, LogoutIntent, Store } from "../store/types.js";
 import type { Clock } from "./clock.js";
@@ -52,7 +53,7 @@ export interface RuntimeDeps {
 export class InstanceRuntime {
   /** Verbs and connector reports of this instance run here, one at a time. */
   readonly queue = new SerialQueue();
-  /** Credential writes and the wipe run here, so a late write can never follow a wipe. */
+  /** Writes of a session (credentials, received events with their cursor) and the wipe run here, so a late write can never follow a wipe. */
   private readonly credsQueue = new SerialQueue();
   private state: LifecycleState;
   private session: Session | null = null;
@@ -297,9 +298,6 @@ export class InstanceRuntime {
     this.deps.bus.publish("instance.logged_out", this.source(), { reason, remote, credentialsWiped: true });
   }
 
-  private source(): { instance: string; platform: string; metadata: Record<string, unknown> } {
-    return { instance: this.record.name, platform: this.record.platform, metadata: this.record.metadata };
-  }
 
   private scheduleRetry(at: number): void {
     this.clearRetry();
@@ -357,12 +355,21 @@ export class InstanceRuntime {
           await this.deps.credentials.put(this.record.id, c);
           this.credentialsPresent = true;
         }),
+      receive: (batch) =>
+        this.credsQueue.run(async () => {
+          if (gen !== this.generation) throw err("INVALID_STATE", { message: "The session was closed." });
+          await this.storeEvents(
+            batch.events.map((e) => ({ id: e.id, type: e.type, ...this.source(), ts: e.ts ?? this.deps.clock.now(), data: e.data })),
+            batch.state,
+          );
+        }),
     };
     const ctx: SessionContext = {
       instance: { id: this.record.id, name: this.record.name, platform: this.record.platform },
       config: this.record.config,
       credentials,
       login: credentials ? null : this.pendingLogin,
+      state: await this.deps.store.events.state(this.record.id),
       host,
       logger: this.log,
     };
@@ -385,11 +392,24 @@ export class InstanceRuntime {
     );
   }
 
+  /** Wipes the credentials and the connector state (cursors belong to the session that is gone). */
   private wipeCredentials(): Promise<void> {
     return this.credsQueue.run(async () => {
       await this.deps.credentials.wipe(this.record.id);
       this.credentialsPresent = false;
+      await this.deps.store.events.clearState(this.record.id);
     });
+  }
+
+  /** Stores events (skipping ids already stored) with the connector state, then publishes the stored ones. */
+  async storeEvents(events: readonly EventEnvelope[], state?: Record<string, unknown>): Promise<void> {
+    const stored = await this.deps.store.events.append(this.record.id, events, state);
+    for (const s of stored) this.deps.bus.emit(s.envelope);
+  }
+
+  /** The envelope fields every event of this instance carries. */
+  source(): { instance: string; platform: string; metadata: Record<string, unknown> } {
+    return { instance: this.record.name, platform: this.record.platform, metadata: this.record.metadata };
   }
 
   /** Runs a remote operation with the given credentials and session, bounded by `logoutMs`. */

@@ -21,6 +21,17 @@ export class EventBus {
    * Builds the envelope (fresh `id`, `ts`) and hands it to every subscriber. Never throws.
    * @returns the published envelope.
    */
+  /** Hands an already built (e.g. stored) envelope to every subscriber. Never throws. */
+  emit(event: EventEnvelope): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // A subscriber's failure is its own; the bus contract is "never throws".
+      }
+    }
+  }
+
   publish<T extends EventType>(
     type: T,
     source: { instance: string; platform: string; metadata: Record<string, unknown> },
@@ -28,13 +39,7 @@ export class EventBus {
     ts: number = Date.now(),
   ): EventEnvelope<T> {
     const event: EventEnvelope<T> = { id: `evt_${randomUUID()}`, type, ...source, ts, data };
-    for (const l of this.listeners) {
-      try {
-        l(event as unknown as EventEnvelope);
-      } catch {
-        // A subscriber's failure is its own; the bus contract is "never throws".
-      }
-    }
+    this.emit(event as unknown as EventEnvelope);
     return event;
   }
 }

@@ -28,6 +28,25 @@ export interface EventData {
   "instance.logged_out": { reason: "user" | "remote"; remote: RemoteLogoutOutcome; credentialsWiped: true };
   /** The instance and everything of it were purged. */
   "instance.deleted": { remote: RemoteLogoutOutcome };
+  /** A message arrived from the platform (stored before the platform was acknowledged). */
+  "message.received": MessageData & { raw?: unknown };
+  /** A message the gateway sent was accepted by the platform. */
+  "message.sent": MessageData;
+}
+
+/**
+ * The normalised fields of a message (DESIGN §3). Ids are the platform's own, as strings;
+ * `timestamp` is epoch ms as the platform dated the message.
+ */
+export interface MessageData {
+  /** The conversation: a chat id, a JID, a stream id. */
+  threadId: string;
+  /** Who wrote it (for `message.sent`: the instance's own account id). */
+  senderId: string;
+  /** The text; empty for messages without text. */
+  body: string;
+  messageId: string;
+  timestamp: number;
 }
 
 export type EventType = keyof EventData;

@@ -1,4 +1,5 @@
 import type { DesiredState, InstanceStatus, RemoteLogoutOutcome } from "../core/status.js";
+import type { EventEnvelope } from "../events/types.js";
 
 /**
  * The storage contract. Two implementations (SQLite via better-sqlite3, Postgres via pg), both over
@@ -19,6 +20,7 @@ export interface Store {
   readonly tokens: TokenStore;
   readonly history: HistoryStore;
   readonly idempotency: IdempotencyStore;
+  readonly events: EventStore;
   /** Applies pending migrations. Idempotent. */
   migrate(): Promise<void>;
   /** Cheap liveness probe used by `GET /ready`. Resolves when the database answers. */
@@ -74,8 +76,9 @@ export interface InstanceStore {
   /** @throws `INSTANCE_NOT_FOUND`. Sets `updatedAt`. */
   update(id: string, patch: InstancePatch): Promise<InstanceRecord>;
   /**
-   * Removes the instance and everything of it — secrets, tokens, history, idempotency keys — in one
-   * transaction. Returns false when there was no such instance. Touches no other instance.
+   * Removes the instance and everything of it — secrets, tokens, history, idempotency keys, events,
+   * connector state — in one transaction. Returns false when there was no such instance. Touches no
+   * other instance.
    */
   purge(id: string): Promise<boolean>;
 }
@@ -176,4 +179,31 @@ export interface IdempotencyStore {
   abandon(tokenId: string, key: string): Promise<void>;
   /** Deletes records older than `before` (epoch ms). Returns how many. */
   prune(before: number): Promise<number>;
+}
+
+/** An event as stored: the envelope and its arrival order. */
+export interface StoredEvent {
+  /** Arrival order across the deployment; grows with every insert. */
+  seq: number;
+  envelope: EventEnvelope;
+}
+
+/**
+ * Events of instances and the connector state (cursors) that goes with them. The one place where
+ * "acknowledge to the platform only after the event is stored" is made true: `append` stores the
+ * events and the new cursor in one transaction.
+ */
+export interface EventStore {
+  /**
+   * Stores `events` of one instance and sets the `state` entries (connector cursors, JSON values) in
+   * one transaction. Events whose `id` is already stored are skipped (a redelivered update).
+   * @returns the events actually stored, in order.
+   */
+  append(instanceId: string, events: readonly EventEnvelope[], state?: Readonly<Record<string, unknown>>): Promise<StoredEvent[]>;
+  /** Events of the instance after `afterSeq` (exclusive), oldest first, at most `limit` (1–1000). */
+  list(instanceId: string, opts: { afterSeq?: number; limit: number }): Promise<StoredEvent[]>;
+  /** The connector state of the instance (every key). */
+  state(instanceId: string): Promise<Record<string, unknown>>;
+  /** Forgets the connector state of the instance (logout). */
+  clearState(instanceId: string): Promise<void>;
 }

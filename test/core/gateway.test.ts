@@ -358,4 +358,41 @@ describe("gateway lifecycle", () => {
     expect(body).toMatch(/^switchboard_verb_duration_seconds_count\{verb="logout",outcome="ok"\} 1$/m);
     expect(body).toMatch(/^switchboard_reconnects_total\{platform="memory",kind="transient"\} 1$/m);
   });
+
+  it("inbound messages are stored with the connector cursor, once, published, and the cursor is handed back on connect", async () => {
+    h = await harness();
+    const accountId = await linked(h.gateway, "a");
+    const id = (await h.store.instances.get("a"))!.id;
+    await h.platform.deliver(accountId, "hello", 1);
+    await h.platform.deliver(accountId, "hello again", 1); // the platform redelivers update 1
+    await h.platform.deliver(accountId, "second", 2);
+    const received = h.events.filter((e) => e.type === "message.received");
+    expect(received.map((e) => (e.data as { body: string }).body)).toEqual(["hello", "second"]);
+    expect(received[0]).toMatchObject({ id: `mem:${accountId}:1`, instance: "a", platform: "memory", data: { threadId: "contact-1", senderId: "contact-1", messageId: "in-1" } });
+    expect((await h.store.events.list(id, { limit: 10 })).map((e) => e.envelope.id)).toEqual([`mem:${accountId}:1`, `mem:${accountId}:2`]);
+    expect(await h.store.events.state(id)).toEqual({ cursor: 2 });
+
+    await h.gateway.close("a");
+    await h.gateway.connect("a", { wait: "connected", timeoutMs: 2_000 });
+    expect(h.platform.openedWithState.at(-1)).toEqual({ cursor: 2 });
+
+    const sent = await h.gateway.send("a", { threadId: "contact-1", body: "reply" });
+    const sentEvent = h.events.find((e) => e.type === "message.sent");
+    expect(sentEvent?.data).toEqual({ threadId: "contact-1", senderId: accountId, body: "reply", messageId: sent.messageId, timestamp: sent.timestamp });
+
+    await h.gateway.logout("a");
+    expect(await h.store.events.state(id)).toEqual({}); // the cursor went with the session
+    expect(await h.store.events.list(id, { limit: 10 })).toHaveLength(3); // the events stay until delete
+    await h.gateway.deleteInstance("a");
+    expect(await h.store.events.list(id, { limit: 10 })).toEqual([]);
+  });
+
+  it("a closed session cannot hand in events", async () => {
+    h = await harness();
+    const accountId = await linked(h.gateway, "a");
+    const session = [...h.platform.sessions].find((s) => s.accountId === accountId)!;
+    await h.gateway.close("a");
+    await expect(session.receive(9, "late")).rejects.toMatchObject({ code: "INVALID_STATE" });
+    expect(h.events.some((e) => e.type === "message.received")).toBe(false);
+  });
 });

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InstanceStatus } from "../../src/core/status.js";
+import type { EventEnvelope } from "../../src/events/types.js";
 import type { IdempotencyRecord, InstanceRecord, LogoutIntent, Store, TokenRecord } from "../../src/store/types.js";
 
 /**
@@ -512,6 +513,52 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
           Array.from({ length: 30 }, (_, i) => store.history.append(inst.id, { ts: i, from: "a", to: "b", reason: `r${i}` }, 10)),
         );
         expect(await store.history.list(inst.id, 100)).toHaveLength(10);
+      });
+    });
+
+    describe("events", () => {
+      const envelope = (id: string, instance: string, n: number): EventEnvelope => ({
+        id,
+        type: "message.received",
+        instance,
+        platform: "telegram",
+        ts: 1_700_000_000_000 + n,
+        metadata: { team: "ops" },
+        data: { threadId: "t", senderId: "s", body: `m${n}`, messageId: String(n), timestamp: n },
+      });
+
+      it("appends in order, skips ids already stored, and writes the state in the same call", async () => {
+        const inst = await newInstance();
+        const a = envelope(`e-${short()}`, inst.name, 1);
+        const b = envelope(`e-${short()}`, inst.name, 2);
+        const first = await store.events.append(inst.id, [a, b], { offset: 11 });
+        expect(first.map((e) => e.envelope)).toEqual([a, b]);
+        expect(first[1]!.seq).toBeGreaterThan(first[0]!.seq);
+        const c = envelope(`e-${short()}`, inst.name, 3);
+        const second = await store.events.append(inst.id, [b, c], { offset: 13, other: { x: [1] } });
+        expect(second.map((e) => e.envelope.id)).toEqual([c.id]); // b was stored before
+        expect(await store.events.state(inst.id)).toEqual({ offset: 13, other: { x: [1] } });
+        const all = await store.events.list(inst.id, { limit: 10 });
+        expect(all.map((e) => e.envelope)).toEqual([a, b, c]);
+        expect((await store.events.list(inst.id, { afterSeq: all[0]!.seq, limit: 1 })).map((e) => e.envelope.id)).toEqual([b.id]);
+        await store.events.clearState(inst.id);
+        expect(await store.events.state(inst.id)).toEqual({});
+        expect(await store.events.list(inst.id, { limit: 10 })).toHaveLength(3); // events stay
+      });
+
+      it("stores nothing when the transaction fails, and events go with a purged instance only", async () => {
+        const inst = await newInstance();
+        const other = await newInstance();
+        await store.events.append(other.id, [envelope(`e-${short()}`, other.name, 1)], { offset: 1 });
+        await expect(store.events.append("no-such-instance", [envelope(`e-${short()}`, "x", 1)], { offset: 2 })).rejects.toMatchObject({
+          code: "STORAGE_FAILED",
+        });
+        await store.events.append(inst.id, [envelope(`e-${short()}`, inst.name, 1)], { offset: 5 });
+        expect(await store.instances.purge(inst.id)).toBe(true);
+        expect(await store.events.list(inst.id, { limit: 10 })).toEqual([]);
+        expect(await store.events.state(inst.id)).toEqual({});
+        expect(await store.events.list(other.id, { limit: 10 })).toHaveLength(1);
+        expect(await store.events.state(other.id)).toEqual({ offset: 1 });
       });
     });
 

@@ -55,6 +55,8 @@ describe("Postgres store specifics", () => {
         return r.rows.map((x) => x.table_name);
       });
       expect(tables).toEqual([
+        "connector_state",
+        "events",
         "idempotency_keys",
         "instances",
         "secrets",

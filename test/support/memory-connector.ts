@@ -91,6 +91,21 @@ export class MemoryPlatform {
     for (const s of this.sessions) if (s.accountId === accountId) s.end("conflict", "REPLACED", "another client took the session");
   }
 
+  /**
+   * A contact writes to the account: the live session hands the message in as event
+   * `mem:<account>:<n>` with cursor `{ cursor: n }`. `n` repeats a delivery when given.
+   * Resolves once the gateway has stored it.
+   */
+  async deliver(accountId: string, body: string, n?: number): Promise<void> {
+    const session = [...this.sessions].find((s) => s.accountId === accountId);
+    if (!session) throw new Error("no live session for that account");
+    const seq = n ?? ++this.delivered;
+    await session.receive(seq, body);
+  }
+  private delivered = 0;
+  /** The connector state each session was opened with, in order. */
+  readonly openedWithState: Record<string, unknown>[] = [];
+
   /** Drops every live connection (transient). */
   dropAll(): void {
     for (const s of [...this.sessions]) s.end("transient", "CONNECTION_LOST", "connection lost");
@@ -148,6 +163,7 @@ export class MemorySession implements Session {
 
   start(ctx: SessionContext): void {
     this.platform.sessions.add(this);
+    this.platform.openedWithState.push(ctx.state);
     queueMicrotask(() => {
       if (this.closed) return;
       if (this.platform.unreachable) return this.end("transient", "UNREACHABLE", "platform unreachable");
@@ -175,6 +191,20 @@ export class MemorySession implements Session {
     this.currentQr = `mem-qr-${randomBytes(6).toString("hex")}`;
     this.host.loginStep({ method: "qr", qr: this.currentQr, attempt: this.qrAttempt, expiresAt: Date.now() + this.qrIntervalMs });
     this.qrTimer = setTimeout(() => this.nextQr(), this.qrIntervalMs);
+  }
+
+  /** Hands a message to the gateway, as a platform update numbered `seq`. */
+  receive(seq: number, body: string): Promise<void> {
+    return this.host.receive({
+      events: [
+        {
+          id: `mem:${this.accountId}:${seq}`,
+          type: "message.received",
+          data: { threadId: "contact-1", senderId: "contact-1", body, messageId: `in-${seq}`, timestamp: 1_700_000_000_000 + seq },
+        },
+      ],
+      state: { cursor: seq },
+    });
   }
 
   /** Called by the platform when the phone scanned this session's QR. */

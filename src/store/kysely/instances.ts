@@ -116,6 +116,8 @@ export class KyselyInstanceStore implements InstanceStore {
         await trx.deleteFrom("tokens").where("instance_id", "=", id).execute();
         await trx.deleteFrom("status_history").where("instance_id", "=", id).execute();
         await trx.deleteFrom("idempotency_keys").where("instance_id", "=", id).execute();
+        await trx.deleteFrom("events").where("instance_id", "=", id).execute();
+        await trx.deleteFrom("connector_state").where("instance_id", "=", id).execute();
         const i = await trx.deleteFrom("instances").where("id", "=", id).executeTakeFirst();
         return { deleted: Number(i.numDeletedRows) > 0, secretsDeleted: Number(s.numDeletedRows) };
       });

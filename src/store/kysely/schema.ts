@@ -13,6 +13,28 @@ export interface Database {
   tokens: TokensTable;
   status_history: StatusHistoryTable;
   idempotency_keys: IdempotencyKeysTable;
+  events: EventsTable;
+  connector_state: ConnectorStateTable;
+}
+
+/** One stored event. `seq` orders events by arrival; `id` is unique (dedupe). */
+export interface EventsTable {
+  seq: Generated<number>;
+  id: string;
+  instance_id: string;
+  type: string;
+  /** Epoch ms. */
+  ts: number;
+  /** JSON `EventEnvelope`. */
+  envelope: string;
+}
+
+/** One connector cursor. Primary key (instance_id, key). Never secret. */
+export interface ConnectorStateTable {
+  instance_id: string;
+  key: string;
+  /** JSON value. */
+  value: string;
 }
 
 /** One instance. JSON columns hold `JSON.stringify` output. */

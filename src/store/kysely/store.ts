@@ -3,6 +3,7 @@ import type { Store } from "../types.js";
 import { runMigrations } from "../migrations/index.js";
 import type { DialectHooks } from "./dialect.js";
 import { guard } from "./errors.js";
+import { KyselyEventStore } from "./events.js";
 import { KyselyHistoryStore } from "./history.js";
 import { KyselyIdempotencyStore } from "./idempotency.js";
 import { KyselyInstanceStore } from "./instances.js";
@@ -24,6 +25,7 @@ export function createKyselyStore(db: Kysely<Database>, hooks: DialectHooks): St
     tokens: new KyselyTokenStore(db),
     history: new KyselyHistoryStore(db),
     idempotency: new KyselyIdempotencyStore(db),
+    events: new KyselyEventStore(db),
     migrate: () =>
       guard("migrate", async () => {
         await hooks.prepareMigrations(db);

@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
 import { initialMigration } from "./0001_initial.js";
+import { eventsMigration } from "./0002_events.js";
 
 /** What a migration needs to know about the engine it runs on. */
 export interface MigrationDialect {
@@ -18,6 +19,7 @@ export const MIGRATION_TABLE = "switchboard_migrations";
 export function migrations(d: MigrationDialect): Record<string, Migration> {
   return {
     "0001_initial": initialMigration(d),
+    "0002_events": eventsMigration(d),
   };
 }
 
