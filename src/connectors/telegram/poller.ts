@@ -1,0 +1,76 @@
+import type { Api } from "grammy";
+import type { Update } from "grammy/types";
+import type { InboundEvent, SessionHost } from "../../core/connector.js";
+import { isSwitchboardError } from "../../core/errors.js";
+import { apiSignal, classify, type BotApiFailure } from "./bot-api.js";
+import type { TelegramConfig } from "./config.js";
+import { toEvent } from "./updates.js";
+import { sleep } from "./util.js";
+
+/** How a polling loop ended. */
+export type PollEnd =
+  /** `signal` aborted (the session is closing), or the core refused a batch because the session is closed. */
+  | { type: "stopped" }
+  /** A Bot API failure the loop cannot continue after (never a 429: those are waited out). */
+  | { type: "failed"; failure: BotApiFailure }
+  /** The core could not store a batch (`STORAGE_FAILED`): not confirmed, the next session polls it again. */
+  | { type: "store_failed"; error: unknown };
+
+export interface PollOptions {
+  api: Api;
+  host: SessionHost;
+  config: TelegramConfig;
+  botId: string;
+  /** The first offset (from the stored connector state), or undefined for "whatever is pending". */
+  offset: number | undefined;
+  signal: AbortSignal;
+  token: string;
+}
+
+/** Bot API `allowed_updates`: names of Update fields (the server ignores unknown ones). */
+export type AllowedUpdates = ReadonlyArray<Exclude<keyof Update, "update_id">>;
+
+/** Delay between empty polls when `pollTimeoutS` is 0 (short polling), so the loop does not spin. */
+const SHORT_POLL_PAUSE_MS = 1000;
+
+/**
+ * The long-polling loop. Each batch is handed to `host.receive` with the next offset as connector
+ * state, and the next `getUpdates` (which confirms the batch at the Bot API server) is sent only
+ * once the core has stored both: a crash or restart neither loses nor repeats an update. Updates that
+ * map to no event still move the offset.
+ */
+export async function poll(o: PollOptions): Promise<PollEnd> {
+  let offset = o.offset;
+  const allowed = o.config.allowedUpdates as AllowedUpdates | undefined;
+  while (!o.signal.aborted) {
+    let updates: Update[];
+    try {
+      updates = await o.api.getUpdates(
+        { ...(offset !== undefined ? { offset } : {}), timeout: o.config.pollTimeoutS, ...(allowed ? { allowed_updates: allowed } : {}) },
+        apiSignal(o.signal),
+      );
+    } catch (e) {
+      if (o.signal.aborted) break;
+      const failure = classify(e, o.token);
+      if (failure.kind === "rate_limited") {
+        await sleep(failure.retryAfterMs, o.signal);
+        continue;
+      }
+      return { type: "failed", failure };
+    }
+    if (updates.length === 0) {
+      if (o.config.pollTimeoutS === 0) await sleep(SHORT_POLL_PAUSE_MS, o.signal);
+      continue;
+    }
+    const next = Math.max(...updates.map((u) => u.update_id)) + 1;
+    const events = updates.map((u) => toEvent(u, o.botId, o.config.includeRaw)).filter((e): e is InboundEvent => e !== null);
+    try {
+      await o.host.receive({ events, state: { offset: next } });
+    } catch (e) {
+      if (o.signal.aborted || isSwitchboardError(e, "INVALID_STATE")) break;
+      return { type: "store_failed", error: e };
+    }
+    offset = next;
+  }
+  return { type: "stopped" };
+}

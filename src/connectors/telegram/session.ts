@@ -1,0 +1,234 @@
+import type { Credentials, OutboundMessage, SentMessage, Session, SessionContext, WebhookRequest } from "../../core/connector.js";
+import { err, isSwitchboardError, toErrorInfo } from "../../core/errors.js";
+import { apiSignal, botApi, classify, type ApiSignal, type BotApiFailure } from "./bot-api.js";
+import { readConfig, readCredentials, type TelegramConfig, type TelegramCredentials } from "./config.js";
+import { toDisconnect, type Disconnect } from "./disconnects.js";
+import { poll, type AllowedUpdates } from "./poller.js";
+import { RateLimiter, type RateLimitOptions } from "./rate-limit.js";
+import { Sender } from "./sender.js";
+import { isUpdate, toEvent } from "./updates.js";
+import { newWebhookSecret, sleep } from "./util.js";
+import { verifySecret, watchWebhook } from "./webhook.js";
+
+/** Tunables of a session (from `telegramConnector` options). */
+export interface SessionOptions {
+  rateLimit: RateLimitOptions;
+  /** Longest a send may wait for pacing and `retry_after` before failing unsent. */
+  maxSendWaitMs: number;
+  /** Interval of the webhook-mode health check (`getWebhookInfo`). */
+  webhookCheckMs: number;
+}
+
+/** Upper bound of one Bot API call other than getUpdates, seconds. */
+const CALL_TIMEOUT_S = 30;
+
+/**
+ * One live Telegram bot session: `getMe`, then long polling or a webhook. Created by
+ * `telegramConnector().connect`; reports everything through `ctx.host` and never throws from
+ * `connect`. After it reports `disconnected` it is dead.
+ */
+export class TelegramSession implements Session {
+  private readonly config: TelegramConfig;
+  private readonly abort = new AbortController();
+  private readonly run: Promise<void>;
+  private closed = false;
+  private ended = false;
+  private token: string | null = null;
+  private botId: string | null = null;
+  private sender: Sender | null = null;
+  private webhookSecret: string | null = null;
+  /** Set while a `log-out-cloud` runs: an auth failure then ends the loop quietly (the core restarts the session). */
+  private migrating = false;
+  private endedDuringMigration: Disconnect | null = null;
+
+  constructor(
+    private readonly ctx: SessionContext,
+    private readonly opts: SessionOptions,
+  ) {
+    this.config = readConfig(ctx.config);
+    this.run = this.start().catch((e: unknown) => {
+      ctx.logger.error({ err: toErrorInfo(e) }, "telegram session failed");
+      this.end({ kind: "transient", error: toErrorInfo(e) });
+    });
+  }
+
+  // ------------------------------------------------------------------ Session
+
+  async close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.sender = null;
+      this.abort.abort();
+    }
+    await this.run;
+  }
+
+  async send(message: OutboundMessage): Promise<SentMessage> {
+    const sender = this.sender;
+    if (!sender || this.closed || this.ended) throw err("INVALID_STATE", { message: "The bot is not connected." });
+    return sender.send(message);
+  }
+
+  async handleWebhook(request: WebhookRequest): Promise<void> {
+    const secret = this.webhookSecret;
+    if (secret === null || this.botId === null) {
+      throw err("UNAUTHENTICATED", { message: "This Telegram session takes no webhook (polling mode, or not set up yet)." });
+    }
+    verifySecret(request, secret);
+    if (!isUpdate(request.body)) throw err("VALIDATION_FAILED", { message: "The webhook body is not a Telegram Update." });
+    const event = toEvent(request.body, this.botId, this.config.includeRaw);
+    // No offset in webhook mode: Telegram redelivers until it gets a 2xx, and the event id dedupes.
+    if (event) await this.ctx.host.receive({ events: [event] });
+  }
+
+  // ------------------------------------------------------------------ used by actions
+
+  /**
+   * Runs `fn` (a Bot API `logOut` of this bot) while an auth failure of the session's own calls is
+   * expected: the loop then stops quietly, because the core restarts the session with the new config.
+   * When `fn` fails, a loop that stopped meanwhile reports what it saw.
+   */
+  async duringLogout<T>(fn: () => Promise<T>): Promise<T> {
+    this.migrating = true;
+    try {
+      return await fn();
+    } catch (e) {
+      this.migrating = false;
+      const seen = this.endedDuringMigration;
+      this.endedDuringMigration = null;
+      if (seen) this.report(seen);
+      throw e;
+    }
+  }
+
+  // ------------------------------------------------------------------ the connection
+
+  private get signal(): ApiSignal {
+    return apiSignal(this.abort.signal);
+  }
+
+  private async start(): Promise<void> {
+    const { ctx, config } = this;
+    const stored = readCredentials(ctx.credentials);
+    const loginToken = ctx.login?.method === "token" && typeof ctx.login.input.token === "string" ? ctx.login.input.token : null;
+    const token = stored?.token ?? loginToken;
+    if (!token) {
+      return this.end({
+        kind: "fatal",
+        error: { code: "VALIDATION_FAILED", message: 'A bot token is needed: connect with login {"method": "token", "token": "…"}.' },
+      });
+    }
+    if (config.mode === "webhook" && !ctx.webhookUrl) {
+      return this.end({
+        kind: "fatal",
+        error: { code: "VALIDATION_FAILED", message: "webhook mode needs the gateway's public URL (start the gateway with a public URL)." },
+      });
+    }
+    this.token = token;
+    const api = botApi(token, config, CALL_TIMEOUT_S);
+    const fromStore = stored !== null;
+
+    const me = await this.call("getMe", () => api.getMe(this.signal), fromStore);
+    if (!me) return;
+    this.botId = String(me.id);
+
+    let creds: TelegramCredentials = { token };
+    if (config.mode === "webhook") {
+      const url = ctx.webhookUrl as string;
+      creds = { token, webhookSecret: stored?.webhookSecret ?? newWebhookSecret() };
+      // Stored before Telegram knows the secret, so a request it pushes can always be verified.
+      if (!fromStore || stored.webhookSecret !== creds.webhookSecret) if (!(await this.save(creds))) return;
+      this.webhookSecret = creds.webhookSecret as string;
+      const allowed = config.allowedUpdates as AllowedUpdates | undefined;
+      const ok = await this.call(
+        "setWebhook",
+        () => api.setWebhook(url, { secret_token: creds.webhookSecret, ...(allowed ? { allowed_updates: allowed } : {}) }, this.signal),
+        true,
+      );
+      if (!ok) return;
+    } else {
+      if (stored?.webhookSecret) {
+        // This gateway set a webhook in webhook mode before; polling needs it gone.
+        const ok = await this.call("deleteWebhook", () => api.deleteWebhook({}, this.signal), true);
+        if (!ok) return;
+      }
+      if ((!fromStore || stored.webhookSecret !== undefined) && !(await this.save(creds))) return;
+    }
+    if (this.closed) return;
+
+    this.sender = new Sender(api, new RateLimiter(this.opts.rateLimit), this.opts.maxSendWaitMs, token);
+    ctx.host.connected({ self: { id: this.botId, ...(me.username ? { name: me.username } : {}) } });
+    ctx.logger.info({ botId: this.botId, mode: config.mode }, "telegram bot connected");
+
+    if (config.mode === "webhook") {
+      const end = await watchWebhook({ api, url: ctx.webhookUrl as string, intervalMs: this.opts.webhookCheckMs, signal: this.abort.signal, token });
+      if (end.type === "failed") this.fail("getWebhookInfo", end.failure, true);
+      else if (end.type === "replaced") {
+        this.end({ kind: "conflict", error: { code: "CONFLICT", message: "Another client replaced this bot's webhook." } });
+      }
+      return;
+    }
+
+    const offset = typeof ctx.state.offset === "number" ? ctx.state.offset : undefined;
+    const pollApi = botApi(token, config, config.pollTimeoutS + 15);
+    const end = await poll({ api: pollApi, host: ctx.host, config, botId: this.botId, offset, signal: this.abort.signal, token });
+    if (end.type === "failed") this.fail("getUpdates", end.failure, true);
+    else if (end.type === "store_failed") this.end({ kind: "transient", error: toErrorInfo(end.error) });
+  }
+
+  /**
+   * One Bot API call of the connect sequence; a 429 is waited out. Returns undefined (after reporting
+   * the disconnect) when it failed or the session closed meanwhile.
+   */
+  private async call<T>(method: string, fn: () => Promise<T>, stored: boolean): Promise<T | undefined> {
+    for (;;) {
+      if (this.closed) return undefined;
+      try {
+        return await fn();
+      } catch (e) {
+        if (this.closed) return undefined;
+        const f = classify(e, this.token ?? undefined);
+        if (f.kind === "rate_limited") {
+          await sleep(f.retryAfterMs, this.abort.signal);
+          continue;
+        }
+        this.fail(method, f, stored);
+        return undefined;
+      }
+    }
+  }
+
+  /** Saves credentials; false (after reporting, unless closed) when that failed. */
+  private async save(creds: TelegramCredentials): Promise<boolean> {
+    try {
+      await this.ctx.host.saveCredentials(creds as unknown as Credentials);
+      return true;
+    } catch (e) {
+      if (!this.closed && !isSwitchboardError(e, "INVALID_STATE")) this.end({ kind: "transient", error: toErrorInfo(e) });
+      return false;
+    }
+  }
+
+  private fail(method: string, f: BotApiFailure, stored: boolean): void {
+    this.end(toDisconnect(method, f, stored));
+  }
+
+  /** Ends the session and reports it once (not after close; held back while a logOut runs). */
+  private end(d: Disconnect): void {
+    this.sender = null;
+    if (this.closed || this.ended) return;
+    this.ended = true;
+    if (this.migrating) {
+      this.ctx.logger.info({ code: d.error.code }, "telegram session stopped during logOut");
+      this.endedDuringMigration = d;
+      return;
+    }
+    this.report(d);
+  }
+
+  private report(d: Disconnect): void {
+    if (this.closed) return;
+    this.ctx.logger.warn({ kind: d.kind, code: d.error.code, message: d.error.message }, "telegram session ended");
+    this.ctx.host.disconnected(d);
+  }
+}
