@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { registerInstances } from "./commands/instances.js";
 import { registerPlatforms } from "./commands/platforms.js";
+import { registerSandbox } from "./commands/sandbox.js";
 import { registerServe } from "./commands/serve.js";
 import { registerTokens } from "./commands/tokens.js";
 import { processIo, type CliIo, type GlobalOptions } from "./context.js";
@@ -42,6 +43,7 @@ export function buildProgram(io: CliIo): Command {
   registerInstances(program, io);
   registerTokens(program, io);
   registerPlatforms(program, io);
+  registerSandbox(program, io);
   return program;
 }
 
