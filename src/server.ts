@@ -33,6 +33,8 @@ export interface ServeOptions {
   logLevel?: string;
   /** Log destination (tests). Default stdout. */
   logDestination?: NodeJS.WritableStream;
+  /** Public base URL of this gateway (`SWITCHBOARD_PUBLIC_URL`), where platforms push webhooks. */
+  publicUrl?: string;
   /** Connectors to load. Default: the built-in ones. */
   connectors?: readonly Connector[];
   /** Passed to the gateway core (tests: hooks, policy, timeouts). */
@@ -75,6 +77,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       connectors: opts.connectors ?? builtinConnectors(),
       logger,
       metrics,
+      ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
       ...opts.gateway,
     });
     await gateway.start();

@@ -1,5 +1,5 @@
 import type { TSchema } from "@sinclair/typebox";
-import type { ActionSpec, Capabilities, LoginRequest, OutboundMessage, SentMessage } from "./connector.js";
+import type { ActionSpec, Capabilities, LoginRequest, OutboundMessage, SentMessage, WebhookRequest } from "./connector.js";
 import type { DesiredState, InstanceStatus, LogoutResult, RemoteLogoutOutcome, StatusState } from "./status.js";
 import type { HistoryEntry, TokenRecord } from "../store/types.js";
 
@@ -59,6 +59,11 @@ export interface GatewayApi {
   /** Sends a text message through the live session. @throws `INVALID_STATE` when not connected, `NOT_SUPPORTED`. */
   send(name: string, message: OutboundMessage): Promise<SentMessage>;
 
+  /**
+   * A request a platform pushed for an instance (`POST /v1/webhooks/:name`), verified and stored by
+   * the live session. @throws `INSTANCE_NOT_FOUND`, `INVALID_STATE`, `UNAUTHENTICATED`.
+   */
+  webhook(name: string, request: WebhookRequest): Promise<void>;
   /** Resolves a presented token string. Constant-time on the hash. Never throws for bad input. */
   authenticate(token: string): Promise<TokenRecord | undefined>;
   /**

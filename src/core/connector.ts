@@ -45,10 +45,19 @@ export interface Connector {
 
   /**
    * Runs a declared platform action (`name` is one of {@link Connector.actions}). `input` has been
-   * validated against the action's `inputSchema`. Returns a JSON-serialisable result.
+   * validated against the action's `inputSchema`. Runs under the instance queue.
+   * @returns the JSON-serialisable `result` for the caller, and optionally a `config` patch (merged
+   *   into the instance config, validated, stored; a live session is then restarted with it — e.g.
+   *   Telegram's `log-out-cloud` pointing the instance at a local Bot API server).
    * @throws {SwitchboardError} `NOT_SUPPORTED`, `INVALID_STATE`, `PLATFORM_UNREACHABLE`, …
    */
-  runAction?(name: string, input: unknown, ctx: RemoteContext): Promise<unknown>;
+  runAction?(name: string, input: unknown, ctx: RemoteContext): Promise<ActionResult>;
+}
+
+/** What an action answers: `result` for the caller, `config` to merge into the instance config. */
+export interface ActionResult {
+  result: unknown;
+  config?: Record<string, unknown>;
 }
 
 /** What a connector offers. */
@@ -110,6 +119,11 @@ export interface SessionContext {
   login: LoginRequest | null;
   /** The connector state stored with the last accepted batch (see {@link SessionHost.receive}); `{}` at first. */
   state: Record<string, unknown>;
+  /**
+   * Where the platform can push to this instance, when the gateway has a public URL
+   * (`publicUrl`): `POST <url>` reaches {@link Session.handleWebhook}. Absent: webhooks are not possible.
+   */
+  webhookUrl: string | null;
   host: SessionHost;
   logger: ConnectorLogger;
 }
@@ -200,6 +214,21 @@ export interface Session {
    * @throws {SwitchboardError} `NO_LOGIN_PENDING`, `NOT_SUPPORTED`, `PLATFORM_UNREACHABLE`.
    */
   requestPairingCode?(phoneNumber: string): Promise<{ code: string; expiresAt?: number }>;
+  /**
+   * A request the platform pushed to {@link SessionContext.webhookUrl}. Verify it (in constant time
+   * for shared secrets), hand its items to `host.receive`, and resolve once they are stored: the
+   * gateway then answers 200. Must answer fast (store, do not process).
+   * @throws {SwitchboardError} `UNAUTHENTICATED` (bad signature or secret; answered 401),
+   *   `VALIDATION_FAILED` (unreadable body).
+   */
+  handleWebhook?(request: WebhookRequest): Promise<void>;
+}
+
+/** A pushed request, as the gateway received it. Header names are lower case. */
+export interface WebhookRequest {
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The parsed JSON body. */
+  body: unknown;
 }
 
 /** A text message to send. */

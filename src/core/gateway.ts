@@ -15,7 +15,7 @@ import {
   type TokenView,
 } from "./api.js";
 import { systemClock, type Clock } from "./clock.js";
-import type { Connector, LoginRequest, OutboundMessage, SentMessage } from "./connector.js";
+import type { Connector, LoginRequest, OutboundMessage, SentMessage, WebhookRequest } from "./connector.js";
 import type { CredentialStore } from "./credentials.js";
 import { err, toErrorInfo } from "./errors.js";
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect.js";
@@ -42,6 +42,8 @@ export interface GatewayOptions {
   /** Status transitions kept per instance. Default 50. */
   historyKeep?: number;
   hooks?: RuntimeHooks;
+  /** The gateway's public base URL (e.g. `https://gw.example.com`), for platform webhooks. */
+  publicUrl?: string;
 }
 
 const DEFAULT_WAIT_MS = 30_000;
@@ -88,6 +90,7 @@ export class Gateway implements GatewayApi {
       timeouts: { logoutMs: 10_000, closeMs: 5_000, ...opts.timeouts },
       historyKeep: opts.historyKeep ?? 50,
       hooks: opts.hooks ?? {},
+      publicUrl: opts.publicUrl ? opts.publicUrl.replace(/\/+$/, "") : null,
     };
     this.metrics.observeStatuses(() => [...this.runtimes.values()].map((r) => r.status.state));
   }
@@ -308,7 +311,10 @@ export class Gateway implements GatewayApi {
     if (spec.requiresSession && rt.status.state !== "connected") {
       throw err("INVALID_STATE", { message: "This action needs a connected session.", details: { status: rt.status.state } });
     }
-    return this.metrics.timeVerb(`action:${action}`, () => rt.runAction(action, value));
+    const connector = this.connectorOf(rt);
+    return this.metrics.timeVerb(`action:${action}`, () =>
+      rt.runAction(action, value, (config) => validate(connector.configSchema, config, "/config")),
+    );
   }
 
   async send(name: string, message: OutboundMessage): Promise<SentMessage> {
@@ -340,6 +346,21 @@ export class Gateway implements GatewayApi {
       if (e instanceof TimeoutError) throw err("TIMEOUT", { details: { operation: what } });
       throw e;
     });
+  }
+
+  /**
+   * A request a platform pushed to `POST /v1/webhooks/:name`: handed to the live session, which
+   * verifies it and stores its items. Resolves once they are stored.
+   * @throws `INSTANCE_NOT_FOUND`; `INVALID_STATE` (409) when no live session takes webhooks (the
+   *   platform retries later); `UNAUTHENTICATED` from the session for a bad signature or secret.
+   */
+  async webhook(name: string, request: WebhookRequest): Promise<void> {
+    this.assertRunning();
+    const rt = this.runtime(name);
+    const session = rt.liveSession();
+    const handle = session?.handleWebhook?.bind(session);
+    if (!handle) throw err("INVALID_STATE", { message: "This instance takes no webhook now.", details: { status: rt.status.state } });
+    await this.bounded("webhook", () => handle(request));
   }
 
   authenticate(token: string): Promise<TokenRecord | undefined> {

@@ -43,6 +43,8 @@ export interface RuntimeDeps {
   timeouts: RuntimeTimeouts;
   historyKeep: number;
   hooks: RuntimeHooks;
+  /** The gateway's public base URL (no trailing slash), for platform webhooks; null when it has none. */
+  publicUrl: string | null;
 }
 
 /**
@@ -175,18 +177,29 @@ export class InstanceRuntime {
   }
 
   /**
-   * Runs a platform action under the instance queue, bounded by `logoutMs`.
+   * Runs a platform action under the instance queue, bounded by `logoutMs`. A `config` patch in the
+   * answer is checked by `validateConfig`, stored, and a live session is restarted with it.
+   * @returns the action's `result`.
    * @throws what the connector throws; `TIMEOUT` when it does not answer in time.
    */
-  runAction(name: string, input: unknown): Promise<unknown> {
+  runAction(name: string, input: unknown, validateConfig: (config: Record<string, unknown>) => Record<string, unknown>): Promise<unknown> {
     const run = this.connector.runAction;
     if (!run) throw err("NOT_SUPPORTED");
     return this.queue.run(async () => {
       const credentials = await this.deps.credentials.get(this.record.id);
-      return this.remote(credentials, this.liveSession(), (ctx) => run.call(this.connector, name, input, ctx)).catch((e: unknown) => {
+      const answer = await this.remote(credentials, this.liveSession(), (ctx) => run.call(this.connector, name, input, ctx)).catch((e: unknown) => {
         if (e instanceof TimeoutError) throw err("TIMEOUT", { details: { action: name } });
         throw e;
       });
+      if (answer.config) {
+        const config = validateConfig({ ...this.record.config, ...answer.config });
+        await this.updateRecord({ config });
+        if (isLive(this.state.status)) {
+          await this.apply({ type: "close" }, `action ${name}: config changed`);
+          await this.apply({ type: "connect" }, `action ${name}: config changed`);
+        }
+      }
+      return answer.result;
     });
   }
 
@@ -370,6 +383,7 @@ export class InstanceRuntime {
       credentials,
       login: credentials ? null : this.pendingLogin,
       state: await this.deps.store.events.state(this.record.id),
+      webhookUrl: this.deps.publicUrl ? `${this.deps.publicUrl}/v1/webhooks/${encodeURIComponent(this.record.name)}` : null,
       host,
       logger: this.log,
     };

@@ -4,6 +4,7 @@ import type { Gateway } from "../../src/core/gateway.js";
 import { vaultCredentialStore } from "../../src/vault/credential-store.js";
 import { Vault } from "../../src/vault/vault.js";
 import { harness, until, type Harness } from "../support/gateway-harness.js";
+import { MEMORY_WEBHOOK_SECRET } from "../support/memory-connector.js";
 
 let h: Harness;
 afterEach(async () => {
@@ -394,5 +395,29 @@ describe("gateway lifecycle", () => {
     await h.gateway.close("a");
     await expect(session.receive(9, "late")).rejects.toMatchObject({ code: "INVALID_STATE" });
     expect(h.events.some((e) => e.type === "message.received")).toBe(false);
+  });
+
+  it("an action's config patch is validated, stored, and restarts the live session", async () => {
+    h = await harness();
+    await linked(h.gateway, "a");
+    const calls = h.platform.connectCalls;
+    expect(await h.gateway.runAction("a", "set-greeting", { greeting: "hi" })).toEqual({ ok: true });
+    expect((await h.gateway.getInstance("a")).config).toEqual({ greeting: "hi" });
+    expect((await h.store.instances.get("a"))!.config).toEqual({ greeting: "hi" });
+    await until(async () => (await h.gateway.getInstance("a")).status.state === "connected" && h.platform.connectCalls === calls + 1);
+    await rejects(h.gateway.runAction("a", "set-greeting", { greeting: "x".repeat(101) }), "VALIDATION_FAILED");
+    expect((await h.gateway.getInstance("a")).config).toEqual({ greeting: "hi" });
+  });
+
+  it("webhooks reach the live session, which verifies and stores them", async () => {
+    h = await harness({ publicUrl: "https://gw.example.com/" });
+    const accountId = await linked(h.gateway, "a");
+    expect(h.platform.lastWebhookUrl).toBe("https://gw.example.com/v1/webhooks/a");
+    await rejects(h.gateway.webhook("a", { headers: { "x-memory-secret": "wrong" }, body: { seq: 1, body: "x" } }), "UNAUTHENTICATED");
+    await h.gateway.webhook("a", { headers: { "x-memory-secret": MEMORY_WEBHOOK_SECRET }, body: { seq: 7, body: "pushed" } });
+    expect(h.events.find((e) => e.type === "message.received")).toMatchObject({ id: `mem:${accountId}:7`, data: { body: "pushed" } });
+    await h.gateway.close("a");
+    await rejects(h.gateway.webhook("a", { headers: { "x-memory-secret": MEMORY_WEBHOOK_SECRET }, body: { seq: 8, body: "late" } }), "INVALID_STATE");
+    await rejects(h.gateway.webhook("zz", { headers: {}, body: {} }), "INSTANCE_NOT_FOUND");
   });
 });

@@ -36,6 +36,7 @@ export async function harness(opts: Partial<GatewayOptions> & { qrIntervalMs?: n
       policy: { baseMs: 20, capMs: 100, debounceMs: 0, ...opts.policy },
       timeouts: { logoutMs: 500, closeMs: 500, shutdownMs: 2_000, ...opts.timeouts },
       ...(opts.hooks ? { hooks: opts.hooks } : {}),
+      ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
       ...extra,
     });
     g.bus.subscribe((e) => events.push(e));

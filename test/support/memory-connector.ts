@@ -1,7 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { Type } from "@sinclair/typebox";
-import type { Connector, Credentials, Session, SessionContext, SessionHost } from "../../src/core/connector.js";
+import type { Connector, Credentials, Session, SessionContext, SessionHost, WebhookRequest } from "../../src/core/connector.js";
+
+/** The shared secret of the memory platform's webhooks. */
+export const MEMORY_WEBHOOK_SECRET = "memory-webhook-secret";
 import { PlatformUnreachableError, err } from "../../src/core/errors.js";
 
 /**
@@ -103,6 +106,8 @@ export class MemoryPlatform {
     await session.receive(seq, body);
   }
   private delivered = 0;
+  /** The webhook URL the last session was given. */
+  lastWebhookUrl: string | null = null;
   /** The connector state each session was opened with, in order. */
   readonly openedWithState: Record<string, unknown>[] = [];
 
@@ -164,6 +169,7 @@ export class MemorySession implements Session {
   start(ctx: SessionContext): void {
     this.platform.sessions.add(this);
     this.platform.openedWithState.push(ctx.state);
+    this.platform.lastWebhookUrl = ctx.webhookUrl;
     queueMicrotask(() => {
       if (this.closed) return;
       if (this.platform.unreachable) return this.end("transient", "UNREACHABLE", "platform unreachable");
@@ -205,6 +211,14 @@ export class MemorySession implements Session {
       ],
       state: { cursor: seq },
     });
+  }
+
+  /** Webhook intake: the platform signs with the header `x-memory-secret: memory-webhook-secret`. */
+  async handleWebhook(request: WebhookRequest): Promise<void> {
+    if (request.headers["x-memory-secret"] !== MEMORY_WEBHOOK_SECRET) throw err("UNAUTHENTICATED", { message: "bad webhook secret" });
+    const { seq, body } = request.body as { seq?: unknown; body?: unknown };
+    if (typeof seq !== "number" || typeof body !== "string") throw err("VALIDATION_FAILED");
+    await this.receive(seq, body);
   }
 
   /** Called by the platform when the phone scanned this session's QR. */
@@ -270,6 +284,7 @@ export function memoryConnector(platform: MemoryPlatform, opts: { qrIntervalMs?:
     actions: [
       { name: "ping", description: "Answers pong with the input", inputSchema: Type.Object({ n: Type.Optional(Type.Integer()) }) },
       { name: "whoami", description: "Answers the connected account", requiresSession: true },
+      { name: "set-greeting", description: "Changes the config (a config patch)", inputSchema: Type.Object({ greeting: Type.String() }) },
     ],
     connect(ctx) {
       platform.connectCalls++;
@@ -282,8 +297,9 @@ export function memoryConnector(platform: MemoryPlatform, opts: { qrIntervalMs?:
       return platform.remoteLogout(ctx.credentials, ctx.signal);
     },
     async runAction(name, input, ctx) {
-      if (name === "ping") return { pong: input };
-      if (name === "whoami") return { accountId: (ctx.session as MemorySession | null)?.accountId ?? null };
+      if (name === "ping") return { result: { pong: input } };
+      if (name === "whoami") return { result: { accountId: (ctx.session as MemorySession | null)?.accountId ?? null } };
+      if (name === "set-greeting") return { result: { ok: true }, config: { greeting: (input as { greeting: string }).greeting } };
       throw err("ACTION_UNKNOWN");
     },
   };

@@ -12,6 +12,7 @@ interface ServeFlags {
   databaseUrl?: string;
   rateLimit: number;
   logLevel: string;
+  publicUrl?: string;
 }
 
 /**
@@ -36,6 +37,7 @@ export function registerServe(program: Command, io: CliIo): void {
     .addOption(new Option("--port <port>", "TCP port (0: any free port)").env("PORT").default(8080).argParser(intOption(0, 65_535)))
     .addOption(new Option("--data <dir>", "data directory (SQLite database, key file)").env("SWITCHBOARD_DATA").default("./data"))
     .addOption(new Option("--database-url <url>", "postgres://… to keep state in Postgres instead of SQLite").env("DATABASE_URL"))
+    .addOption(new Option("--public-url <url>", "public base URL of this gateway, where platforms push webhooks").env("SWITCHBOARD_PUBLIC_URL"))
     .addOption(new Option("--rate-limit <n>", "requests per minute per token").default(100).argParser(intOption(1, 1_000_000)))
     .addOption(
       new Option("--log-level <level>", "log level")
@@ -63,6 +65,7 @@ export function registerServe(program: Command, io: CliIo): void {
         secret: nonEmpty(process.env.SWITCHBOARD_SECRET),
         accountToken: nonEmpty(process.env.SWITCHBOARD_ACCOUNT_TOKEN),
         rateLimitPerMinute: opts.rateLimit,
+        publicUrl: nonEmpty(opts.publicUrl),
         logLevel: opts.logLevel,
       });
       installSignalHandlers(server);
