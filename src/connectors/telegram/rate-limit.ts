@@ -30,7 +30,7 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {
     this.perChatMs = opts.perChatMs ?? 1000;
-    this.spacingMs = 1000 / (opts.perSecond ?? 30);
+    this.spacingMs = Math.ceil(1000 / (opts.perSecond ?? 30)); // whole ms: never more than perSecond in a second
   }
 
   /**

@@ -140,12 +140,19 @@ export class TelegramSession implements Session {
       if (!fromStore || stored.webhookSecret !== creds.webhookSecret) if (!(await this.save(creds))) return;
       this.webhookSecret = creds.webhookSecret as string;
       const allowed = config.allowedUpdates as AllowedUpdates | undefined;
-      const ok = await this.call(
-        "setWebhook",
-        () => api.setWebhook(url, { secret_token: creds.webhookSecret, ...(allowed ? { allowed_updates: allowed } : {}) }, this.signal),
-        true,
-      );
-      if (!ok) return;
+      // A restart finds the webhook it set (same URL, same stored secret): setting it again would
+      // only meet Telegram's one-setWebhook-per-second limit.
+      const info = stored?.webhookSecret ? await this.call("getWebhookInfo", () => api.getWebhookInfo(this.signal), true) : null;
+      if (info === undefined) return;
+      const current = info !== null && info.url === url && sameUpdates(info.allowed_updates, allowed);
+      if (!current) {
+        const ok = await this.call(
+          "setWebhook",
+          () => api.setWebhook(url, { secret_token: creds.webhookSecret, ...(allowed ? { allowed_updates: allowed } : {}) }, this.signal),
+          true,
+        );
+        if (!ok) return;
+      }
     } else {
       if (stored?.webhookSecret) {
         // This gateway set a webhook in webhook mode before; polling needs it gone.
@@ -231,4 +238,11 @@ export class TelegramSession implements Session {
     this.ctx.logger.warn({ kind: d.kind, code: d.error.code, message: d.error.message }, "telegram session ended");
     this.ctx.host.disconnected(d);
   }
+}
+
+/** Whether the webhook's `allowed_updates` already are the configured ones (absent config: keep whatever is set). */
+function sameUpdates(current: readonly string[] | undefined, wanted: readonly string[] | undefined): boolean {
+  if (wanted === undefined) return true;
+  const a = new Set(current ?? []);
+  return a.size === new Set(wanted).size && wanted.every((u) => a.has(u));
 }

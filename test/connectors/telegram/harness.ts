@@ -47,7 +47,7 @@ export async function tgHarness(opts: TgHarnessOptions = {}): Promise<TgHarness>
     credentials: vaultCredentialStore(store.secrets, new Vault(TEST_KEY)),
     connectors: [telegramConnector({ now: () => sandbox.clock.now(), ...opts.connector })],
     policy: { baseMs: 50, capMs: 200, debounceMs: 0, maxAttempts: 1000 },
-    timeouts: { logoutMs: 5_000, closeMs: 2_000, shutdownMs: 5_000 },
+    timeouts: { logoutMs: 8_000, closeMs: 2_000, shutdownMs: 5_000 },
     ...opts.gateway,
   });
   gateway.bus.subscribe((e) => events.push(e));
