@@ -81,45 +81,93 @@ function fromJson(body: string): Array<[string, string]> {
   return Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]);
 }
 
-async function fromMultipart(contentType: string, body: Buffer): Promise<{ args: Array<[string, string]>; files: UploadedFile[] }> {
-  const form = await new Request("http://sandbox.invalid/", {
-    method: "POST",
-    headers: { "content-type": contentType },
-    body,
-  }).formData();
+/** Raised when a body cannot be read at all; the server answers 400 with `message`. */
+export class BodyError extends Error {}
+
+/** The boundary parameter of a multipart content type (quotes removed), or null. */
+function boundaryOf(contentType: string): string | null {
+  const at = contentType.toLowerCase().indexOf("boundary");
+  if (at < 0) return null;
+  const eq = contentType.indexOf("=", at + "boundary".length);
+  if (eq < 0) return null;
+  let value = contentType.slice(eq + 1);
+  const semi = value.indexOf(";");
+  if (semi >= 0) value = value.slice(0, semi);
+  value = value.trim();
+  if (value.length > 1 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+  return value === "" || value.length > 70 ? null : value;
+}
+
+/**
+ * multipart/form-data as td's HttpReader reads it — leniently: header names are case-insensitive,
+ * white space around `:`, `;` and `=` is optional, quotes around values are optional (grammY, for
+ * one, sends `content-disposition:form-data;name="x";filename=y.jpg`). Parts with a filename are
+ * files; a part typed application/x-www-form-urlencoded contributes its parameters.
+ */
+function fromMultipart(contentType: string, body: Buffer): { args: Array<[string, string]>; files: UploadedFile[] } {
+  const boundary = boundaryOf(contentType);
+  if (boundary === null) throw new BodyError("Bad Request: boundary not found");
+  const dashBoundary = Buffer.from(`--${boundary}`);
+  const delimiter = Buffer.from(`\r\n--${boundary}`);
   const args: Array<[string, string]> = [];
   const files: UploadedFile[] = [];
-  for (const [field, value] of form) {
-    if (typeof value === "string") {
-      args.push([field, value]);
-    } else {
-      files.push({
-        field,
-        filename: value.name,
-        contentType: value.type || "application/octet-stream",
-        data: Buffer.from(await value.arrayBuffer()),
-      });
+  let pos = body.indexOf(dashBoundary);
+  if (pos < 0) return { args, files };
+  pos += dashBoundary.length;
+  for (;;) {
+    if (body.subarray(pos, pos + 2).toString("latin1") === "--") break;
+    const headersEnd = body.indexOf("\r\n\r\n", pos);
+    if (headersEnd < 0) break;
+    const headerText = body.subarray(pos, headersEnd).toString("utf8");
+    pos = headersEnd + 4;
+    let name = "";
+    let filename: string | undefined;
+    let partType = "application/octet-stream";
+    for (const line of headerText.split("\r\n")) {
+      const colon = line.indexOf(":");
+      if (colon < 0) continue;
+      const header = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      if (header === "content-disposition") {
+        if (!value.startsWith("form-data;")) throw new BodyError("Bad Request: expected form-data content disposition");
+        for (const piece of value.slice("form-data;".length).split(";")) {
+          const eq = piece.indexOf("=");
+          if (eq < 0) continue;
+          const key = piece.slice(0, eq).trim();
+          let v = piece.slice(eq + 1).trim();
+          if (v.length > 1 && v.startsWith('"') && v.endsWith('"')) v = v.slice(1, -1);
+          if (key === "name") name = v;
+          else if (key === "filename") filename = v;
+        }
+      } else if (header === "content-type") {
+        partType = value;
+      }
     }
+    if (name === "") throw new BodyError("Bad Request: field name in multipart/form-data not found");
+    let end = body.indexOf(delimiter, pos);
+    if (end < 0) end = body.length;
+    const content = body.subarray(pos, end);
+    if (filename !== undefined) {
+      files.push({ field: name, filename, contentType: partType, data: Buffer.from(content) });
+    } else if (partType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+      args.push(...fromSearch(content.toString("utf8")));
+    } else {
+      args.push([name, content.toString("utf8")]);
+    }
+    if (end >= body.length) break;
+    pos = end + delimiter.length;
   }
   return { args, files };
 }
 
-/** Raised when a body cannot be read at all; the server answers 400 with `message`. */
-export class BodyError extends Error {}
-
 /** Builds the parameters of one request from its query string, content type and raw body. */
-export async function parseParams(search: string, contentType: string | undefined, body: Buffer): Promise<Params> {
+export function parseParams(search: string, contentType: string | undefined, body: Buffer): Params {
   const args = fromSearch(search);
   const ct = (contentType ?? "").toLowerCase();
   if (body.length === 0) return new Params(args);
   if (ct.includes("multipart/form-data")) {
-    if (!ct.includes("boundary")) throw new BodyError("Bad Request: boundary not found");
-    try {
-      const parsed = await fromMultipart(contentType ?? "", body);
-      return new Params([...args, ...parsed.args], parsed.files);
-    } catch {
-      throw new BodyError("Bad Request: can't parse multipart/form-data");
-    }
+    const parsed = fromMultipart(contentType ?? "", body);
+    return new Params([...args, ...parsed.args], parsed.files);
   }
   if (ct.includes("application/x-www-form-urlencoded")) return new Params([...args, ...fromSearch(body.toString("utf8"))]);
   if (ct.includes("application/json")) return new Params([...args, ...fromJson(body.toString("utf8"))]);

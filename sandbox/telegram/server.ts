@@ -85,7 +85,7 @@ async function handleApi(engine: TelegramEngine, req: IncomingMessage, res: Serv
     return;
   }
   const body = await readBody(req);
-  const params = await parseParams(search, req.headers["content-type"], body);
+  const params = parseParams(search, req.headers["content-type"], body);
   const method = route.method !== "" ? route.method : params.arg("method");
   const aborters: Array<() => void> = [];
   res.on("close", () => {
