@@ -19,7 +19,7 @@ describe("telegram connector: input", () => {
       ["use-cloud", false],
       ["close-bot", true],
     ]);
-    expect(Object.keys((p.configSchema as { properties: object }).properties).join()).not.toMatch(/token|secret/i);
+    expect(Object.keys((p.configSchema as unknown as { properties: object }).properties).join()).not.toMatch(/token|secret/i);
   });
 
   it("fills in the config defaults", async () => {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Credentials, InboundEvent, Session, SessionContext, SessionHost } from "../../../src/core/connector.js";
 import { err } from "../../../src/core/errors.js";
 import type { DisconnectKind } from "../../../src/core/status.js";
-import { TelegramSession, telegramConnector } from "../../../src/connectors/telegram/index.js";
+import { telegramConnector, type TelegramSession } from "../../../src/connectors/telegram/index.js";
 import { startTelegramSandbox, type TelegramSandbox } from "../../../sandbox/telegram/index.js";
 import { until } from "./harness.js";
 
@@ -113,7 +113,7 @@ describe("telegram session", () => {
     open(next, { credentials: { token: bot.token } });
     await until(() => next.batches.length === 1);
     expect(next.batches[0]!.events.map((e) => e.id)).toEqual([`tg:${bot.id}:${r.update_id}`]);
-    expect(next.batches[0]!.state).toEqual({ offset: r.update_id + 1 });
+    expect(next.batches[0]!.state).toEqual({ offset: r.update_id! + 1 });
   });
 
   it("a batch refused because the session was closed meanwhile ends the loop quietly", async () => {
