@@ -23,12 +23,29 @@ export interface PollOptions {
   botId: string;
   /** The first offset (from the stored connector state), or undefined for "whatever is pending". */
   offset: number | undefined;
+  /** Which Bot API server the offset belongs to ({@link serverKey}); stored with it. */
+  server: string;
   signal: AbortSignal;
   token: string;
 }
 
 /** Bot API `allowed_updates`: names of Update fields (the server ignores unknown ones). */
 export type AllowedUpdates = ReadonlyArray<Exclude<keyof Update, "update_id">>;
+
+/**
+ * Identifies the update sequence an offset belongs to. Update ids are numbered by the Bot API server:
+ * a local server starts its own sequence (at a random point), so an offset stored against the cloud
+ * would make a local server drop every update below it. A stored offset is used only on the server
+ * it came from.
+ */
+export function serverKey(config: Pick<TelegramConfig, "apiRoot" | "environment">): string {
+  return `${config.apiRoot}#${config.environment}`;
+}
+
+/** The offset to start from: the stored one when it belongs to this server, else none (the server's pending updates). */
+export function startOffset(state: Record<string, unknown>, server: string): number | undefined {
+  return typeof state.offset === "number" && state.server === server ? state.offset : undefined;
+}
 
 /** Delay between empty polls when `pollTimeoutS` is 0 (short polling), so the loop does not spin. */
 const SHORT_POLL_PAUSE_MS = 1000;
@@ -65,7 +82,7 @@ export async function poll(o: PollOptions): Promise<PollEnd> {
     const next = Math.max(...updates.map((u) => u.update_id)) + 1;
     const events = updates.map((u) => toEvent(u, o.botId, o.config.includeRaw)).filter((e): e is InboundEvent => e !== null);
     try {
-      await o.host.receive({ events, state: { offset: next } });
+      await o.host.receive({ events, state: { offset: next, server: o.server } });
     } catch (e) {
       if (o.signal.aborted || isSwitchboardError(e, "INVALID_STATE")) break;
       return { type: "store_failed", error: e };

@@ -3,7 +3,7 @@ import { err, isSwitchboardError, toErrorInfo } from "../../core/errors.js";
 import { apiSignal, botApi, classify, type ApiSignal, type BotApiFailure } from "./bot-api.js";
 import { readConfig, readCredentials, type TelegramConfig, type TelegramCredentials } from "./config.js";
 import { toDisconnect, type Disconnect } from "./disconnects.js";
-import { poll, type AllowedUpdates } from "./poller.js";
+import { poll, serverKey, startOffset, type AllowedUpdates } from "./poller.js";
 import { RateLimiter, type RateLimitOptions } from "./rate-limit.js";
 import { Sender } from "./sender.js";
 import { isUpdate, toEvent } from "./updates.js";
@@ -176,9 +176,18 @@ export class TelegramSession implements Session {
       return;
     }
 
-    const offset = typeof ctx.state.offset === "number" ? ctx.state.offset : undefined;
+    const server = serverKey(config);
     const pollApi = botApi(token, config, config.pollTimeoutS + 15);
-    const end = await poll({ api: pollApi, host: ctx.host, config, botId: this.botId, offset, signal: this.abort.signal, token });
+    const end = await poll({
+      api: pollApi,
+      host: ctx.host,
+      config,
+      botId: this.botId,
+      offset: startOffset(ctx.state, server),
+      server,
+      signal: this.abort.signal,
+      token,
+    });
     if (end.type === "failed") this.fail("getUpdates", end.failure, true);
     else if (end.type === "store_failed") this.end({ kind: "transient", error: toErrorInfo(end.error) });
   }

@@ -113,7 +113,26 @@ describe("telegram session", () => {
     open(next, { credentials: { token: bot.token } });
     await until(() => next.batches.length === 1);
     expect(next.batches[0]!.events.map((e) => e.id)).toEqual([`tg:${bot.id}:${r.update_id}`]);
-    expect(next.batches[0]!.state).toEqual({ offset: r.update_id! + 1 });
+    expect(next.batches[0]!.state).toEqual({ offset: r.update_id! + 1, server: `${sandbox.url}#production` });
+  });
+
+  it("uses a stored offset only on the Bot API server it came from", async () => {
+    const bot = sandbox.createBot();
+    const user = sandbox.createUser();
+    const r = sandbox.sendUserMessage({ bot: bot.id, from: user.id, text: "pending" });
+    // An offset from another server (e.g. the cloud, before a move to a local server) is ignored…
+    const moved = new RecordingHost();
+    const s = open(moved, { credentials: { token: bot.token }, state: { offset: r.update_id! + 1000, server: "https://api.telegram.org#production" } });
+    await until(() => moved.batches.length === 1);
+    expect(moved.batches[0]!.events.map((e) => e.data.body)).toEqual(["pending"]);
+    await s.close();
+    // …and one from this server is honoured (nothing at or above it is pending).
+    const r2 = sandbox.sendUserMessage({ bot: bot.id, from: user.id, text: "newer" });
+    const same = new RecordingHost();
+    open(same, { credentials: { token: bot.token }, state: { offset: r2.update_id! + 1, server: `${sandbox.url}#production` } });
+    await until(() => same.connectedAs);
+    await new Promise((res) => setTimeout(res, 150));
+    expect(same.batches).toEqual([]);
   });
 
   it("a batch refused because the session was closed meanwhile ends the loop quietly", async () => {
