@@ -170,8 +170,10 @@ export class TelegramEngine {
   }
 
   private readUpdates(bot: BotRecord, offset: number, limit: number): QueuedUpdate[] {
-    if (offset <= 0) return [];
     bot.queue.purgeExpired(this.now());
+    // A queue that did not exist when the call came has a head by now (do_get_updates reads it again).
+    if (offset <= 0) offset = bot.queue.head();
+    if (offset <= 0) return [];
     return bot.queue.take(offset, limit);
   }
 
