@@ -80,6 +80,22 @@ describe("telegram connector over the sandbox: the lifecycle", () => {
     await until(() => h!.sandbox.getBot(bot.id).pending_update_count === 0, 2_000, "updates confirmed");
   });
 
+  it("environment test talks to Telegram's test environment (/bot<token>/test/<method>)", async () => {
+    h = await tgHarness();
+    const bot = h.sandbox.test.createBot();
+    const user = h.sandbox.test.createUser();
+    const view = await h.connectBot("testenv", bot.token, { environment: "test" });
+    expect(view.status).toMatchObject({ state: "connected", self: { id: String(bot.id) } });
+    const r = h.sandbox.test.sendUserMessage({ bot: bot.id, from: user.id, text: "from the test DC" });
+    await until(() => h!.received("testenv").some((e) => e.data.body === "from the test DC"));
+    await h.gateway.send("testenv", { threadId: String(r.message.chat.id), body: "ok" });
+    expect(h.sandbox.test.sent(bot.id).map((s) => s.message?.text)).toEqual(["ok"]);
+    // The production environment does not know this bot.
+    await h.gateway.createInstance({ name: "prodenv", platform: "telegram", config: { apiRoot: h.sandbox.url } });
+    const prod = await h.gateway.connect("prodenv", { login: { method: "token", input: { token: bot.token } }, wait: "connected", timeoutMs: 5_000 });
+    expect(prod.status).toMatchObject({ state: "failed", error: { code: "UNAUTHORIZED" } });
+  });
+
   it("a bad token at login fails once, with no retry loop and nothing stored", async () => {
     h = await tgHarness();
     h.sandbox.createBot();
