@@ -25,6 +25,28 @@ export interface TargetChat {
   record?: ChatRecord;
 }
 
+/**
+ * The target chat of a send or edit. A `business_connection_id` names a connection the sandbox
+ * never has ("business connection not found", Client::check_business_connection).
+ */
+export function targetChat(ctx: MethodContext): TargetChat {
+  if (ctx.params.arg("business_connection_id") !== "") throw badRequest("business connection not found");
+  return resolveChat(ctx, ctx.params.arg("chat_id"));
+}
+
+/** `link_preview_options` must be a JSON object when given (Client::get_link_preview_options). */
+export function checkLinkPreviewOptions({ params }: MethodContext): void {
+  const raw = params.arg("link_preview_options");
+  if (raw === "") return;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw badRequest("Can't parse link preview options JSON object");
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw badRequest("Object expected as link preview options");
+}
+
 /** Client::check_chat and check_chat_access, against what the bot knows. */
 export function resolveChat({ world, bot }: MethodContext, raw: string): TargetChat {
   if (raw === "") throw apiError("chatIdEmpty");

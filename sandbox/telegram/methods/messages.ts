@@ -7,6 +7,7 @@ import type { Message, PhotoSize } from "../objects.js";
 import type { UploadedFile } from "../params.js";
 import {
   checkFlood,
+  checkLinkPreviewOptions,
   createOutgoing,
   findReply,
   formatted,
@@ -14,6 +15,7 @@ import {
   replyParameters,
   resolveChat,
   type TargetChat,
+  targetChat,
 } from "./common.js";
 import type { MethodContext } from "./context.js";
 
@@ -23,12 +25,13 @@ const MAX_CAPTION_LENGTH = 1024;
 /** sendMessage (Client::process_send_message_query, then do_send_message). */
 export function sendMessage(ctx: MethodContext): unknown {
   const { params } = ctx;
+  checkLinkPreviewOptions(ctx);
   if (params.arg("text") === "") throw apiError("messageTextEmpty");
   const text = formatted(params.arg("text"), params.arg("parse_mode"), params.arg("entities"));
   if (text.text === "") throw apiError("messageTextEmpty");
   const reply = replyParameters(ctx);
   const markup = replyMarkup(ctx);
-  const chat = resolveChat(ctx, params.arg("chat_id"));
+  const chat = targetChat(ctx);
   const replyTo = findReply(ctx.bot, chat, reply, ctx);
   if (textLength(text.text) > MAX_TEXT_LENGTH) throw apiError("messageTooLong");
   checkFlood(ctx, chat);
@@ -48,7 +51,7 @@ export function sendPhoto(ctx: MethodContext): unknown {
   const caption = formatted(params.arg("caption"), params.arg("parse_mode"), params.arg("caption_entities"));
   const reply = replyParameters(ctx);
   const markup = replyMarkup(ctx);
-  const chat = resolveChat(ctx, params.arg("chat_id"));
+  const chat = targetChat(ctx);
   const replyTo = findReply(ctx.bot, chat, reply, ctx);
   const photo = photoSizes(engine, source);
   if (!photo) throw apiError("wrongFileId");
@@ -107,7 +110,7 @@ const CHAT_ACTIONS = new Set([
 export function sendChatAction(ctx: MethodContext): unknown {
   const action = ctx.params.arg("action").toLowerCase();
   if (!CHAT_ACTIONS.has(action)) throw apiError("wrongChatAction");
-  const chat = resolveChat(ctx, ctx.params.arg("chat_id"));
+  const chat = targetChat(ctx);
   ctx.engine.recordSent(ctx.bot, { method: "sendChatAction", chat_id: chat.id, action });
   return true;
 }
@@ -121,6 +124,7 @@ function storedMessage(ctx: MethodContext, chat: TargetChat, messageId: number, 
 /** editMessageText: the bot's own text messages; the same content again is "message is not modified". */
 export function editMessageText(ctx: MethodContext): unknown {
   const { params, engine, bot } = ctx;
+  checkLinkPreviewOptions(ctx);
   if (params.arg("text") === "") throw apiError("messageTextEmpty");
   const text = formatted(params.arg("text"), params.arg("parse_mode"), params.arg("entities"));
   if (text.text === "") throw apiError("messageTextEmpty");
@@ -131,7 +135,7 @@ export function editMessageText(ctx: MethodContext): unknown {
     if (params.arg("inline_message_id") === "") throw apiError("messageIdentifierNotSpecified");
     throw apiError("messageIdInvalid");
   }
-  const chat = resolveChat(ctx, chatIdRaw);
+  const chat = targetChat(ctx);
   const stored = storedMessage(ctx, chat, messageId, "editNotFound");
   if (!stored.outgoing) throw apiError("cantEdit");
   if (stored.message.text === undefined) throw apiError("noTextToEdit");

@@ -506,6 +506,18 @@ describe("chats and messages", () => {
     expect((await send("x".repeat(4097), "")).body.description).toBe("Bad Request: message is too long");
   });
 
+  it("business connections and malformed link_preview_options are refused like the real server", async () => {
+    const { token, bot, user } = setup();
+    sandbox.sendUserMessage({ bot, from: user, text: "hi" });
+    expect((await call(sandbox, token, "sendMessage", { chat_id: user, text: "x", business_connection_id: "abc" })).body.description).toBe(
+      "Bad Request: business connection not found",
+    );
+    expect((await call(sandbox, token, "sendMessage", { chat_id: user, text: "x", link_preview_options: "[1" }, "form")).body.description).toBe(
+      "Bad Request: can't parse link preview options JSON object",
+    );
+    expect((await call(sandbox, token, "sendMessage", { chat_id: user, text: "x", link_preview_options: { is_disabled: true } })).status).toBe(200);
+  });
+
   it("detects /commands, @mentions, #hashtags and URLs in user messages, as clients see them", () => {
     const { bot, user } = setup();
     const { message } = sandbox.sendUserMessage({ bot, from: user, text: "/help@some_bot see https://example.com #tips @someone" });
