@@ -137,7 +137,7 @@ export class TelegramSession implements Session {
       const url = ctx.webhookUrl as string;
       creds = { token, webhookSecret: stored?.webhookSecret ?? newWebhookSecret() };
       // Stored before Telegram knows the secret, so a request it pushes can always be verified.
-      if (!fromStore || stored.webhookSecret !== creds.webhookSecret) if (!(await this.save(creds))) return;
+      if ((!fromStore || stored.webhookSecret !== creds.webhookSecret) && !(await this.save(creds))) return;
       this.webhookSecret = creds.webhookSecret as string;
       const allowed = config.allowedUpdates as AllowedUpdates | undefined;
       // A restart finds the webhook it set (same URL, same stored secret): setting it again would
