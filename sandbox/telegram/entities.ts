@@ -11,6 +11,9 @@ import type { MessageEntity } from "./objects.js";
 
 export class EntityParseError extends Error {}
 
+/** A parse_mode other than HTML, MarkdownV2, Markdown (or none). */
+export class UnsupportedParseModeError extends Error {}
+
 export interface FormattedText {
   text: string;
   entities: MessageEntity[];
@@ -459,8 +462,8 @@ export function trimFormatted(ft: FormattedText): FormattedText {
 
 /**
  * The full pipeline for a sent text: markup by `parse_mode` (or the explicit `entities`), trimming,
- * then the auto-detected entities. Throws {@link EntityParseError} for bad markup, or a plain Error
- * "Unsupported parse_mode" for an unknown mode.
+ * then the auto-detected entities. Throws {@link EntityParseError} for bad markup and
+ * {@link UnsupportedParseModeError} for an unknown mode.
  */
 export function formatText(raw: string, parseMode: string, explicit: MessageEntity[] | undefined): FormattedText {
   const mode = parseMode.toLowerCase();
@@ -469,7 +472,7 @@ export function formatText(raw: string, parseMode: string, explicit: MessageEnti
     if (mode === "html") ft = parseHtml(raw);
     else if (mode === "markdownv2") ft = parseMarkdownV2(raw);
     else if (mode === "markdown") ft = parseMarkdown(raw);
-    else throw new Error("Unsupported parse_mode");
+    else throw new UnsupportedParseModeError("Unsupported parse_mode");
   } else {
     ft = { text: raw, entities: explicit ? sortEntities([...explicit]) : [] };
   }

@@ -3,7 +3,7 @@
  * parameters, reply markup, the target chat (Client::check_chat), the flood limits, and the
  * creation of the bot's message.
  */
-import { EntityParseError, formatText, type FormattedText } from "../entities.js";
+import { EntityParseError, formatText, type FormattedText, UnsupportedParseModeError } from "../entities.js";
 import { ApiError, apiError, badRequest, tooManyRequests } from "../errors.js";
 import {
   botUserJson,
@@ -120,8 +120,8 @@ export function formatted(raw: string, parseMode: string, entitiesRaw: string): 
     return formatText(raw, parseMode, explicitEntities(entitiesRaw));
   } catch (e) {
     if (e instanceof EntityParseError) throw new ApiError(400, `Bad Request: can't parse entities: ${e.message}`);
-    if (e instanceof ApiError) throw e;
-    throw apiError("unsupportedParseMode");
+    if (e instanceof UnsupportedParseModeError) throw apiError("unsupportedParseMode");
+    throw e;
   }
 }
 
