@@ -16,7 +16,10 @@ export interface Clock {
   /** Calls `fn` once the clock reaches `now() + delayMs` (a delay ≤ 0 fires on the next tick). */
   setTimer(delayMs: number, fn: () => void): TimerId;
   clearTimer(id: TimerId): void;
-  /** Moves the clock forward by `ms` and fires, in order, every timer that became due. */
+  /**
+   * Moves the clock forward by `ms` and fires, in order, every timer that became due — each with
+   * `now()` at its due time, so timers it sets are timed from there.
+   */
   advance(ms: number): void;
 }
 
@@ -39,11 +42,11 @@ class SandboxClock implements Clock {
 
   constructor(
     private readonly mode: "system" | "manual",
-    private readonly base: number,
+    private readonly baseTime: number,
   ) {}
 
   now(): number {
-    return (this.mode === "system" ? Date.now() : this.base) + this.offset;
+    return this.base() + this.offset;
   }
 
   setTimer(delayMs: number, fn: () => void): TimerId {
@@ -59,22 +62,51 @@ class SandboxClock implements Clock {
 
   advance(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError("the clock only moves forward (ms must be ≥ 0)");
-    this.offset += ms;
+    const target = this.offset + ms;
+    if (this.firing) {
+      this.offset = target;
+      return;
+    }
+    // Step through the due timers: each fires with now() at its own due time (never backwards), so
+    // what it schedules is timed from then — like fake timers' tick.
+    this.firing = true;
+    try {
+      for (;;) {
+        const next = this.earliestDue(this.base() + target);
+        if (next === undefined) break;
+        this.offset = Math.max(this.offset, next.at - this.base());
+        this.timers.delete(next.id);
+        try {
+          next.fn();
+        } catch {
+          // A timer callback never breaks the clock.
+        }
+      }
+    } finally {
+      this.firing = false;
+    }
+    this.offset = target;
     this.fireDue();
   }
 
-  /** Fires due timers in (time, creation) order; timers they add that are already due fire too. */
+  private base(): number {
+    return this.mode === "system" ? Date.now() : this.baseTime;
+  }
+
+  private earliestDue(limit: number): Timer | undefined {
+    let next: Timer | undefined;
+    for (const t of this.timers.values()) {
+      if (t.at <= limit && (next === undefined || t.at < next.at || (t.at === next.at && t.id < next.id))) next = t;
+    }
+    return next;
+  }
+
+  /** Fires the timers due now, in (time, creation) order; timers they add that are already due fire too. */
   private fireDue(): void {
     if (this.firing) return;
     this.firing = true;
     try {
-      for (;;) {
-        const now = this.now();
-        let next: Timer | undefined;
-        for (const t of this.timers.values()) {
-          if (t.at <= now && (next === undefined || t.at < next.at || (t.at === next.at && t.id < next.id))) next = t;
-        }
-        if (next === undefined) break;
+      for (let next = this.earliestDue(this.now()); next !== undefined; next = this.earliestDue(this.now())) {
         this.timers.delete(next.id);
         try {
           next.fn();
