@@ -108,14 +108,17 @@ export class TelegramEngine {
     bot.lockedUntil = this.now() + LOGOUT_LOCKOUT_MS;
   }
 
-  /** A revoked token stops working at once; the webhook (stored per token) is gone, the queue kept. */
+  /**
+   * A revoked token stops working at once (a waiting getUpdates gets 401); the webhook, which the
+   * server keeps per token, is gone; the queue (kept per bot) stays. A running bot counts as launched
+   * again with its new token; a logOut lockout goes on.
+   */
   revoke(bot: BotRecord, newToken: string): void {
     bot.revokedTokens.add(bot.token);
     bot.token = newToken;
     this.removeWebhook(bot);
     this.finishPoll(bot, apiError("unauthorized"));
-    bot.session = "active";
-    bot.launchedAt = this.now();
+    if (bot.session === "active") bot.launchedAt = this.now();
   }
 
   // ---------------------------------------------------------------- updates
