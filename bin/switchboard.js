@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // The `switchboard` command: runs the compiled CLI (`npm run build` → dist/, done by `prepare` on install).
-import "../dist/cli/main.js";
+import "../dist/src/cli/main.js";

@@ -35,31 +35,12 @@ export interface TelegramSandboxModuleLike {
   }): Promise<TelegramSandboxLike>;
 }
 
-function isModuleNotFound(e: unknown): boolean {
-  const code = (e as { code?: unknown } | null)?.code;
-  return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
-}
-
 /**
- * Loads sandbox/telegram next to src/ (or dist/): the module itself when the CLI runs from source
- * (tsx), else its TypeScript source through tsx's loader when tsx is installed (a development
- * checkout running the built CLI).
+ * Loads sandbox/telegram lazily (client commands must not pay for it). It is built next to src/
+ * (`dist/sandbox/`), so the same relative import works from source (tsx) and from the build.
  */
 export async function loadTelegramSandbox(): Promise<TelegramSandboxModuleLike> {
-  const compiled = new URL("../../../sandbox/telegram/index.js", import.meta.url).href;
-  try {
-    return (await import(compiled)) as TelegramSandboxModuleLike;
-  } catch (e) {
-    if (!isModuleNotFound(e)) throw e;
-  }
-  try {
-    const tsx = (await import("tsx/esm/api")) as { register: () => unknown };
-    tsx.register();
-    return (await import(new URL("../../../sandbox/telegram/index.ts", import.meta.url).href)) as TelegramSandboxModuleLike;
-  } catch (e) {
-    if (!isModuleNotFound(e)) throw e;
-  }
-  throw new Error("The Telegram sandbox is not part of this installation (it ships with a source checkout: run `npm ci` there).");
+  return (await import("../../../sandbox/telegram/index.js")) as TelegramSandboxModuleLike;
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
