@@ -25,7 +25,7 @@ export function createKyselyStore(db: Kysely<Database>, hooks: DialectHooks): St
     tokens: new KyselyTokenStore(db),
     history: new KyselyHistoryStore(db),
     idempotency: new KyselyIdempotencyStore(db),
-    events: new KyselyEventStore(db),
+    events: new KyselyEventStore(db, hooks.kind),
     migrate: () =>
       guard("migrate", async () => {
         await hooks.prepareMigrations(db);

@@ -1,5 +1,6 @@
 import Sqlite from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
+import { withStatementCache } from "./statement-cache.js";
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -76,7 +77,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     raw.pragma("secure_delete = ON");
     raw.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
     // Kysely is pinned to 0.28: 0.29 requires Node 22 and Switchboard supports Node 20.
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
     return createKyselyStore(db, sqliteHooks(() => lock.release()));
   } catch (e) {
     raw?.close();
