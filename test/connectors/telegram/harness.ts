@@ -85,16 +85,7 @@ export async function tgHarness(opts: TgHarnessOptions = {}): Promise<TgHarness>
   };
 }
 
-/** Polls `fn` until it returns a truthy value (or throws after `ms`). */
-export async function until<T>(fn: () => T | Promise<T>, ms = 5_000, what = "condition"): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { until } from "../../support/gateway-harness.js";
 
 /** The rejection of `p` (fails the test when it resolves). */
 export async function rejection(p: Promise<unknown>): Promise<{ code?: string; message: string; retryAfterMs?: number; details?: Record<string, unknown> }> {
