@@ -55,7 +55,10 @@ export interface RuntimeDeps {
 export class InstanceRuntime {
   /** Verbs and connector reports of this instance run here, one at a time. */
   readonly queue = new SerialQueue();
-  /** Writes of a session (credentials, received events with their cursor) and the wipe run here, so a late write can never follow a wipe. */
+  /**
+   * Writes of a session (credentials, received events with their cursor) and the wipe run here, so a
+   * late write can never follow a wipe.
+   */
   private readonly credsQueue = new SerialQueue();
   private state: LifecycleState;
   private session: Session | null = null;
@@ -310,7 +313,6 @@ export class InstanceRuntime {
   private publishLoggedOut(reason: "user" | "remote", remote: RemoteLogoutOutcome): void {
     this.deps.bus.publish("instance.logged_out", this.source(), { reason, remote, credentialsWiped: true });
   }
-
 
   private scheduleRetry(at: number): void {
     this.clearRetry();
