@@ -75,18 +75,23 @@ class SandboxClock implements Clock {
         const next = this.earliestDue(this.base() + target);
         if (next === undefined) break;
         this.offset = Math.max(this.offset, next.at - this.base());
-        this.timers.delete(next.id);
-        try {
-          next.fn();
-        } catch {
-          // A timer callback never breaks the clock.
-        }
+        this.fire(next);
       }
     } finally {
       this.firing = false;
     }
     this.offset = target;
     this.fireDue();
+  }
+
+  /** Removes `timer` and runs it; a timer callback never breaks the clock. */
+  private fire(timer: Timer): void {
+    this.timers.delete(timer.id);
+    try {
+      timer.fn();
+    } catch {
+      // The callback's failure is its own.
+    }
   }
 
   private base(): number {
@@ -106,14 +111,7 @@ class SandboxClock implements Clock {
     if (this.firing) return;
     this.firing = true;
     try {
-      for (let next = this.earliestDue(this.now()); next !== undefined; next = this.earliestDue(this.now())) {
-        this.timers.delete(next.id);
-        try {
-          next.fn();
-        } catch {
-          // A timer callback never breaks the clock.
-        }
-      }
+      for (let next = this.earliestDue(this.now()); next !== undefined; next = this.earliestDue(this.now())) this.fire(next);
     } finally {
       this.firing = false;
     }
