@@ -60,7 +60,7 @@ export interface GatewayApi {
   send(name: string, message: OutboundMessage): Promise<SentMessage>;
 
   /**
-   * A request a platform pushed for an instance (`POST /v1/webhooks/:name`), verified and stored by
+   * A request a platform pushed for an instance (`POST /v1/intake/:name`), verified and stored by
    * the live session. @throws `INSTANCE_NOT_FOUND`, `INVALID_STATE`, `UNAUTHENTICATED`.
    */
   webhook(name: string, request: WebhookRequest): Promise<void>;

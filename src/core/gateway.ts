@@ -349,7 +349,7 @@ export class Gateway implements GatewayApi {
   }
 
   /**
-   * A request a platform pushed to `POST /v1/webhooks/:name`: handed to the live session, which
+   * A request a platform pushed to `POST /v1/intake/:name`: handed to the live session, which
    * verifies it and stores its items. Resolves once they are stored.
    * @throws `INSTANCE_NOT_FOUND`; `INVALID_STATE` (409) when no live session takes webhooks (the
    *   platform retries later); `UNAUTHENTICATED` from the session for a bad signature or secret.

@@ -385,7 +385,7 @@ export class InstanceRuntime {
       credentials,
       login: credentials ? null : this.pendingLogin,
       state: await this.deps.store.events.state(this.record.id),
-      webhookUrl: this.deps.publicUrl ? `${this.deps.publicUrl}/v1/webhooks/${encodeURIComponent(this.record.name)}` : null,
+      webhookUrl: this.deps.publicUrl ? `${this.deps.publicUrl}/v1/intake/${encodeURIComponent(this.record.name)}` : null,
       host,
       logger: this.log,
     };

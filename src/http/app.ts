@@ -18,7 +18,7 @@ import { lifecycleRoutes } from "./routes/lifecycle.js";
 import { loginRoutes } from "./routes/login.js";
 import { platformRoutes } from "./routes/platforms.js";
 import { tokenRoutes } from "./routes/tokens.js";
-import { webhookRoutes } from "./routes/webhooks.js";
+import { intakeRoutes } from "./routes/intake.js";
 import { installBodyParsing, jsonSerializerCompiler, typeboxValidatorCompiler } from "./validation.js";
 import "./types.js";
 
@@ -91,6 +91,6 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   actionRoutes(app, routeDeps);
   platformRoutes(app, routeDeps);
   tokenRoutes(app, routeDeps);
-  webhookRoutes(app, routeDeps);
+  intakeRoutes(app, routeDeps);
   return app;
 }

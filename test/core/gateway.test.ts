@@ -412,7 +412,7 @@ describe("gateway lifecycle", () => {
   it("webhooks reach the live session, which verifies and stores them", async () => {
     h = await harness({ publicUrl: "https://gw.example.com/" });
     const accountId = await linked(h.gateway, "a");
-    expect(h.platform.lastWebhookUrl).toBe("https://gw.example.com/v1/webhooks/a");
+    expect(h.platform.lastWebhookUrl).toBe("https://gw.example.com/v1/intake/a");
     await rejects(h.gateway.webhook("a", { headers: { "x-memory-secret": "wrong" }, body: { seq: 1, body: "x" } }), "UNAUTHENTICATED");
     await h.gateway.webhook("a", { headers: { "x-memory-secret": MEMORY_WEBHOOK_SECRET }, body: { seq: 7, body: "pushed" } });
     expect(h.events.find((e) => e.type === "message.received")).toMatchObject({ id: `mem:${accountId}:7`, data: { body: "pushed" } });

@@ -180,7 +180,7 @@ export const ROUTES: readonly RouteCase[] = [
   { method: "DELETE", pattern: "/v1/tokens/:id", setup: "stopped", expect: ACCOUNT(200) },
   { method: "GET", pattern: "/metrics", setup: "stopped", expect: ACCOUNT(200) },
   // The platform's secret, not an API token, opens the webhook route: without it, 401 for everyone.
-  { method: "POST", pattern: "/v1/webhooks/:name", setup: "connected", body: () => ({ seq: 1, body: "hi" }), expect: { account: 401, own: 401, other: 401, none: 401, garbage: 401 } },
+  { method: "POST", pattern: "/v1/intake/:name", setup: "connected", body: () => ({ seq: 1, body: "hi" }), expect: { account: 401, own: 401, other: 401, none: 401, garbage: 401 } },
   { method: "GET", pattern: "/health", setup: "stopped", expect: PUBLIC },
   { method: "GET", pattern: "/ready", setup: "stopped", expect: PUBLIC },
   { method: "GET", pattern: "/openapi.json", setup: "stopped", expect: PUBLIC, inOpenApi: false },

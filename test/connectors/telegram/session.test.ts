@@ -188,7 +188,7 @@ describe("telegram session", () => {
     const s = open(host, {
       credentials: { token: bot.token, webhookSecret: "s3cret_s3cret" },
       config: { apiRoot: sandbox.url, mode: "webhook" },
-      webhookUrl: "http://127.0.0.1:9/v1/webhooks/t",
+      webhookUrl: "http://127.0.0.1:9/v1/intake/t",
     });
     await until(() => host.connectedAs);
     expect(host.saved).toEqual([]);

@@ -9,7 +9,7 @@ import { tgHarness, until, type TgHarness, type TgHarnessOptions } from "./harne
 
 /**
  * The gateway's public URL is a plain node:http server that hands every request to the real REST
- * app (`app.inject`), so the sandbox's webhook deliveries go through `POST /v1/webhooks/:name`.
+ * app (`app.inject`), so the sandbox's webhook deliveries go through `POST /v1/intake/:name`.
  */
 interface Public {
   h: TgHarness;
@@ -65,20 +65,20 @@ async function withPublicUrl(opts: TgHarnessOptions = {}): Promise<Public> {
 }
 
 describe("telegram connector: webhook mode", () => {
-  it("sets a webhook with a secret, takes updates through POST /v1/webhooks/:name, refuses a bad secret, and logout deletes the webhook", async () => {
+  it("sets a webhook with a secret, takes updates through POST /v1/intake/:name, refuses a bad secret, and logout deletes the webhook", async () => {
     const { h, url, post } = await withPublicUrl();
     const bot = h.sandbox.createBot();
     const user = h.sandbox.createUser();
     const view = await h.connectBot("hook", bot.token, { mode: "webhook" });
     expect(view.status.state).toBe("connected");
-    expect(h.sandbox.getBot(bot.id).webhook).toMatchObject({ url: `${url}/v1/webhooks/hook` });
+    expect(h.sandbox.getBot(bot.id).webhook).toMatchObject({ url: `${url}/v1/intake/hook` });
 
     // Someone without the secret.
     const update = { update_id: 1, message: { message_id: 1, date: 1, chat: { id: 1, type: "private" }, text: "forged" } };
-    const none = await post("/v1/webhooks/hook", update);
+    const none = await post("/v1/intake/hook", update);
     expect(none.status).toBe(401);
     expect(none.body).toMatchObject({ error: { code: "UNAUTHENTICATED" } });
-    const wrong = await post("/v1/webhooks/hook", update, { "x-telegram-bot-api-secret-token": "guessed" });
+    const wrong = await post("/v1/intake/hook", update, { "x-telegram-bot-api-secret-token": "guessed" });
     expect(wrong.status).toBe(401);
 
     // Telegram, with the secret.
