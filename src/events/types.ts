@@ -9,8 +9,10 @@ import type { InstanceStatus, RemoteLogoutOutcome, StatusState } from "../core/s
 export interface EventEnvelope<T extends EventType = EventType> {
   id: string;
   type: T;
-  instance: string;
-  platform: string;
+  /** The instance's name; null only for gateway-level events (e.g. a global webhook subscription disabled). */
+  instance: string | null;
+  /** The instance's platform; null exactly when `instance` is. */
+  platform: string | null;
   ts: number;
   metadata: Record<string, unknown>;
   data: EventData[T];

@@ -76,11 +76,21 @@ export interface InstanceStore {
   /** @throws `INSTANCE_NOT_FOUND`. Sets `updatedAt`. */
   update(id: string, patch: InstancePatch): Promise<InstanceRecord>;
   /**
-   * Removes the instance and everything of it — secrets, tokens, history, idempotency keys, events,
-   * connector state — in one transaction. Returns false when there was no such instance. Touches no
-   * other instance.
+   * Applies `patch` and appends `events` (the outbox entries describing this change, e.g.
+   * `instance.status`) in one transaction: both are stored or neither. Sets `updatedAt`.
+   * @returns the record and the events actually stored (ids already stored are skipped), in order.
+   * @throws `INSTANCE_NOT_FOUND` (nothing is stored).
    */
-  purge(id: string): Promise<boolean>;
+  updateWithEvents(id: string, patch: InstancePatch, events: readonly EventEnvelope[]): Promise<{ record: InstanceRecord; stored: StoredEvent[] }>;
+  /**
+   * Removes the instance and everything of it — secrets, tokens, history, idempotency keys, events,
+   * connector state, webhook subscriptions — in one transaction, and appends `farewell` (the
+   * `instance.deleted` event, which outlives the instance) in the same transaction. Touches no other
+   * instance.
+   * @returns whether there was such an instance, and the stored farewell event (null when none given
+   *   or when there was no instance).
+   */
+  purge(id: string, farewell?: EventEnvelope): Promise<{ deleted: boolean; stored: StoredEvent | null }>;
 }
 
 /**
@@ -183,25 +193,51 @@ export interface IdempotencyStore {
 
 /** An event as stored: the envelope and its arrival order. */
 export interface StoredEvent {
-  /** Arrival order across the deployment; grows with every insert. */
+  /** Arrival order across the deployment; grows with every insert (never reused). */
   seq: number;
   envelope: EventEnvelope;
 }
 
+/** A page query over the stored events (replay, stream catch-up, webhook fan-out). */
+export interface EventQuery {
+  /** Only events after this seq (exclusive). Default 0. */
+  afterSeq?: number;
+  /** Only events of this instance id. */
+  instanceId?: string;
+  /** Only events of these types (exact names). Empty or absent: every type. */
+  types?: readonly string[];
+  /** At most this many, clamped to 1–1000. */
+  limit: number;
+}
+
 /**
- * Events of instances and the connector state (cursors) that goes with them. The one place where
- * "acknowledge to the platform only after the event is stored" is made true: `append` stores the
- * events and the new cursor in one transaction.
+ * The outbox: every event of every instance, in arrival order, and the connector state (cursors)
+ * that goes with them. The one place where "acknowledge to the platform only after the event is
+ * stored" is made true: `append` stores the events and the new cursor in one transaction, and
+ * lifecycle events are written by {@link InstanceStore.update} / {@link InstanceStore.purge} in the
+ * transaction of the change they describe. Delivery (webhooks, stream, replay) reads from here.
+ *
+ * Events are not tied to the instance row: an `instance.deleted` event outlives its instance. They
+ * leave with {@link InstanceStore.purge} (all but that event) or with {@link prune} (retention).
  */
 export interface EventStore {
   /**
    * Stores `events` of one instance and sets the `state` entries (connector cursors, JSON values) in
    * one transaction. Events whose `id` is already stored are skipped (a redelivered update).
    * @returns the events actually stored, in order.
+   * @throws `STORAGE_FAILED` (also when the instance does not exist and `state` is not empty).
    */
   append(instanceId: string, events: readonly EventEnvelope[], state?: Readonly<Record<string, unknown>>): Promise<StoredEvent[]>;
   /** Events of the instance after `afterSeq` (exclusive), oldest first, at most `limit` (1–1000). */
   list(instanceId: string, opts: { afterSeq?: number; limit: number }): Promise<StoredEvent[]>;
+  /** Events matching `q`, oldest first. */
+  query(q: EventQuery): Promise<StoredEvent[]>;
+  /** Where the event with this id sits (resume and replay cursors); undefined when unknown or pruned. */
+  locate(eventId: string): Promise<{ seq: number; instanceId: string } | undefined>;
+  /** The highest seq stored so far (0 when empty). */
+  lastSeq(): Promise<number>;
+  /** Deletes events with `ts` before `before` (epoch ms), at most `limit` per call. Returns how many. */
+  prune(before: number, limit?: number): Promise<number>;
   /** The connector state of the instance (every key). */
   state(instanceId: string): Promise<Record<string, unknown>>;
   /** Forgets the connector state of the instance (logout). */
