@@ -54,7 +54,7 @@ serve(
       dataDir = mkdtempSync(join(tmpdir(), "sb-bench-tg-"));
       server = await startServer({ dataDir, port: 0, secret: "bench", logLevel: "warn", connectors: [telegramConnector()] });
       const gw = server.gateway;
-      gw.bus.subscribe((e) => {
+      gw.bus.subscribe(({ envelope: e }) => {
         if (e.type === "message.received" && e.instance === "b") tick("gateway");
       });
       await gw.createInstance({ name: "b", platform: "telegram", config: { apiRoot, pollTimeoutS: 30 } });

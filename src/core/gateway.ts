@@ -3,6 +3,7 @@ import type { TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { pino, type Logger } from "pino";
 import { EventBus } from "../events/bus.js";
+import { makeEvent } from "../events/envelope.js";
 import { Metrics } from "../observability/metrics.js";
 import type { InstanceRecord, Store, TokenRecord } from "../store/types.js";
 import {
@@ -264,11 +265,12 @@ export class Gateway implements GatewayApi {
       const orphan = this.orphans.get(name);
       if (orphan) {
         // No connector to ask the platform: purge locally and say so.
-        await this.opts.store.instances.purge(orphan.id);
+        const farewell = makeEvent("instance.deleted", { instance: name, platform: orphan.platform, metadata: orphan.metadata }, { remote: "unconfirmed" }, this.deps.clock.now());
+        const { stored } = await this.opts.store.instances.purge(orphan.id, farewell);
         this.orphans.delete(name);
         this.names.delete(orphan.id);
         this.tokenCache.forget((r) => r.instanceId === orphan.id);
-        this.bus.publish("instance.deleted", { instance: name, platform: orphan.platform, metadata: orphan.metadata }, { remote: "unconfirmed" });
+        if (stored) this.bus.emit(stored);
         return { instance: name, deleted: true, remote: "unconfirmed" as const };
       }
       const rt = this.runtime(name);
@@ -478,13 +480,14 @@ export class Gateway implements GatewayApi {
   }
 
   private async purge(rt: InstanceRuntime, remote: RemoteLogoutOutcome): Promise<void> {
-    const source = { instance: rt.name, platform: rt.current.platform, metadata: rt.current.metadata };
-    await this.opts.store.instances.purge(rt.id);
+    // The farewell is written in the purge's transaction: the deletion and its event are one fact.
+    const farewell = makeEvent("instance.deleted", rt.source(), { remote }, this.deps.clock.now());
+    const { stored } = await this.opts.store.instances.purge(rt.id, farewell);
     this.tokenCache.forget((r) => r.instanceId === rt.id);
     rt.dispose();
     this.runtimes.delete(rt.name);
     this.names.delete(rt.id);
-    this.bus.publish("instance.deleted", source, { remote }, this.deps.clock.now());
+    if (stored) this.bus.emit(stored);
   }
 
   private async view(src: InstanceRuntime | InstanceRecord, withHistory: boolean): Promise<InstanceView> {

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { EventBus } from "../events/bus.js";
+import { makeEvent } from "../events/envelope.js";
 import type { EventEnvelope } from "../events/types.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { HistoryEntry, InstancePatch, InstanceRecord, LogoutIntent, Store } from "../store/types.js";
@@ -10,7 +11,7 @@ import { SwitchboardError, err, toErrorInfo } from "./errors.js";
 import type { ReconnectPolicy } from "./reconnect.js";
 import { SerialQueue } from "./serial.js";
 import { isLive, withoutLoginSecrets, type InstanceStatus, type RemoteLogoutOutcome, type StatusState } from "./status.js";
-import { StatusPublisher } from "./status-publisher.js";
+import { StatusPublisher, type Publication } from "./status-publisher.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
 import { transition, type LifecycleInput, type LifecycleState } from "./transitions.js";
 
@@ -88,13 +89,11 @@ export class InstanceRuntime {
   ) {
     this.state = { desired: record.desired, status: record.status, failures: 0, restarts: 0 };
     this.log = deps.logger.child({ instance: record.name, platform: record.platform });
+    // A publication the debounce window released later is stored on its own (its status already is).
     this.publisher = new StatusPublisher(record.status, deps.clock, deps.policy.debounceMs, (status, previous) => {
-      deps.bus.publish(
-        "instance.status",
-        this.source(),
-        { status: withoutLoginSecrets(status), previous: previous.state, desired: this.state.desired },
-        deps.clock.now(),
-      );
+      void this.queue
+        .run(() => this.storeEvents([this.statusEvent({ status, previous })]))
+        .catch((e: unknown) => this.log.error({ err: toErrorInfo(e) }, "could not store a debounced status event"));
     });
   }
 
@@ -158,7 +157,8 @@ export class InstanceRuntime {
       .run(async () => {
         this.shutDown = true;
         await this.apply({ type: "shutdown" }, "shutdown");
-        this.publisher.flush();
+        const held = this.publisher.flush();
+        if (held) await this.storeEvents([this.statusEvent(held)]);
       })
       .catch((e: unknown) => this.log.error({ err: toErrorInfo(e) }, "shutdown failed"));
   }
@@ -246,9 +246,11 @@ export class InstanceRuntime {
 
   /**
    * Feeds one input to {@link transition}, stores and publishes the result, then carries out the
-   * effects in order. Runs under the queue. `patch` is written in the same update as the status.
+   * effects in order. Runs under the queue. `patch` is written in the same update as the status, and
+   * the events describing the change (`instance.status`, `instance.qr`, `instance.pairing_code`, and
+   * `extra`) are appended to the outbox in that same transaction, then emitted on the bus.
    */
-  private async apply(input: LifecycleInput, reason: string, patch: InstancePatch = {}): Promise<void> {
+  private async apply(input: LifecycleInput, reason: string, patch: InstancePatch = {}, extra: readonly EventEnvelope[] = []): Promise<void> {
     const prev = this.state;
     const r = transition(prev, input, {
       now: this.deps.clock.now(),
@@ -257,13 +259,22 @@ export class InstanceRuntime {
     });
     if (!r.changed && Object.keys(patch).length === 0) return;
     const statusChanged = r.state.status !== prev.status;
+    const plan = statusChanged ? this.publisher.plan(r.state.status) : null;
+    const events = [
+      ...(plan?.now ? [this.statusEvent(plan.now)] : []),
+      ...(statusChanged && input.type === "login_step" ? this.loginStepEvents(r.state.status) : []),
+      ...extra,
+    ];
     // Stored first: when the store fails, the verb fails and nothing in memory has moved.
-    if (statusChanged || r.state.desired !== prev.desired || Object.keys(patch).length > 0) {
-      this.record = await this.deps.store.instances.update(this.record.id, {
-        ...patch,
-        desired: r.state.desired,
-        status: withoutLoginSecrets(r.state.status),
-      });
+    if (statusChanged || r.state.desired !== prev.desired || Object.keys(patch).length > 0 || events.length > 0) {
+      const { record, stored } = await this.deps.store.instances.updateWithEvents(
+        this.record.id,
+        { ...patch, desired: r.state.desired, status: withoutLoginSecrets(r.state.status) },
+        events,
+      );
+      this.record = record;
+      plan?.commit();
+      this.deps.bus.emit(...stored);
     }
     this.state = r.state;
     if (statusChanged) {
@@ -277,8 +288,6 @@ export class InstanceRuntime {
           .append(this.record.id, entry, this.deps.historyKeep)
           .catch((e: unknown) => this.log.error({ err: toErrorInfo(e) }, "could not store a status transition"));
       }
-      this.publisher.update(r.state.status);
-      if (input.type === "login_step") this.publishLoginStep(r.state.status);
       for (const w of [...this.waiters]) w();
     }
     for (const effect of r.effects) {
@@ -297,21 +306,30 @@ export class InstanceRuntime {
           break;
         case "wipe_credentials":
           await this.wipeCredentials();
-          this.publishLoggedOut("remote", "revoked");
+          // Stored after the wipe, so the event never claims a wipe that did not happen.
+          await this.storeEvents([this.loggedOutEvent("remote", "revoked")]);
           break;
       }
     }
   }
 
-  private publishLoginStep(s: InstanceStatus): void {
-    if (s.state !== "awaiting_login") return;
-    const expiresAt = s.expiresAt ?? null;
-    if (s.qr !== undefined) this.deps.bus.publish("instance.qr", this.source(), { qr: s.qr, expiresAt, attempt: s.attempt });
-    if (s.code !== undefined) this.deps.bus.publish("instance.pairing_code", this.source(), { code: s.code, expiresAt });
+  private statusEvent(p: Publication): EventEnvelope {
+    const data = { status: withoutLoginSecrets(p.status), previous: p.previous.state, desired: this.state.desired };
+    return makeEvent("instance.status", this.source(), data, this.deps.clock.now());
   }
 
-  private publishLoggedOut(reason: "user" | "remote", remote: RemoteLogoutOutcome): void {
-    this.deps.bus.publish("instance.logged_out", this.source(), { reason, remote, credentialsWiped: true });
+  private loginStepEvents(s: InstanceStatus): EventEnvelope[] {
+    if (s.state !== "awaiting_login") return [];
+    const expiresAt = s.expiresAt ?? null;
+    const now = this.deps.clock.now();
+    return [
+      ...(s.qr !== undefined ? [makeEvent("instance.qr", this.source(), { qr: s.qr, expiresAt, attempt: s.attempt }, now)] : []),
+      ...(s.code !== undefined ? [makeEvent("instance.pairing_code", this.source(), { code: s.code, expiresAt }, now)] : []),
+    ];
+  }
+
+  private loggedOutEvent(reason: "user" | "remote", remote: RemoteLogoutOutcome): EventEnvelope {
+    return makeEvent("instance.logged_out", this.source(), { reason, remote, credentialsWiped: true }, this.deps.clock.now());
   }
 
   private scheduleRetry(at: number): void {
@@ -417,10 +435,9 @@ export class InstanceRuntime {
     });
   }
 
-  /** Stores events (skipping ids already stored) with the connector state, then publishes the stored ones. */
+  /** Stores events (skipping ids already stored) with the connector state, then emits the stored ones. */
   async storeEvents(events: readonly EventEnvelope[], state?: Record<string, unknown>): Promise<void> {
-    const stored = await this.deps.store.events.append(this.record.id, events, state);
-    for (const s of stored) this.deps.bus.emit(s.envelope);
+    this.deps.bus.emit(...(await this.deps.store.events.append(this.record.id, events, state)));
   }
 
   /** The envelope fields every event of this instance carries. */
@@ -514,8 +531,9 @@ export class InstanceRuntime {
     await this.hook("wiped");
     const remote = intent.remote ?? "unconfirmed";
     // A purge keeps the intent until the record is gone, so a crash before the purge resumes it.
-    await this.apply({ type: "logout_finished", remote }, "logout", { logoutIntent: intent.purge ? intent : null });
-    this.publishLoggedOut("user", remote);
+    await this.apply({ type: "logout_finished", remote }, "logout", { logoutIntent: intent.purge ? intent : null }, [
+      this.loggedOutEvent("user", remote),
+    ]);
     return remote;
   }
 

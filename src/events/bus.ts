@@ -1,12 +1,13 @@
-import { randomUUID } from "node:crypto";
-import type { EventData, EventEnvelope, EventType } from "./types.js";
+import type { StoredEvent } from "../store/types.js";
 
 /** A subscriber. Called synchronously in publish order; a throwing subscriber never affects others. */
-export type EventListener = (event: EventEnvelope) => void;
+export type EventListener = (event: StoredEvent) => void;
 
 /**
- * The in-process event bus the core publishes lifecycle events on. Fire-and-forget and in memory:
- * durable delivery (outbox, webhooks, replay) is built on top of it, not in it.
+ * The in-process event bus: the low-latency path from the outbox to the webhook dispatcher and the
+ * live streams. Only events already stored in the outbox are emitted (with their `seq`), so a
+ * subscriber that misses one can always read it back from the store; the bus itself is in memory
+ * and fire-and-forget.
  */
 export class EventBus {
   private readonly listeners = new Set<EventListener>();
@@ -17,29 +18,16 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 
-  /**
-   * Builds the envelope (fresh `id`, `ts`) and hands it to every subscriber. Never throws.
-   * @returns the published envelope.
-   */
-  /** Hands an already built (e.g. stored) envelope to every subscriber. Never throws. */
-  emit(event: EventEnvelope): void {
-    for (const l of this.listeners) {
-      try {
-        l(event);
-      } catch {
-        // A subscriber's failure is its own; the bus contract is "never throws".
+  /** Hands stored events to every subscriber, in the given order. Never throws. */
+  emit(...events: readonly StoredEvent[]): void {
+    for (const event of events) {
+      for (const l of this.listeners) {
+        try {
+          l(event);
+        } catch {
+          // A subscriber's failure is its own; the bus contract is "never throws".
+        }
       }
     }
-  }
-
-  publish<T extends EventType>(
-    type: T,
-    source: { instance: string; platform: string; metadata: Record<string, unknown> },
-    data: EventData[T],
-    ts: number = Date.now(),
-  ): EventEnvelope<T> {
-    const event: EventEnvelope<T> = { id: `evt_${randomUUID()}`, type, ...source, ts, data };
-    this.emit(event as unknown as EventEnvelope);
-    return event;
   }
 }

@@ -21,6 +21,7 @@ export interface Store {
   readonly history: HistoryStore;
   readonly idempotency: IdempotencyStore;
   readonly events: EventStore;
+  readonly webhooks: WebhookStore;
   /** Applies pending migrations. Idempotent. */
   migrate(): Promise<void>;
   /** Cheap liveness probe used by `GET /ready`. Resolves when the database answers. */
@@ -233,7 +234,7 @@ export interface EventStore {
   /** Events matching `q`, oldest first. */
   query(q: EventQuery): Promise<StoredEvent[]>;
   /** Where the event with this id sits (resume and replay cursors); undefined when unknown or pruned. */
-  locate(eventId: string): Promise<{ seq: number; instanceId: string } | undefined>;
+  locate(eventId: string): Promise<{ seq: number; instanceId: string | null } | undefined>;
   /** The highest seq stored so far (0 when empty). */
   lastSeq(): Promise<number>;
   /** Deletes events with `ts` before `before` (epoch ms), at most `limit` per call. Returns how many. */
@@ -242,4 +243,213 @@ export interface EventStore {
   state(instanceId: string): Promise<Record<string, unknown>>;
   /** Forgets the connector state of the instance (logout). */
   clearState(instanceId: string): Promise<void>;
+}
+
+/**
+ * One outbound webhook subscription (issue 4 §3). Per instance (`instanceId` set: only that
+ * instance's events) or global (`instanceId` null: every event). Secrets — the signing secrets and
+ * the custom header values — are kept sealed by the vault; the store never sees them in plain.
+ */
+export interface WebhookRecord {
+  /** `wh_<uuid>`. */
+  id: string;
+  instanceId: string | null;
+  url: string;
+  description: string;
+  /** Exact types and `prefix.*` patterns; empty = every type. */
+  eventTypes: string[];
+  /** Sealed JSON `Record<string, string>` of custom headers, or null when there are none. */
+  headersSealed: Buffer | null;
+  /** Sealed current signing secret (`whsec_…`). */
+  secretSealed: Buffer;
+  /** Sealed previous signing secret, still used (signed with too) until `previousSecretExpiresAt`. */
+  previousSecretSealed: Buffer | null;
+  /** Epoch ms. */
+  previousSecretExpiresAt: number | null;
+  /** Strict per-instance order: a failing event holds back later events of the same instance. */
+  ordered: boolean;
+  /** Concurrent requests to this endpoint, at most. */
+  maxConcurrency: number;
+  enabled: boolean;
+  /** Epoch ms when it was disabled (automatically or by the user); null while enabled. */
+  disabledAt: number | null;
+  /** Secret-free reason, e.g. `"failing"`, `"user"`; null while enabled. */
+  disabledReason: string | null;
+  /** The highest event seq already fanned out to this subscription (it starts at the last seq at creation). */
+  cursor: number;
+  /** Epoch ms of the first failed attempt since the last success; null when the last attempt succeeded. */
+  failingSince: number | null;
+  /** Failed attempts since the last success. */
+  failureCount: number;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms. */
+  updatedAt: number;
+}
+
+/** Fields of a subscription a caller may change. */
+export type WebhookPatch = Partial<
+  Pick<
+    WebhookRecord,
+    | "url"
+    | "description"
+    | "eventTypes"
+    | "headersSealed"
+    | "secretSealed"
+    | "previousSecretSealed"
+    | "previousSecretExpiresAt"
+    | "ordered"
+    | "maxConcurrency"
+    | "enabled"
+    | "disabledAt"
+    | "disabledReason"
+    | "failingSince"
+    | "failureCount"
+  >
+>;
+
+/** An outbox event as the webhook dispatcher reads it: the envelope as stored JSON text. */
+export interface OutboxEvent {
+  seq: number;
+  /** The envelope's `id` (the `webhook-id` header). */
+  id: string;
+  /** The event's instance id; null for gateway-level events. */
+  instanceId: string | null;
+  type: string;
+  /** Epoch ms. */
+  ts: number;
+  /** The envelope JSON, exactly as stored (the request body). */
+  body: string;
+}
+
+/** Where a delivery stands: waiting to be (re)sent, delivered (2xx), or given up after the last retry. */
+export type DeliveryState = "pending" | "delivered" | "failed";
+
+/** One (subscription, event) pair to deliver. Primary key (webhookId, eventSeq). */
+export interface DeliveryKey {
+  webhookId: string;
+  eventSeq: number;
+  eventId: string;
+  /** The event's instance id (purge removes deliveries by it). */
+  instanceId: string | null;
+}
+
+/** A new state of a delivery after an attempt. */
+export interface DeliveryUpdate {
+  webhookId: string;
+  eventSeq: number;
+  state: DeliveryState;
+  /** Attempts made so far. */
+  attempts: number;
+  /** Epoch ms of the next attempt (meaningful while `pending`). */
+  nextAttemptAt: number;
+}
+
+/** One recorded HTTP attempt. */
+export interface AttemptRecord {
+  /** Grows with insertion order (the listing cursor). */
+  id: number;
+  webhookId: string;
+  eventSeq: number;
+  eventId: string;
+  instanceId: string | null;
+  /** 1 for the first attempt of the delivery (counting again from 1 after a manual redelivery). */
+  attempt: number;
+  /** Epoch ms when the attempt started. */
+  ts: number;
+  /** The receiver's HTTP status; null when no response came (network error, timeout, refused address). */
+  statusCode: number | null;
+  latencyMs: number;
+  /** Secret-free error text (`"HTTP 500"`, `"timeout after 10000 ms"`, `"ECONNREFUSED"`); null on success. */
+  error: string | null;
+  /** True for a 2xx answer. */
+  ok: boolean;
+}
+
+/**
+ * What the dispatcher writes in one transaction (it batches: many deliveries per write):
+ * - `fanOut`: new pending deliveries (attempts 0, due at `now`; a pair already stored is left as is)
+ *   and the subscription's new cursor;
+ * - `updates`: delivery states after attempts (a pair not stored, e.g. purged meanwhile, is skipped);
+ * - `attempts`: attempt rows;
+ * - `streaks`: the subscriptions' failure streaks.
+ * Entries of subscriptions that no longer exist are dropped.
+ */
+export interface DeliveryBatch {
+  /** Epoch ms. */
+  now: number;
+  fanOut: ReadonlyArray<{ webhookId: string; cursor: number; rows: readonly DeliveryKey[] }>;
+  updates: readonly DeliveryUpdate[];
+  attempts: ReadonlyArray<Omit<AttemptRecord, "id">>;
+  streaks: ReadonlyArray<{ webhookId: string; failingSince: number | null; failureCount: number }>;
+}
+
+/** A pending delivery with the event body, as the dispatcher loads it. */
+export interface PendingDelivery extends DeliveryKey {
+  type: string;
+  attempts: number;
+  /** Epoch ms. */
+  nextAttemptAt: number;
+  body: string;
+}
+
+/**
+ * Webhook subscriptions, their deliveries and attempts. Subscriptions of an instance go with its
+ * purge (`purgeInstanceWebhooks` in the Kysely store, inside the purge transaction), together with
+ * every delivery and attempt of that instance's events.
+ */
+export interface WebhookStore {
+  /**
+   * Stores a subscription whose cursor is the highest event seq stored at that moment (delivery
+   * starts with the events stored after it), in one statement. `failingSince`/`failureCount` start
+   * empty; `updatedAt` = `createdAt`.
+   * @throws `STORAGE_FAILED` (also for an unknown `instanceId`).
+   */
+  create(rec: Omit<WebhookRecord, "cursor" | "updatedAt" | "failingSince" | "failureCount">): Promise<WebhookRecord>;
+  get(id: string): Promise<WebhookRecord | undefined>;
+  /** Oldest first: every subscription, or those of one instance (`instanceId`), or the global ones (`instanceId: null`). */
+  list(opts?: { instanceId?: string | null }): Promise<WebhookRecord[]>;
+  /** Applies `patch`, sets `updatedAt = now`. Returns undefined when there is no such subscription. */
+  update(id: string, patch: WebhookPatch, now: number): Promise<WebhookRecord | undefined>;
+  /** Deletes the subscription with its deliveries and attempts. Returns false when there was none. */
+  delete(id: string): Promise<boolean>;
+  /**
+   * Disables an enabled subscription and stores `event` (the `webhook.disabled` outbox entry, of
+   * `eventInstanceId`) in the same transaction.
+   * @returns the stored event; undefined when the subscription is gone or already disabled (nothing stored).
+   */
+  disable(id: string, reason: string, now: number, event: { envelope: EventEnvelope; instanceId: string | null }): Promise<StoredEvent | undefined>;
+  /** Outbox events after `afterSeq` (exclusive), ascending, at most `limit` (1–1000). */
+  readEvents(afterSeq: number, limit: number): Promise<OutboxEvent[]>;
+  /** One outbox event by envelope id, without its body. */
+  findEvent(eventId: string): Promise<Omit<OutboxEvent, "body"> | undefined>;
+  /**
+   * Outbox events (without bodies) with `from <= ts < to` (epoch ms), of `instanceId` when given,
+   * ascending by seq, at most `limit`.
+   */
+  findEventsByTime(q: { from: number; to: number; instanceId?: string; limit: number }): Promise<Array<Omit<OutboxEvent, "body">>>;
+  /** Writes a {@link DeliveryBatch} in one transaction. */
+  writeBatch(batch: DeliveryBatch): Promise<void>;
+  /**
+   * Pending deliveries of a subscription with `eventSeq > afterSeq`, ascending, at most `limit`, with
+   * the event body. Deliveries whose event is gone (retention, purge) are deleted instead of returned.
+   */
+  pending(webhookId: string, q: { afterSeq: number; limit: number }): Promise<PendingDelivery[]>;
+  /**
+   * Makes the given deliveries pending again from scratch (attempts 0, due at `now`), creating those
+   * not stored yet. Returns how many.
+   */
+  requeue(rows: readonly DeliveryKey[], now: number): Promise<number>;
+  /** Makes every pending delivery of the subscription due at `now` (used when it is re-enabled). */
+  expedite(webhookId: string, now: number): Promise<void>;
+  /**
+   * Attempts of a subscription, newest first, with `id < before` when given, of one event id when
+   * given, at most `limit` (1–500).
+   */
+  attempts(webhookId: string, q: { limit: number; before?: number; eventId?: string }): Promise<AttemptRecord[]>;
+  /**
+   * Deletes attempts started before `before` (epoch ms) and finished deliveries (delivered or failed)
+   * last changed before it, at most `limit` rows of each per call. Returns how many rows.
+   */
+  prune(before: number, limit?: number): Promise<number>;
 }

@@ -54,9 +54,10 @@ describe("StatusPublisher (transient flaps are debounced)", () => {
 
   it("flush publishes what is held", () => {
     pub.update(reconnecting(1));
-    pub.flush();
-    expect(published).toEqual(["connected->reconnecting"]);
-    pub.flush();
-    expect(published).toHaveLength(1);
+    const held = pub.flush();
+    expect(held && `${held.previous.state}->${held.status.state}`).toBe("connected->reconnecting");
+    expect(pub.flush()).toBeNull();
+    vi.advanceTimersByTime(10_000);
+    expect(published).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InstanceStatus } from "../../src/core/status.js";
 import type { EventEnvelope } from "../../src/events/types.js";
-import type { IdempotencyRecord, InstanceRecord, LogoutIntent, Store, TokenRecord } from "../../src/store/types.js";
+import type { EventQuery, IdempotencyRecord, InstanceRecord, LogoutIntent, Store, TokenRecord } from "../../src/store/types.js";
 
 /**
  * The one storage contract suite, run against every `Store` implementation.
@@ -218,7 +218,7 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
           await store.idempotency.begin(idem({ tokenId: account.id, key: `send-${inst.id}`, instanceId: inst.id }));
         }
 
-        expect(await store.instances.purge(a.id)).toBe(true);
+        expect(await store.instances.purge(a.id)).toEqual({ deleted: true, stored: null });
 
         expect(await store.instances.getById(a.id)).toBeUndefined();
         expect(await store.instances.get(a.name)).toBeUndefined();
@@ -236,8 +236,8 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
         expect(bIdem.created).toBe(false);
         expect(await store.tokens.findByHash(account.hash)).toEqual(account);
 
-        expect(await store.instances.purge(a.id)).toBe(false);
-        expect(await store.instances.purge(randomUUID())).toBe(false);
+        expect(await store.instances.purge(a.id)).toEqual({ deleted: false, stored: null });
+        expect(await store.instances.purge(randomUUID())).toEqual({ deleted: false, stored: null });
       });
 
       it("lets a purged name be created again", async () => {
@@ -554,11 +554,97 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
           code: "STORAGE_FAILED",
         });
         await store.events.append(inst.id, [envelope(`e-${short()}`, inst.name, 1)], { offset: 5 });
-        expect(await store.instances.purge(inst.id)).toBe(true);
-        expect(await store.events.list(inst.id, { limit: 10 })).toEqual([]);
+        const farewell = { ...envelope(`e-${short()}`, inst.name, 9), type: "instance.deleted" as const, data: { remote: "revoked" as const } };
+        const { deleted, stored } = await store.instances.purge(inst.id, farewell);
+        expect(deleted).toBe(true);
+        expect(stored?.envelope).toEqual(farewell);
+        // Everything of the instance is gone but its farewell, which outlives it.
+        expect((await store.events.list(inst.id, { limit: 10 })).map((e) => e.envelope)).toEqual([farewell]);
         expect(await store.events.state(inst.id)).toEqual({});
         expect(await store.events.list(other.id, { limit: 10 })).toHaveLength(1);
         expect(await store.events.state(other.id)).toEqual({ offset: 1 });
+        // No farewell for an instance that was not there.
+        expect(await store.instances.purge(inst.id, { ...farewell, id: `e-${short()}` })).toEqual({ deleted: false, stored: null });
+      });
+
+      it("queries across instances by seq, instance and type; locates ids; knows the last seq", async () => {
+        const a = await newInstance();
+        const b = await newInstance();
+        const before = await store.events.lastSeq();
+        const status = (id: string, inst: string): EventEnvelope => ({
+          ...envelope(id, inst, 0),
+          type: "instance.qr",
+          data: { qr: "q", expiresAt: null, attempt: 1 },
+        });
+        const [a1, b1, a2, b2] = [envelope(`e-${short()}`, a.name, 1), envelope(`e-${short()}`, b.name, 2), status(`e-${short()}`, a.name), envelope(`e-${short()}`, b.name, 3)];
+        await store.events.append(a.id, [a1]);
+        await store.events.append(b.id, [b1]);
+        await store.events.append(a.id, [a2]);
+        await store.events.append(b.id, [b2]);
+        const ids = async (q: Omit<EventQuery, "afterSeq" | "limit"> & { limit?: number }): Promise<string[]> =>
+          (await store.events.query({ afterSeq: before, limit: 10, ...q })).map((e) => e.envelope.id);
+        expect(await ids({})).toEqual([a1.id, b1.id, a2.id, b2.id]);
+        expect(await ids({ instanceId: a.id })).toEqual([a1.id, a2.id]);
+        expect(await ids({ types: ["message.received"] })).toEqual([a1.id, b1.id, b2.id]);
+        expect(await ids({ types: ["instance.qr", "instance.status"], instanceId: a.id })).toEqual([a2.id]);
+        expect(await ids({ limit: 2 })).toEqual([a1.id, b1.id]);
+        const located = await store.events.locate(b1.id);
+        expect(located?.instanceId).toBe(b.id);
+        expect((await store.events.query({ afterSeq: located!.seq, limit: 10 })).map((e) => e.envelope.id)).toEqual([a2.id, b2.id]);
+        expect(await store.events.locate("evt_unknown")).toBeUndefined();
+        expect(await store.events.lastSeq()).toBe((await store.events.locate(b2.id))!.seq);
+      });
+
+      it("appends events in the transaction of an instance update: both or neither", async () => {
+        const inst = await newInstance();
+        const e1 = { ...envelope(`e-${short()}`, inst.name, 1), type: "instance.status" as const, data: { status: { state: "starting" as const }, previous: "stopped" as const, desired: "running" as const } };
+        const { record, stored } = await store.instances.updateWithEvents(inst.id, { desired: "running", status: { state: "starting" } }, [e1]);
+        expect(record.status).toEqual({ state: "starting" });
+        expect(stored.map((s) => s.envelope)).toEqual([e1]);
+        // A failing update stores no event.
+        const e2 = { ...e1, id: `e-${short()}` };
+        await expect(store.instances.updateWithEvents(randomUUID(), { desired: "stopped" }, [e2])).rejects.toMatchObject({ code: "INSTANCE_NOT_FOUND" });
+        expect(await store.events.locate(e2.id)).toBeUndefined();
+        expect((await store.instances.getById(inst.id))?.desired).toBe("running");
+      });
+
+      it("prunes events older than a timestamp, in batches, and only those", async () => {
+        const inst = await newInstance();
+        const old = [1, 2, 3].map((n) => ({ ...envelope(`e-${short()}`, inst.name, n), ts: 1_000 + n }));
+        const fresh = { ...envelope(`e-${short()}`, inst.name, 4), ts: Date.now() };
+        await store.events.append(inst.id, [...old, fresh]);
+        expect(await store.events.prune(1_003, 1)).toBe(1);
+        expect(await store.events.prune(1_003)).toBe(1);
+        expect(await store.events.prune(1_003)).toBe(0);
+        expect((await store.events.list(inst.id, { limit: 10 })).map((e) => e.envelope.id)).toEqual([old[2]!.id, fresh.id]);
+      });
+
+      it("never lets a lower seq appear after a higher one under concurrent appends", async () => {
+        const insts = await Promise.all([1, 2, 3, 4].map(() => newInstance()));
+        const start = await store.events.lastSeq();
+        let cursor = start;
+        const seen: number[] = [];
+        let done = false;
+        const reader = (async () => {
+          while (!done) {
+            const page = await store.events.query({ afterSeq: cursor, limit: 1000 });
+            for (const e of page) seen.push(e.seq);
+            if (page.length > 0) cursor = page[page.length - 1]!.seq;
+            await new Promise((r) => setTimeout(r, 1));
+          }
+        })();
+        await Promise.all(
+          insts.map(async (inst) => {
+            for (let i = 0; i < 25; i++) await store.events.append(inst.id, [envelope(`e-${short()}`, inst.name, i)]);
+          }),
+        );
+        done = true;
+        await reader;
+        for (const e of await store.events.query({ afterSeq: cursor, limit: 1000 })) seen.push(e.seq);
+        // A reader paging by seq saw every event exactly once: nothing committed behind its cursor.
+        expect(seen).toHaveLength(100);
+        expect(new Set(seen).size).toBe(100);
+        expect([...seen].sort((x, y) => x - y)).toEqual(seen);
       });
     });
 

@@ -95,7 +95,7 @@ describe("SQLite store specifics", () => {
       const inst = await createInstanceRecord(store, { name: "purge-me", platform: "telegram" });
       const marker = Buffer.concat([Buffer.from("PURGE-MARKER-"), randomBytes(300)]);
       await store.secrets.put(inst.id, "creds", marker);
-      expect(await store.instances.purge(inst.id)).toBe(true);
+      expect((await store.instances.purge(inst.id)).deleted).toBe(true);
       for (const bytes of filesOf(dir).values()) expect(bytes.includes(marker)).toBe(false);
     } finally {
       await store.close();

@@ -39,7 +39,7 @@ export async function harness(opts: Partial<GatewayOptions> & { qrIntervalMs?: n
       ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
       ...extra,
     });
-    g.bus.subscribe((e) => events.push(e));
+    g.bus.subscribe((e) => events.push(e.envelope));
     await g.start();
     return g;
   };

@@ -1,11 +1,22 @@
-import { CompiledQuery, type Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { EventEnvelope } from "../../events/types.js";
-import type { EventStore, StoredEvent } from "../types.js";
+import type { EventQuery, EventStore, StoredEvent } from "../types.js";
 import { guard } from "./errors.js";
+import { appendEvents } from "./outbox.js";
 import type { Database } from "./schema.js";
 
-/** Events per multi-row insert (6 parameters each, far below either engine's limit). */
-const APPEND_CHUNK = 200;
+/** Largest page of {@link KyselyEventStore.query}. */
+export const MAX_EVENT_PAGE = 1000;
+/** Default batch of {@link KyselyEventStore.prune}. */
+const PRUNE_BATCH = 5000;
+
+function clampLimit(limit: number): number {
+  return Math.min(Math.max(Math.floor(limit) || 1, 1), MAX_EVENT_PAGE);
+}
+
+function toStored(r: { seq: number; envelope: string }): StoredEvent {
+  return { seq: Number(r.seq), envelope: JSON.parse(r.envelope) as EventEnvelope };
+}
 
 /** {@link EventStore} over Kysely, the same SQL on SQLite and Postgres. */
 export class KyselyEventStore implements EventStore {
@@ -14,43 +25,10 @@ export class KyselyEventStore implements EventStore {
     private readonly kind: "sqlite" | "postgres",
   ) {}
 
-  /**
-   * The multi-row insert of a chunk, written out rather than built: this is the hot path of every
-   * inbound message, and Kysely's builder cost more per row than SQLite's insert (bench/telegram).
-   * The SQL text depends only on the row count, so the SQLite statement cache reuses it.
-   */
-  private insertQuery(instanceId: string, chunk: readonly EventEnvelope[]): CompiledQuery<{ seq: number; id: string }> {
-    const params: unknown[] = [];
-    const tuples: string[] = [];
-    const ph = (): string => (this.kind === "postgres" ? `$${params.length}` : "?");
-    for (const e of chunk) {
-      const cols: string[] = [];
-      for (const v of [e.id, instanceId, e.type, e.ts, JSON.stringify(e)]) {
-        params.push(v);
-        cols.push(ph());
-      }
-      tuples.push(`(${cols.join(", ")})`);
-    }
-    return CompiledQuery.raw(
-      `insert into "events" ("id", "instance_id", "type", "ts", "envelope") values ${tuples.join(", ")} on conflict ("id") do nothing returning "seq", "id"`,
-      params,
-    );
-  }
-
   append(instanceId: string, events: readonly EventEnvelope[], state: Readonly<Record<string, unknown>> = {}): Promise<StoredEvent[]> {
     return guard("events.append", () =>
       this.db.transaction().execute(async (trx) => {
-        const stored: StoredEvent[] = [];
-        // One multi-row insert per chunk; ids already stored are skipped and not returned.
-        for (let i = 0; i < events.length; i += APPEND_CHUNK) {
-          const chunk = events.slice(i, i + APPEND_CHUNK);
-          const { rows } = await trx.executeQuery<{ seq: number; id: string }>(this.insertQuery(instanceId, chunk));
-          const seqById = new Map(rows.map((r) => [r.id, Number(r.seq)]));
-          for (const envelope of chunk) {
-            const seq = seqById.get(envelope.id);
-            if (seq !== undefined && seqById.delete(envelope.id)) stored.push({ seq, envelope });
-          }
-        }
+        const stored = await appendEvents(trx, this.kind, instanceId, events);
         for (const [key, value] of Object.entries(state)) {
           await trx
             .insertInto("connector_state")
@@ -58,23 +36,55 @@ export class KyselyEventStore implements EventStore {
             .onConflict((oc) => oc.columns(["instance_id", "key"]).doUpdateSet({ value: JSON.stringify(value) }))
             .execute();
         }
-        return stored.sort((a, b) => a.seq - b.seq);
+        return stored;
       }),
     );
   }
 
   list(instanceId: string, opts: { afterSeq?: number; limit: number }): Promise<StoredEvent[]> {
-    return guard("events.list", async () => {
-      const limit = Math.min(Math.max(Math.floor(opts.limit), 1), 1000);
-      const rows = await this.db
+    return this.query({ instanceId, ...opts });
+  }
+
+  query(q: EventQuery): Promise<StoredEvent[]> {
+    return guard("events.query", async () => {
+      let s = this.db
         .selectFrom("events")
         .select(["seq", "envelope"])
-        .where("instance_id", "=", instanceId)
-        .where("seq", ">", opts.afterSeq ?? 0)
+        .where("seq", ">", q.afterSeq ?? 0);
+      if (q.instanceId !== undefined) s = s.where("instance_id", "=", q.instanceId);
+      if (q.types !== undefined && q.types.length > 0) s = s.where("type", "in", [...q.types]);
+      const rows = await s.orderBy("seq", "asc").limit(clampLimit(q.limit)).execute();
+      return rows.map(toStored);
+    });
+  }
+
+  locate(eventId: string): Promise<{ seq: number; instanceId: string | null } | undefined> {
+    return guard("events.locate", async () => {
+      const row = await this.db.selectFrom("events").select(["seq", "instance_id"]).where("id", "=", eventId).executeTakeFirst();
+      return row && { seq: Number(row.seq), instanceId: row.instance_id };
+    });
+  }
+
+  lastSeq(): Promise<number> {
+    return guard("events.lastSeq", async () => {
+      const row = await this.db
+        .selectFrom("events")
+        .select(sql<number | null>`max(seq)`.as("last"))
+        .executeTakeFirst();
+      return Number(row?.last ?? 0);
+    });
+  }
+
+  prune(before: number, limit = PRUNE_BATCH): Promise<number> {
+    return guard("events.prune", async () => {
+      const doomed = this.db
+        .selectFrom("events")
+        .select("seq")
+        .where("ts", "<", before)
         .orderBy("seq", "asc")
-        .limit(limit)
-        .execute();
-      return rows.map((r) => ({ seq: Number(r.seq), envelope: JSON.parse(r.envelope) as EventEnvelope }));
+        .limit(Math.max(1, Math.floor(limit)));
+      const r = await this.db.deleteFrom("events").where("seq", "in", doomed).executeTakeFirst();
+      return Number(r.numDeletedRows);
     });
   }
 

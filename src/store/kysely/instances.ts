@@ -1,9 +1,11 @@
 import type { Kysely, Selectable, Updateable } from "kysely";
 import { err } from "../../core/errors.js";
 import type { DesiredState, InstanceStatus } from "../../core/status.js";
-import type { InstancePatch, InstanceRecord, InstanceStore, LogoutIntent } from "../types.js";
+import type { EventEnvelope } from "../../events/types.js";
+import type { InstancePatch, InstanceRecord, InstanceStore, LogoutIntent, StoredEvent } from "../types.js";
 import type { DialectHooks } from "./dialect.js";
 import { guard, toStorageError } from "./errors.js";
+import { appendEvents } from "./outbox.js";
 import type { Database, InstancesTable } from "./schema.js";
 
 /** Largest page {@link InstanceStore.list} returns; larger limits are clamped. */
@@ -89,29 +91,37 @@ export class KyselyInstanceStore implements InstanceStore {
   }
 
   update(id: string, patch: InstancePatch): Promise<InstanceRecord> {
-    return guard("instances.update", async () => {
-      const set: Updateable<InstancesTable> = { updated_at: Date.now() };
-      if (patch.config !== undefined) set.config = JSON.stringify(patch.config);
-      if (patch.metadata !== undefined) set.metadata = JSON.stringify(patch.metadata);
-      if (patch.desired !== undefined) set.desired = patch.desired;
-      if (patch.status !== undefined) set.status = JSON.stringify(patch.status);
-      if (patch.logoutIntent !== undefined) {
-        set.logout_intent = patch.logoutIntent === null ? null : JSON.stringify(patch.logoutIntent);
-      }
-      const row = await this.db
-        .updateTable("instances")
-        .set(set)
-        .where("id", "=", id)
-        .returningAll()
-        .executeTakeFirst();
-      if (row === undefined) throw err("INSTANCE_NOT_FOUND", { details: { id } });
-      return toRecord(row);
-    });
+    return guard("instances.update", () => this.write(this.db, id, patch));
   }
 
-  purge(id: string): Promise<boolean> {
+  updateWithEvents(id: string, patch: InstancePatch, events: readonly EventEnvelope[]): Promise<{ record: InstanceRecord; stored: StoredEvent[] }> {
+    if (events.length === 0) return this.update(id, patch).then((record) => ({ record, stored: [] }));
+    return guard("instances.update", () =>
+      this.db.transaction().execute(async (trx) => {
+        const record = await this.write(trx, id, patch);
+        return { record, stored: await appendEvents(trx, this.hooks.kind, id, events) };
+      }),
+    );
+  }
+
+  /** The row update of {@link update}, on `db` or inside a transaction. */
+  private async write(db: Kysely<Database>, id: string, patch: InstancePatch): Promise<InstanceRecord> {
+    const set: Updateable<InstancesTable> = { updated_at: Date.now() };
+    if (patch.config !== undefined) set.config = JSON.stringify(patch.config);
+    if (patch.metadata !== undefined) set.metadata = JSON.stringify(patch.metadata);
+    if (patch.desired !== undefined) set.desired = patch.desired;
+    if (patch.status !== undefined) set.status = JSON.stringify(patch.status);
+    if (patch.logoutIntent !== undefined) {
+      set.logout_intent = patch.logoutIntent === null ? null : JSON.stringify(patch.logoutIntent);
+    }
+    const row = await db.updateTable("instances").set(set).where("id", "=", id).returningAll().executeTakeFirst();
+    if (row === undefined) throw err("INSTANCE_NOT_FOUND", { details: { id } });
+    return toRecord(row);
+  }
+
+  purge(id: string, farewell?: EventEnvelope): Promise<{ deleted: boolean; stored: StoredEvent | null }> {
     return guard("instances.purge", async () => {
-      const { deleted, secretsDeleted } = await this.db.transaction().execute(async (trx) => {
+      const { deleted, stored, secretsDeleted } = await this.db.transaction().execute(async (trx) => {
         const s = await trx.deleteFrom("secrets").where("instance_id", "=", id).executeTakeFirst();
         await trx.deleteFrom("tokens").where("instance_id", "=", id).execute();
         await trx.deleteFrom("status_history").where("instance_id", "=", id).execute();
@@ -119,10 +129,13 @@ export class KyselyInstanceStore implements InstanceStore {
         await trx.deleteFrom("events").where("instance_id", "=", id).execute();
         await trx.deleteFrom("connector_state").where("instance_id", "=", id).execute();
         const i = await trx.deleteFrom("instances").where("id", "=", id).executeTakeFirst();
-        return { deleted: Number(i.numDeletedRows) > 0, secretsDeleted: Number(s.numDeletedRows) };
+        const deleted = Number(i.numDeletedRows) > 0;
+        // The farewell outlives the instance: events have no foreign key to it.
+        const stored = deleted && farewell ? ((await appendEvents(trx, this.hooks.kind, id, [farewell]))[0] ?? null) : null;
+        return { deleted, stored, secretsDeleted: Number(s.numDeletedRows) };
       });
       if (secretsDeleted > 0) await this.hooks.afterSecretsDeleted(this.db);
-      return deleted;
+      return { deleted, stored };
     });
   }
 }

@@ -15,13 +15,17 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   events: EventsTable;
   connector_state: ConnectorStateTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 /** One stored event. `seq` orders events by arrival; `id` is unique (dedupe). */
 export interface EventsTable {
   seq: Generated<number>;
   id: string;
-  instance_id: string;
+  /** Null for gateway-level events. */
+  instance_id: string | null;
   type: string;
   /** Epoch ms. */
   ts: number;
@@ -104,4 +108,59 @@ export interface IdempotencyKeysTable {
   /** Epoch ms. */
   created_at: number;
   instance_id: string | null;
+}
+
+/** One webhook subscription (see `WebhookRecord`). Booleans are 0/1 integers on both engines. */
+export interface WebhooksTable {
+  id: string;
+  instance_id: string | null;
+  url: string;
+  description: string;
+  /** JSON array of strings. */
+  event_types: string;
+  headers_sealed: Buffer | null;
+  secret_sealed: Buffer;
+  previous_secret_sealed: Buffer | null;
+  previous_secret_expires_at: number | null;
+  ordered: number;
+  max_concurrency: number;
+  enabled: number;
+  disabled_at: number | null;
+  disabled_reason: string | null;
+  cursor: number;
+  failing_since: number | null;
+  failure_count: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One (subscription, event) delivery. Primary key (webhook_id, event_seq). */
+export interface WebhookDeliveriesTable {
+  webhook_id: string;
+  event_seq: number;
+  event_id: string;
+  instance_id: string | null;
+  /** `"pending" | "delivered" | "failed"`. */
+  state: string;
+  attempts: number;
+  /** Epoch ms. */
+  next_attempt_at: number;
+  /** Epoch ms. */
+  updated_at: number;
+}
+
+/** One HTTP attempt of a delivery. `id` grows with insertion order. */
+export interface WebhookAttemptsTable {
+  id: Generated<number>;
+  webhook_id: string;
+  event_seq: number;
+  event_id: string;
+  instance_id: string | null;
+  attempt: number;
+  /** Epoch ms. */
+  ts: number;
+  status_code: number | null;
+  latency_ms: number;
+  error: string | null;
+  ok: number;
 }

@@ -1,6 +1,8 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
 import { initialMigration } from "./0001_initial.js";
 import { eventsMigration } from "./0002_events.js";
+import { outboxMigration } from "./0003_outbox.js";
+import { webhooksMigration } from "./0004_webhooks.js";
 
 /** What a migration needs to know about the engine it runs on. */
 export interface MigrationDialect {
@@ -20,6 +22,8 @@ export function migrations(d: MigrationDialect): Record<string, Migration> {
   return {
     "0001_initial": initialMigration(d),
     "0002_events": eventsMigration(d),
+    "0003_outbox": outboxMigration(d),
+    "0004_webhooks": webhooksMigration(d),
   };
 }
 

@@ -50,7 +50,7 @@ export async function tgHarness(opts: TgHarnessOptions = {}): Promise<TgHarness>
     timeouts: { logoutMs: 8_000, closeMs: 2_000, shutdownMs: 5_000 },
     ...opts.gateway,
   });
-  gateway.bus.subscribe((e) => events.push(e));
+  gateway.bus.subscribe((e) => events.push(e.envelope));
   await gateway.start();
   return {
     dir,
