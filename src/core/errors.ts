@@ -19,6 +19,11 @@ export const ERROR_CATALOG = {
   IDEMPOTENCY_IN_FLIGHT: { status: 409, message: "A request with this Idempotency-Key is still being processed." },
   IDEMPOTENCY_MISMATCH: { status: 422, message: "This Idempotency-Key was used with a different request." },
   NOT_SUPPORTED: { status: 422, message: "The platform does not support this." },
+  EVENTS_EXPIRED: {
+    status: 410,
+    message: "The event given as the resume point is unknown or past retention; replay from the oldest event (no `after`) or from a newer id.",
+  },
+  SLOW_CONSUMER: { status: 408, message: "The event stream's consumer stopped reading; reconnect with the last event id to resume." },
   RATE_LIMITED: { status: 429, message: "Too many requests." },
   PLATFORM_RATE_LIMITED: { status: 429, message: "The platform asked to slow down." },
   PLATFORM_UNREACHABLE: { status: 502, message: "The platform could not be reached." },

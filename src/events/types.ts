@@ -34,6 +34,8 @@ export interface EventData {
   "message.received": MessageData & { raw?: unknown };
   /** A message the gateway sent was accepted by the platform. */
   "message.sent": MessageData;
+  /** The platform reported a delivery state of a message (sent, delivered to the device, read, failed). */
+  "message.status": MessageStatusData;
 }
 
 /**
@@ -51,4 +53,19 @@ export interface MessageData {
   timestamp: number;
 }
 
+/**
+ * A delivery state of a message, as the platform reported it. `timestamp` is epoch ms as the platform
+ * dated the change.
+ */
+export interface MessageStatusData {
+  messageId: string;
+  threadId: string;
+  status: "sent" | "delivered" | "read" | "failed";
+  timestamp: number;
+}
+
+/**
+ * Every event type. Each one also has a JSON Schema in `schema.ts` (published in the OpenAPI
+ * document); a compile-time check there fails when the two disagree, so a new type is added in both.
+ */
 export type EventType = keyof EventData;

@@ -5,7 +5,7 @@
 import { Type, type TSchema } from "@sinclair/typebox";
 import { ERROR_CATALOG, type ErrorCode } from "../core/errors.js";
 import { INSTANCE_NAME_PATTERN } from "../core/api.js";
-import { STATUS_STATES } from "../core/status.js";
+import { InstanceStatusSchema } from "../events/schema.js";
 
 // ───────────────────────────── building blocks ─────────────────────────────
 
@@ -83,38 +83,8 @@ export const errorResponses = {
 
 // ───────────────────────────── instances ─────────────────────────────
 
-const ErrorInfoSchema = Type.Object({ code: Type.String(), message: Type.String() });
-
-/** The observed status, a discriminated union on `state` (DESIGN §2). */
-export const InstanceStatusSchema = Type.Union(
-  [
-    Type.Object({ state: Type.Literal("stopped"), reason: Type.Optional(Type.String()) }),
-    Type.Object({ state: Type.Literal("starting") }),
-    Type.Object({
-      state: Type.Literal("awaiting_login"),
-      method: LoginMethodSchema,
-      qr: Type.Optional(Type.String()),
-      code: Type.Optional(Type.String()),
-      expiresAt: Type.Optional(EpochMs),
-      attempt: Type.Integer({ minimum: 1 }),
-    }),
-    Type.Object({
-      state: Type.Literal("connected"),
-      since: EpochMs,
-      self: Type.Object({ id: Type.String(), name: Type.Optional(Type.String()) }),
-    }),
-    Type.Object({ state: Type.Literal("reconnecting"), attempt: Type.Integer(), retryAt: EpochMs, lastError: ErrorInfoSchema }),
-    Type.Object({ state: Type.Literal("logging_out") }),
-    Type.Object({
-      state: Type.Literal("logged_out"),
-      reason: Type.Union([Type.Literal("user"), Type.Literal("remote")]),
-      remote: Type.Union([Type.Literal("revoked"), Type.Literal("already_revoked"), Type.Literal("not_supported"), Type.Literal("unconfirmed")]),
-    }),
-    Type.Object({ state: Type.Literal("conflict"), error: Type.Optional(ErrorInfoSchema) }),
-    Type.Object({ state: Type.Literal("failed"), error: ErrorInfoSchema }),
-  ],
-  { description: `Observed status; \`state\` is one of ${STATUS_STATES.join(", ")}.` },
-);
+/** The observed status (DESIGN §2), defined with the event model (it is also an event payload). */
+export { InstanceStatusSchema };
 
 export const InstanceViewSchema = Type.Object(
   {
