@@ -237,7 +237,10 @@ export interface EventStore {
   locate(eventId: string): Promise<{ seq: number; instanceId: string | null } | undefined>;
   /** The highest seq stored so far (0 when empty). */
   lastSeq(): Promise<number>;
-  /** Deletes events with `ts` before `before` (epoch ms), at most `limit` per call. Returns how many. */
+  /**
+   * Retention: deletes the oldest events, in `seq` order, up to (not including) the first one whose
+   * `ts` is at or after `before` (epoch ms); at most `limit` (default 5000) per call. Returns how many.
+   */
   prune(before: number, limit?: number): Promise<number>;
   /** The connector state of the instance (every key). */
   state(instanceId: string): Promise<Record<string, unknown>>;

@@ -608,15 +608,23 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
         expect((await store.instances.getById(inst.id))?.desired).toBe("running");
       });
 
-      it("prunes events older than a timestamp, in batches, and only those", async () => {
+      it("prunes the oldest events dated before a timestamp, in batches, stopping at the first young one", async () => {
+        // Runs against a store other tests wrote to: everything before `now` is older.
+        await store.events.prune(Date.now(), 1_000_000);
         const inst = await newInstance();
-        const old = [1, 2, 3].map((n) => ({ ...envelope(`e-${short()}`, inst.name, n), ts: 1_000 + n }));
-        const fresh = { ...envelope(`e-${short()}`, inst.name, 4), ts: Date.now() };
-        await store.events.append(inst.id, [...old, fresh]);
-        expect(await store.events.prune(1_003, 1)).toBe(1);
-        expect(await store.events.prune(1_003)).toBe(1);
-        expect(await store.events.prune(1_003)).toBe(0);
-        expect((await store.events.list(inst.id, { limit: 10 })).map((e) => e.envelope.id)).toEqual([old[2]!.id, fresh.id]);
+        const now = Date.now();
+        const old = [1, 2, 3].map((n) => ({ ...envelope(`e-${short()}`, inst.name, n), ts: now - 10_000 + n }));
+        const young = { ...envelope(`e-${short()}`, inst.name, 4), ts: now + 60_000 };
+        const lateOld = { ...envelope(`e-${short()}`, inst.name, 5), ts: now - 10_000 };
+        await store.events.append(inst.id, [...old, young, lateOld]);
+        const before = now - 10_000 + 3;
+        expect(await store.events.prune(before, 1)).toBe(1);
+        expect(await store.events.prune(before)).toBe(1);
+        expect(await store.events.prune(before)).toBe(0);
+        expect((await store.events.list(inst.id, { limit: 10 })).map((e) => e.envelope.id)).toEqual([old[2]!.id, young.id, lateOld.id]);
+        // Stored after a young event, an old one waits until that one expires too.
+        expect(await store.events.prune(now + 60_001)).toBe(3);
+        expect(await store.events.list(inst.id, { limit: 10 })).toEqual([]);
       });
 
       it("never lets a lower seq appear after a higher one under concurrent appends", async () => {

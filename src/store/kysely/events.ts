@@ -75,15 +75,23 @@ export class KyselyEventStore implements EventStore {
     });
   }
 
+  /**
+   * Deletes the oldest events up to the first one dated at or after `before`: a `seq` prefix, found
+   * by walking the primary key from the start (it stops at the first young event, so it reads only
+   * what it deletes) and deleted by primary-key range — no index on `ts` is kept for it. An old
+   * event stored after a young one waits until that one expires too.
+   */
   prune(before: number, limit = PRUNE_BATCH): Promise<number> {
     return guard("events.prune", async () => {
-      const doomed = this.db
-        .selectFrom("events")
-        .select("seq")
-        .where("ts", "<", before)
-        .orderBy("seq", "asc")
-        .limit(Math.max(1, Math.floor(limit)));
-      const r = await this.db.deleteFrom("events").where("seq", "in", doomed).executeTakeFirst();
+      const batch = Math.max(1, Math.floor(limit));
+      const rows = await this.db.selectFrom("events").select(["seq", "ts"]).orderBy("seq", "asc").limit(batch).execute();
+      let last: number | undefined;
+      for (const r of rows) {
+        if (Number(r.ts) >= before) break;
+        last = Number(r.seq);
+      }
+      if (last === undefined) return 0;
+      const r = await this.db.deleteFrom("events").where("seq", "<=", last).executeTakeFirst();
       return Number(r.numDeletedRows);
     });
   }
