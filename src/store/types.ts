@@ -223,12 +223,14 @@ export interface EventQuery {
  */
 export interface EventStore {
   /**
-   * Stores `events` of one instance and sets the `state` entries (connector cursors, JSON values) in
-   * one transaction. Events whose `id` is already stored are skipped (a redelivered update).
+   * Stores `events` of one instance (`null`: gateway-level events) and sets the `state` entries
+   * (connector cursors, JSON values) in one transaction. Events whose `id` is already stored are
+   * skipped (a redelivered update).
    * @returns the events actually stored, in order.
-   * @throws `STORAGE_FAILED` (also when the instance does not exist and `state` is not empty).
+   * @throws `STORAGE_FAILED` (also when the instance does not exist and `state` is not empty);
+   *   `VALIDATION_FAILED` for `state` without an instance.
    */
-  append(instanceId: string, events: readonly EventEnvelope[], state?: Readonly<Record<string, unknown>>): Promise<StoredEvent[]>;
+  append(instanceId: string | null, events: readonly EventEnvelope[], state?: Readonly<Record<string, unknown>>): Promise<StoredEvent[]>;
   /** Events of the instance after `afterSeq` (exclusive), oldest first, at most `limit` (1–1000). */
   list(instanceId: string, opts: { afterSeq?: number; limit: number }): Promise<StoredEvent[]>;
   /** Events matching `q`, oldest first. */

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import type { EventEnvelope } from "../../events/types.js";
 import type { EventQuery, EventStore, StoredEvent } from "../types.js";
+import { err } from "../../core/errors.js";
 import { guard } from "./errors.js";
 import { appendEvents } from "./outbox.js";
 import type { Database } from "./schema.js";
@@ -25,11 +26,15 @@ export class KyselyEventStore implements EventStore {
     private readonly kind: "sqlite" | "postgres",
   ) {}
 
-  append(instanceId: string, events: readonly EventEnvelope[], state: Readonly<Record<string, unknown>> = {}): Promise<StoredEvent[]> {
+  append(instanceId: string | null, events: readonly EventEnvelope[], state: Readonly<Record<string, unknown>> = {}): Promise<StoredEvent[]> {
+    if (instanceId === null && Object.keys(state).length > 0) {
+      return Promise.reject(err("VALIDATION_FAILED", { message: "Connector state belongs to an instance." }));
+    }
     return guard("events.append", () =>
       this.db.transaction().execute(async (trx) => {
         const stored = await appendEvents(trx, this.kind, instanceId, events);
         for (const [key, value] of Object.entries(state)) {
+          if (instanceId === null) break;
           await trx
             .insertInto("connector_state")
             .values({ instance_id: instanceId, key, value: JSON.stringify(value) })
