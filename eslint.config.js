@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["dist/", "dist-bench/", "node_modules/", "data/", "coverage/", "test-artifacts/", ".ci/"] },
+  { ignores: ["dist/", "client/dist/", "dist-bench/", "node_modules/", "data/", "coverage/", "test-artifacts/", ".ci/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -21,6 +21,25 @@ export default tseslint.config(
   {
     files: ["src/connectors/**", "src/cli/**", "src/server.ts", "test/**", "bench/**"],
     rules: { "no-restricted-imports": "off" },
+  },
+  {
+    // The SDK runs in browsers too: no Node built-ins, no Node globals, and only type imports from
+    // the server's sources (checked by the package test, test/client/package.test.ts).
+    files: ["client/src/**"],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      "no-restricted-imports": "off",
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["node:*"], message: "the SDK runs in browsers: no Node built-ins" },
+            { group: ["../../src/**"], allowTypeImports: true, message: "the SDK shares the server's types only (import type)" },
+          ],
+        },
+      ],
+      "no-restricted-globals": ["error", "Buffer", "process", "require", "__dirname", "__filename", "global", "setImmediate"],
+    },
   },
   {
     files: ["src/connectors/**"],

@@ -1,0 +1,69 @@
+/**
+ * `@switchboard/client`: the TypeScript SDK of the Switchboard gateway. No dependencies; runs in
+ * Node ≥ 20 and in browsers (global `fetch`). See docs/sdk.md.
+ */
+export { Switchboard, type ListInstancesOptions, type SwitchboardOptions } from "./switchboard.js";
+export { InstanceClient, type CallOptions } from "./instance.js";
+export {
+  WebhooksClient,
+  type AttemptsOptions,
+  type CreateWebhookInput,
+  type CreatedWebhook,
+  type RedeliverInput,
+  type RotatedSecret,
+  type UpdateWebhookInput,
+  type Webhook,
+  type WebhookAttempt,
+} from "./webhooks.js";
+export { type ListenCallback, type ListenError, type ListenOptions, type Listener } from "./listen.js";
+export { type EventPage } from "./replay.js";
+export {
+  GatewayTimeoutError,
+  GatewayUnreachableError,
+  SwitchboardError,
+  TransportError,
+  isSwitchboardError,
+  type ErrorBody,
+} from "./errors.js";
+export {
+  DEFAULT_TIMEOUT_MS,
+  HttpClient,
+  displayUrl,
+  type FetchLike,
+  type HttpClientOptions,
+  type QueryValue,
+  type RawResponse,
+  type RequestOptions,
+} from "./http.js";
+export type {
+  ConnectOptions,
+  CreateInstanceInput,
+  CreatedInstance,
+  DeletedInstance,
+  DesiredState,
+  ErrorCode,
+  ErrorInfo,
+  EventData,
+  EventEnvelope,
+  EventType,
+  GlobalReplayOptions,
+  HistoryEntry,
+  InstanceStatus,
+  InstanceView,
+  JsonSchema,
+  LoginMethod,
+  LogoutResult,
+  MessageData,
+  OutboundMessage,
+  Page,
+  PairingCode,
+  PendingQr,
+  PlatformInfo,
+  RemoteLogoutOutcome,
+  ReplayOptions,
+  SelfInfo,
+  SentMessage,
+  StatusState,
+  SwitchboardEvent,
+  TokenView,
+} from "./types.js";
