@@ -23,9 +23,10 @@ export type ListenError = SwitchboardError | TransportError;
  * (err, event) => { if (err) return console.warn(err.message); if (event.type === "message.received") … }
  * ```
  * Errors after which the listener reconnects by itself: {@link TransportError} (gateway down, idle
- * connection), 5xx, 429 (waits `retryAfterMs`). Errors that end it (then `closed` resolves): other
- * 4xx {@link SwitchboardError}s — 401/403 (token), 404 (instance), 4xx for an unknown or pruned
- * resume id. When the callback returns a promise, the next event waits for it. An exception thrown
+ * connection), 5xx (`SHUTTING_DOWN` when the gateway stops), 408 `SLOW_CONSUMER`, 429 (waits
+ * `retryAfterMs`). Errors that end it (then `closed` resolves): other 4xx {@link SwitchboardError}s —
+ * 401/403 (bad or revoked token), 404 `INSTANCE_NOT_FOUND` (also when the instance is deleted),
+ * 410 `EVENTS_EXPIRED` (the resume id is unknown or past retention). When the callback returns a promise, the next event waits for it. An exception thrown
  * by the callback does not stop the stream; it is rethrown asynchronously, like an event listener's.
  */
 export type ListenCallback = (
@@ -165,8 +166,8 @@ export function startListener(
           if (done) return;
           touch();
           for (const frame of parser.push(decoder.decode(value, { stream: true }))) {
-            if (frame.event === "error") throw streamError(frame.data);
-            await deliver(frame.data, frame.id);
+            if (frame.event === "end") throw endError(frame.data);
+            if (frame.event === "message") await deliver(frame.data, frame.id);
           }
           // A block with an `id:` and no data (e.g. sent when the stream opens) moves the cursor too:
           // a drop before the first event then resumes from there instead of "now".
@@ -229,23 +230,41 @@ function toListenError(e: unknown, http: HttpClient): ListenError {
   return new TransportError(displayUrl(http.baseUrl), `the event stream failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
-/** An `event: error` frame: the gateway's error envelope (or a generic one), as a {@link SwitchboardError}. */
-function streamError(data: string): SwitchboardError {
+/**
+ * HTTP statuses of the codes a stream may end with (`event: end` frames carry the envelope's
+ * `error` without a status). Unknown codes count as 500: retried.
+ */
+const END_STATUS: Readonly<Record<string, number>> = {
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  INSTANCE_NOT_FOUND: 404,
+  SLOW_CONSUMER: 408,
+  EVENTS_EXPIRED: 410,
+  RATE_LIMITED: 429,
+  SHUTTING_DOWN: 503,
+};
+
+/**
+ * The reason in an `event: end` frame (`data: {"error": {code, message, details?, retryAfterMs?}}`),
+ * as a {@link SwitchboardError} with the status of its code.
+ */
+function endError(data: string): SwitchboardError {
   try {
-    const doc = JSON.parse(data) as { error?: { code?: unknown; message?: unknown; details?: unknown; status?: unknown } };
-    const e = doc.error;
+    const e = (JSON.parse(data) as { error?: Record<string, unknown> }).error;
     if (e && typeof e.code === "string" && typeof e.message === "string") {
-      const status = typeof e.status === "number" ? e.status : 400;
-      return new SwitchboardError(status, {
+      return new SwitchboardError(END_STATUS[e.code] ?? 500, {
         code: e.code,
         message: e.message,
-        ...(e.details && typeof e.details === "object" ? { details: e.details as Record<string, unknown> } : {}),
+        ...(e.details !== null && typeof e.details === "object" && { details: e.details as Record<string, unknown> }),
+        ...(typeof e.retryAfterMs === "number" && { retryAfterMs: e.retryAfterMs }),
       });
     }
   } catch {
     // fall through
   }
-  return new SwitchboardError(502, { code: "BAD_RESPONSE", message: "the event stream reported an unreadable error" });
+  return new SwitchboardError(502, { code: "BAD_RESPONSE", message: "the event stream ended with an unreadable reason" });
 }
 
 /** The delay before attempt `n` (1-based): `min·2^(n-1)`, capped, with ±50 % jitter. */

@@ -191,17 +191,22 @@ describe("listen (scripted SSE server)", () => {
     }
   });
 
-  it("an `event: error` frame ends the listener with that error", async () => {
-    const expired: Script = (_req, res) => {
+  it("`event: end` frames: SHUTTING_DOWN is retried, EVENTS_EXPIRED ends the listener", async () => {
+    const end = (code: string): Script => (_req, res) => {
       open(res);
-      res.write(`event: error\ndata: ${JSON.stringify({ error: { code: "EVENT_NOT_FOUND", message: "gone", status: 410 } })}\n\n`);
+      res.end(`event: end\ndata: ${JSON.stringify({ error: { code, message: `ended: ${code}` } })}\n\n`);
     };
-    const s = await sse([expired]);
+    const s = await sse([sendAndEnd(event("e1")), end("SHUTTING_DOWN"), end("EVENTS_EXPIRED")]);
     const c = collect();
-    const stop = new Switchboard({ url: s.url }).listen(c.callback, { ...FAST, after: "old" });
+    const stop = new Switchboard({ url: s.url }).listen(c.callback, FAST);
     await stop.closed;
-    expect(c.errors).toHaveLength(1);
-    expect(c.errors[0]).toMatchObject({ code: "EVENT_NOT_FOUND", status: 410 });
+    expect(c.events.map((e) => e.id)).toEqual(["e1"]);
+    expect(c.errors.map((e) => [(e as SwitchboardError).code, (e as SwitchboardError).status])).toEqual([
+      ["SHUTTING_DOWN", 503],
+      ["EVENTS_EXPIRED", 410],
+    ]);
+    expect(s.conns).toHaveLength(3);
+    expect(s.conns[2]!.headers["last-event-id"]).toBe("e1");
   });
 
   it("reconnects when the stream goes silent past idleTimeoutMs", async () => {
