@@ -2,8 +2,12 @@ import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Connector } from "./core/connector.js";
 import { Gateway, type GatewayOptions } from "./core/gateway.js";
+import { toErrorInfo } from "./core/errors.js";
 import { ensureAccountToken } from "./core/tokens.js";
 import { builtinConnectors } from "./connectors/index.js";
+import { EventFeed } from "./events/feed.js";
+import { DEFAULT_EVENT_RETENTION_MS, startRetention } from "./events/retention.js";
+import type { StreamSettings } from "./events/stream/session.js";
 import { buildHttpApp } from "./http/app.js";
 import { createLogger } from "./observability/logger.js";
 import { Metrics } from "./observability/metrics.js";
@@ -37,6 +41,13 @@ export interface ServeOptions {
   publicUrl?: string;
   /** Connectors to load. Default: the built-in ones. */
   connectors?: readonly Connector[];
+  /**
+   * Events older than this many ms are deleted (`SWITCHBOARD_EVENT_RETENTION`). Default 7 days; 0
+   * keeps them forever.
+   */
+  eventRetentionMs?: number;
+  /** Live event stream timings and bounds (heartbeat, token re-check, backlog). Defaults in `StreamSettings`. */
+  eventStream?: Partial<StreamSettings>;
   /** Passed to the gateway core (tests: hooks, policy, timeouts). */
   gateway?: Pick<GatewayOptions, "hooks" | "policy" | "timeouts" | "historyKeep">;
 }
@@ -81,9 +92,22 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       ...opts.gateway,
     });
     await gateway.start();
+    const feed = new EventFeed({
+      store,
+      bus: gateway.bus,
+      ...(opts.eventStream && { stream: opts.eventStream }),
+      onError: (e, where) => logger.warn({ err: toErrorInfo(e), where }, "event stream: store read failed"),
+    });
+    const retention = startRetention({
+      events: store.events,
+      retentionMs: opts.eventRetentionMs ?? DEFAULT_EVENT_RETENTION_MS,
+      onRun: (r) =>
+        "error" in r ? logger.warn({ err: toErrorInfo(r.error) }, "event retention: prune failed") : logger.debug({ deleted: r.deleted }, "event retention: pruned"),
+    });
     let app: Awaited<ReturnType<typeof buildHttpApp>>;
     let address: string;
     try {
+      await feed.start();
       app = await buildHttpApp({
         gateway,
         idempotency: store.idempotency,
@@ -92,9 +116,12 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
         rateLimit: { points: opts.rateLimitPerMinute ?? 100, durationMs: 60_000 },
         ready: () => store.ping(),
         version: "0.1.0",
+        events: feed,
       });
       address = await app.listen({ host: opts.host ?? "127.0.0.1", port: opts.port ?? 8080 });
     } catch (e) {
+      await feed.close();
+      await retention.stop();
       await gateway.shutdown(); // sessions restored at boot must not outlive a failed start
       throw e;
     }
@@ -107,7 +134,9 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       store,
       close: () =>
         (closing ??= (async () => {
-          await app.close();
+          await app.close(); // ends open event streams first (SHUTTING_DOWN)
+          await feed.close();
+          await retention.stop();
           await gateway.shutdown();
           await store.close();
           logger.info("switchboard stopped");

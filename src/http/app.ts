@@ -1,9 +1,11 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { GatewayApi } from "../core/api.js";
+import type { EventFeed } from "../events/feed.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { IdempotencyStore } from "../store/types.js";
 import { installAuthentication, installAuthorization } from "./auth.js";
+import { installBrowserTokens } from "./browser-token.js";
 import { frameworkErrorHandler, installErrorHandling } from "./errors.js";
 import { installIdempotency } from "./idempotency.js";
 import { registerOpenApi } from "./openapi.js";
@@ -18,6 +20,7 @@ import { lifecycleRoutes } from "./routes/lifecycle.js";
 import { loginRoutes } from "./routes/login.js";
 import { platformRoutes } from "./routes/platforms.js";
 import { tokenRoutes } from "./routes/tokens.js";
+import { eventRoutes } from "./routes/events.js";
 import { intakeRoutes } from "./routes/intake.js";
 import { installBodyParsing, jsonSerializerCompiler, typeboxValidatorCompiler } from "./validation.js";
 import "./types.js";
@@ -39,6 +42,8 @@ export interface HttpDeps {
   bodyLimit?: number;
   /** Fastify's `trustProxy` (behind a reverse proxy, so the rate limit keys on the client IP). Default false. */
   trustProxy?: boolean | string | string[];
+  /** Replay and live event streams (`/v1/events…`); those routes exist only when set. */
+  events?: EventFeed;
 }
 
 /** Default {@link HttpDeps.bodyLimit}: 1 MiB. */
@@ -76,6 +81,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await registerOpenApi(app, deps.version);
 
   // onRequest hooks run in this order.
+  installBrowserTokens(app);
   installAuthentication(app, deps.gateway);
   installRateLimit(app, deps.rateLimit ?? DEFAULT_RATE_LIMIT);
   installAuthorization(app);
@@ -84,6 +90,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
 
   const routeDeps: RouteDeps = { gateway: deps.gateway, metrics: deps.metrics, version: deps.version };
   if (deps.ready) routeDeps.ready = deps.ready;
+  if (deps.events) routeDeps.events = deps.events;
   healthRoutes(app, routeDeps);
   instanceRoutes(app, routeDeps);
   lifecycleRoutes(app, routeDeps);
@@ -92,5 +99,6 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   platformRoutes(app, routeDeps);
   tokenRoutes(app, routeDeps);
   intakeRoutes(app, routeDeps);
+  eventRoutes(app, routeDeps);
   return app;
 }

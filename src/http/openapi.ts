@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import { eventSchemas } from "../events/schema.js";
 import { ErrorEnvelopeSchema } from "./schemas.js";
 
 /** Security requirement objects meaning "the account or an instance token, as Bearer or `token` header". */
@@ -11,11 +12,15 @@ const TOKEN_SECURITY: Array<Record<string, string[]>> = [{ bearer: [] }, { token
  * collects routes as they are registered).
  * - `GET /openapi.json` (no auth): the OpenAPI 3.1 document. Security schemes `bearer`
  *   (`Authorization: Bearer <token>`) and `tokenHeader` (`token: <token>`), required by default;
- *   public routes declare `security: []`. The error envelope is `components.schemas.ErrorEnvelope`.
+ *   public routes declare `security: []`. The error envelope is `components.schemas.ErrorEnvelope`;
+ *   the event model is `components.schemas.Event` (a union over one `<Type>Event` per event type)
+ *   and `EventPage`.
  * - `GET /docs` (no auth): Swagger UI, served from the package's own assets (works offline).
  */
 export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
   app.addSchema(ErrorEnvelopeSchema);
+  // The event model (`Event`, one `<Type>Event` per type, `EventPage`), published whether or not the event routes are mounted.
+  for (const schema of eventSchemas()) app.addSchema(schema);
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",

@@ -10,6 +10,9 @@ export const REDACT_PATHS: readonly string[] = [
   "req.headers.authorization",
   "req.headers.token",
   "req.headers.cookie",
+  // Browser WebSocket clients may carry the token as a subprotocol (`switchboard.token.<token>`).
+  'req.headers["sec-websocket-protocol"]',
+  'headers["sec-websocket-protocol"]',
   "headers.authorization",
   "headers.token",
   "credentials",

@@ -2,6 +2,7 @@ import { Writable } from "node:stream";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import type { GatewayOptions } from "../../src/core/gateway.js";
 import { issueToken } from "../../src/core/tokens.js";
+import { EventFeed } from "../../src/events/feed.js";
 import { buildHttpApp, type HttpDeps } from "../../src/http/app.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { harness, type Harness } from "./gateway-harness.js";
@@ -75,6 +76,9 @@ export async function httpHarness(opts: HttpHarnessOptions = {}): Promise<HttpHa
     version: "0.0.0-test",
     rateLimit: opts.rateLimit ?? { points: 100_000, durationMs: 60_000 },
   };
+  const events = new EventFeed({ store: core.store, bus: core.gateway.bus });
+  await events.start();
+  deps.events = events;
   if (opts.ready) deps.ready = opts.ready;
   if (opts.bodyLimit !== undefined) deps.bodyLimit = opts.bodyLimit;
   const app = await buildHttpApp(deps);
@@ -118,6 +122,7 @@ export async function httpHarness(opts: HttpHarnessOptions = {}): Promise<HttpHa
     },
     async dispose() {
       await app.close();
+      await events.close();
       await core.dispose();
     },
   };
@@ -179,6 +184,10 @@ export const ROUTES: readonly RouteCase[] = [
   { method: "POST", pattern: "/v1/tokens", setup: "stopped", body: ({ name }) => ({ scope: "instance", instance: name, label: "matrix" }), expect: ACCOUNT(201) },
   { method: "DELETE", pattern: "/v1/tokens/:id", setup: "stopped", expect: ACCOUNT(200) },
   { method: "GET", pattern: "/metrics", setup: "stopped", expect: ACCOUNT(200) },
+  { method: "GET", pattern: "/v1/instances/:name/events", setup: "stopped", query: "?limit=10", expect: INSTANCE },
+  { method: "GET", pattern: "/v1/events", setup: "stopped", query: "?limit=10", expect: ACCOUNT(200) },
+  // Neither a WebSocket upgrade nor `Accept: text/event-stream`: 406 once authenticated (the streams are tested in test/events/stream).
+  { method: "GET", pattern: "/v1/events/stream", setup: "stopped", expect: { account: 406, own: 406, other: 406, none: 401, garbage: 401 } },
   // The platform's secret, not an API token, opens the webhook route: without it, 401 for everyone.
   { method: "POST", pattern: "/v1/intake/:name", setup: "connected", body: () => ({ seq: 1, body: "hi" }), expect: { account: 401, own: 401, other: 401, none: 401, garbage: 401 } },
   { method: "GET", pattern: "/health", setup: "stopped", expect: PUBLIC },

@@ -1,4 +1,5 @@
 import type { GatewayApi } from "../../core/api.js";
+import type { EventFeed } from "../../events/feed.js";
 import type { Metrics } from "../../observability/metrics.js";
 
 /** What route modules need. */
@@ -8,4 +9,6 @@ export interface RouteDeps {
   /** Resolves when the gateway is ready to serve; rejects otherwise. */
   ready?: () => Promise<void>;
   version: string;
+  /** Replay and live streams of events; the event routes exist only when set. */
+  events?: EventFeed;
 }

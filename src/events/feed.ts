@@ -1,0 +1,190 @@
+import { err, type SwitchboardError } from "../core/errors.js";
+import type { Store } from "../store/types.js";
+import type { EventEnvelope } from "./types.js";
+import { DEFAULT_STREAM_SETTINGS, StreamSession, type StreamFilter, type StreamSettings, type StreamSink } from "./stream/session.js";
+import { EventTail, type LiveSource } from "./stream/tail.js";
+
+/** Who reads events: the authenticated token, reduced to what scoping needs. Never the token itself. */
+export interface FeedCaller {
+  scope: "account" | "instance";
+  /** The token's instance (instance tokens). */
+  instanceId: string | null;
+  /** The token's instance name (instance tokens). */
+  instanceName: string | null;
+  /** SHA-256 hex of the token, to check it again while a stream is open (revocation). */
+  tokenHash: string;
+}
+
+/** A replay request. `instance` comes from {@link EventFeed.scope}. */
+export interface ReplayQuery {
+  caller: FeedCaller;
+  instance: { id: string; name: string } | null;
+  /** Only events after this event id (exclusive). Absent: from the oldest stored event. */
+  after?: string;
+  /** Only these types; empty or absent: every type. */
+  types?: readonly string[];
+  /** Page size, 1–1000. */
+  limit: number;
+}
+
+/** A replay page: oldest first; `next` is the id to pass as `after` for the next page, null when this page reached the newest event. */
+export interface EventPage {
+  items: EventEnvelope[];
+  next: string | null;
+}
+
+/** A stream request. `instance` comes from {@link EventFeed.scope}. */
+export interface StreamRequest {
+  caller: FeedCaller;
+  instance: { id: string; name: string } | null;
+  /** Resume after this event id. Absent: only events stored from now on. */
+  after?: string;
+  types?: readonly string[];
+}
+
+/** Options of {@link EventFeed}. */
+export interface EventFeedOptions {
+  store: Pick<Store, "events" | "instances" | "tokens">;
+  /** The in-process bus (stored events only). */
+  bus: LiveSource;
+  /** Stream timings and bounds; see {@link StreamSettings}. */
+  stream?: Partial<StreamSettings>;
+  /** Events the shared tail keeps in memory. Default 4096. */
+  ringSize?: number;
+  /** See `TailOptions.pollMs`. Default 2000 ms. */
+  pollMs?: number;
+  /** Told about failed store reads and failed streams (secret-free errors). */
+  onError?: (e: unknown, where: string) => void;
+}
+
+/**
+ * Replay and live streams over the outbox (`store.events`), for the HTTP routes (and any other
+ * transport): scoping by token, resume points, one shared {@link EventTail}, and every open
+ * {@link StreamSession} (ended on {@link close}).
+ *
+ * Life: `new EventFeed(opts)` → `await start()` → … → `await close()`.
+ */
+export class EventFeed {
+  readonly settings: StreamSettings;
+  private readonly tail: EventTail;
+  private readonly sessions = new Set<StreamSession>();
+  private closed = false;
+
+  constructor(private readonly opts: EventFeedOptions) {
+    this.settings = { ...DEFAULT_STREAM_SETTINGS, ...opts.stream };
+    this.tail = new EventTail({
+      events: opts.store.events,
+      bus: opts.bus,
+      ...(opts.ringSize !== undefined && { ringSize: opts.ringSize }),
+      ...(opts.pollMs !== undefined && { pollMs: opts.pollMs }),
+      onError: (e) => opts.onError?.(e, "tail"),
+    });
+  }
+
+  /** Starts following the outbox head. @throws `STORAGE_FAILED`. */
+  start(): Promise<void> {
+    return this.tail.start();
+  }
+
+  /** Number of open streams. */
+  get openStreams(): number {
+    return this.sessions.size;
+  }
+
+  /** Ends every open stream with `SHUTTING_DOWN` (clients resume elsewhere or later). Idempotent. */
+  endStreams(): void {
+    for (const s of this.sessions) s.end(err("SHUTTING_DOWN"));
+  }
+
+  /** Ends every stream and stops the tail. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.endStreams();
+    await this.tail.stop();
+  }
+
+  /**
+   * The instance a caller's read is limited to: an instance token always reads its own instance
+   * (naming another one is `FORBIDDEN`); an account token reads the named instance, or everything
+   * when none is named.
+   * @throws `FORBIDDEN`, `INSTANCE_NOT_FOUND`, `STORAGE_FAILED`.
+   */
+  async scope(caller: FeedCaller, name?: string): Promise<{ id: string; name: string } | null> {
+    if (caller.scope === "instance") {
+      if (caller.instanceId === null || caller.instanceName === null) throw err("UNAUTHENTICATED");
+      if (name !== undefined && name !== caller.instanceName) throw err("FORBIDDEN", { message: "This token is scoped to another instance." });
+      return { id: caller.instanceId, name: caller.instanceName };
+    }
+    if (name === undefined) return null;
+    const rec = await this.opts.store.instances.get(name);
+    if (!rec) throw err("INSTANCE_NOT_FOUND", { details: { name } });
+    return { id: rec.id, name: rec.name };
+  }
+
+  /**
+   * One page of stored events, oldest first.
+   * @throws `EVENTS_EXPIRED` when `after` is unknown, pruned, or (for an instance token) another
+   *   instance's event; `STORAGE_FAILED`.
+   */
+  async replay(q: ReplayQuery): Promise<EventPage> {
+    const afterSeq = q.after === undefined ? 0 : await this.cursor(q.caller, q.after);
+    const page = await this.opts.store.events.query({
+      afterSeq,
+      ...(q.instance && { instanceId: q.instance.id }),
+      ...(q.types && q.types.length > 0 && { types: q.types }),
+      limit: q.limit,
+    });
+    const items = page.map((e) => e.envelope);
+    return { items, next: page.length >= q.limit ? (items[items.length - 1]?.id ?? null) : null };
+  }
+
+  /**
+   * Prepares a live stream: checks the resume point, then returns the function that starts the
+   * stream on a transport and runs it in the background — first the stored events after `after` (if
+   * given), then live ones, in order, without gaps or duplicates.
+   * @throws `EVENTS_EXPIRED` (see {@link replay}), `SHUTTING_DOWN` once closed, `STORAGE_FAILED`.
+   */
+  async openStream(req: StreamRequest): Promise<(sink: StreamSink) => StreamSession> {
+    if (this.closed) throw err("SHUTTING_DOWN");
+    const startSeq = req.after === undefined ? this.tail.position : await this.cursor(req.caller, req.after);
+    const filter: StreamFilter = {
+      instance: req.instance,
+      types: req.types && req.types.length > 0 ? new Set(req.types) : null,
+    };
+    return (sink) => {
+      const session = new StreamSession({
+        events: this.opts.store.events,
+        tail: this.tail,
+        filter,
+        startSeq,
+        sink,
+        recheck: () => this.recheck(req.caller),
+        settings: this.settings,
+        onError: (e) => this.opts.onError?.(e, "stream"),
+      });
+      if (this.closed) {
+        session.end(err("SHUTTING_DOWN"));
+        return session;
+      }
+      this.sessions.add(session);
+      void session.run().finally(() => this.sessions.delete(session));
+      return session;
+    };
+  }
+
+  /** The seq of a resume point. See {@link replay} for the errors. */
+  private async cursor(caller: FeedCaller, eventId: string): Promise<number> {
+    const at = await this.opts.store.events.locate(eventId);
+    // Another instance's event is reported like an unknown one: an instance token learns nothing.
+    if (!at || (caller.scope === "instance" && at.instanceId !== caller.instanceId)) {
+      throw err("EVENTS_EXPIRED", { details: { after: eventId } });
+    }
+    return at.seq;
+  }
+
+  private async recheck(caller: FeedCaller): Promise<SwitchboardError | null> {
+    const rec = await this.opts.store.tokens.findByHash(caller.tokenHash);
+    return rec ? null : err("UNAUTHENTICATED", { message: "The token was revoked." });
+  }
+}
+
