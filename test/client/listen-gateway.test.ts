@@ -100,13 +100,13 @@ describe("listen against the gateway", () => {
 
   it("ends with EVENTS_EXPIRED for an unknown resume id, and with 404 for an unknown instance", async () => {
     const errors: ListenError[] = [];
-    const stop = sb.instance("bot").listen((err) => void (err && errors.push(err)), { after: "evt_unknown" });
+    const stop = sb.instance("bot").listen((err, _event) => void (err && errors.push(err)), { after: "evt_unknown" });
     await stop.closed;
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: "EVENTS_EXPIRED", status: 410 });
 
     const errors2: ListenError[] = [];
-    const stop2 = sb.instance("nobody").listen((err) => void (err && errors2.push(err)));
+    const stop2 = sb.instance("nobody").listen((err, _event) => void (err && errors2.push(err)));
     await stop2.closed;
     expect(errors2[0]).toMatchObject({ code: "INSTANCE_NOT_FOUND", status: 404 });
   });
