@@ -436,10 +436,20 @@ export interface WebhookStore {
   /** Writes a {@link DeliveryBatch} in one transaction. */
   writeBatch(batch: DeliveryBatch): Promise<void>;
   /**
-   * Pending deliveries of a subscription with `eventSeq > afterSeq`, ascending, at most `limit`, with
-   * the event body. Deliveries whose event is gone (retention, purge) are deleted instead of returned.
+   * Pending deliveries of a subscription, ascending by seq, at most `limit`, with the event body:
+   * with `eventSeq > afterSeq` (default 0), due by `dueBy` (epoch ms) when given, of one instance
+   * when `instanceId` is given (null: the gateway-level events). Deliveries whose event is gone
+   * (retention, purge) are deleted instead of returned.
    */
-  pending(webhookId: string, q: { afterSeq: number; limit: number }): Promise<PendingDelivery[]>;
+  pending(webhookId: string, q: { limit: number; afterSeq?: number; dueBy?: number; instanceId?: string | null }): Promise<PendingDelivery[]>;
+  /**
+   * The first pending delivery of each instance (the gateway-level events count as one more), due
+   * or not, with the event body, ascending by seq, at most `limit`. Strictly ordered subscriptions
+   * deliver only these.
+   */
+  heads(webhookId: string, limit: number): Promise<PendingDelivery[]>;
+  /** The earliest `nextAttemptAt` after `after` (epoch ms) of the subscription's pending deliveries; undefined when there is none. */
+  nextAttemptAt(webhookId: string, after: number): Promise<number | undefined>;
   /**
    * Makes the given deliveries pending again from scratch (attempts 0, due at `now`), creating those
    * not stored yet. Returns how many.
@@ -453,8 +463,9 @@ export interface WebhookStore {
    */
   attempts(webhookId: string, q: { limit: number; before?: number; eventId?: string }): Promise<AttemptRecord[]>;
   /**
-   * Deletes attempts started before `before` (epoch ms) and finished deliveries (delivered or failed)
-   * last changed before it, at most `limit` rows of each per call. Returns how many rows.
+   * Retention: deletes attempts started before `before` (epoch ms), at most `limit` per call, and the
+   * deliveries of events no longer stored (event retention removes a seq prefix of the outbox; a
+   * delivery lives as long as its event). Returns how many rows.
    */
   prune(before: number, limit?: number): Promise<number>;
 }

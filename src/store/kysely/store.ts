@@ -10,6 +10,7 @@ import { KyselyInstanceStore } from "./instances.js";
 import type { Database } from "./schema.js";
 import { KyselySecretStore } from "./secrets.js";
 import { KyselyTokenStore } from "./tokens.js";
+import { KyselyWebhookStore } from "./webhooks.js";
 
 /**
  * The one {@link Store} implementation, shared by SQLite and Postgres. `db` is owned by the store:
@@ -26,6 +27,7 @@ export function createKyselyStore(db: Kysely<Database>, hooks: DialectHooks): St
     history: new KyselyHistoryStore(db),
     idempotency: new KyselyIdempotencyStore(db),
     events: new KyselyEventStore(db, hooks.kind),
+    webhooks: new KyselyWebhookStore(db, hooks.kind),
     migrate: () =>
       guard("migrate", async () => {
         await hooks.prepareMigrations(db);
