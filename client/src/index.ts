@@ -15,7 +15,7 @@ export {
   type Webhook,
   type WebhookAttempt,
 } from "./webhooks.js";
-export { type ListenCallback, type ListenError, type ListenOptions, type Listener } from "./listen.js";
+export { isTerminalListenError, type ListenCallback, type ListenError, type ListenOptions, type Listener } from "./listen.js";
 export { type EventPage } from "./replay.js";
 export {
   GatewayTimeoutError,

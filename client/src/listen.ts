@@ -202,7 +202,7 @@ export function startListener(
         failures++;
         const err = toListenError(e, http);
         await report(err, undefined);
-        if (isFatal(err)) break;
+        if (isTerminalListenError(err)) break;
         wait = Math.max(backoff(failures, minDelay, maxDelay), err instanceof SwitchboardError ? (err.retryAfterMs ?? 0) : 0);
       }
       if (wait > 0) await sleep(wait, stopCtl.signal);
@@ -219,8 +219,11 @@ export function startListener(
   }) as Listener;
 }
 
-/** 4xx answers other than 408/429 will not get better by retrying. */
-function isFatal(e: ListenError): boolean {
+/**
+ * Whether a listener stops after reporting `e` (it reconnects after every other error): a
+ * {@link SwitchboardError} with a 4xx status other than 408 and 429, which retrying cannot fix.
+ */
+export function isTerminalListenError(e: ListenError): boolean {
   return e instanceof SwitchboardError && e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429;
 }
 

@@ -1,5 +1,6 @@
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
+import { Switchboard } from "../../client/src/index.js";
 import { ApiClient, displayUrl } from "./client.js";
 import { UsageError } from "./errors.js";
 import { jsonDoc } from "./output.js";
@@ -64,6 +65,18 @@ export class CliContext {
   client(timeoutMs?: number): ApiClient {
     try {
       return new ApiClient({ baseUrl: this.url, token: this.token, timeoutMs });
+    } catch {
+      throw new UsageError(`--url: not an http(s) URL: ${displayUrl(this.url)}`);
+    }
+  }
+
+  /**
+   * The SDK for `--url` and `--token`.
+   * @throws {@link UsageError} when `--url` is not an http(s) URL.
+   */
+  sdk(timeoutMs?: number): Switchboard {
+    try {
+      return new Switchboard({ url: this.url, token: this.token, timeoutMs });
     } catch {
       throw new UsageError(`--url: not an http(s) URL: ${displayUrl(this.url)}`);
     }

@@ -1,6 +1,7 @@
 // commander is pinned to 14: commander 15 requires Node 22, and Switchboard supports Node >= 20.19
 // (DESIGN §6). Lift the pin when Node 20 support is dropped.
 import { Command, CommanderError, Option } from "commander";
+import { registerEvents } from "./commands/events.js";
 import { registerInstances } from "./commands/instances.js";
 import { registerPlatforms } from "./commands/platforms.js";
 import { registerSandbox } from "./commands/sandbox.js";
@@ -43,6 +44,7 @@ export function buildProgram(io: CliIo): Command {
   registerInstances(program, io);
   registerTokens(program, io);
   registerPlatforms(program, io);
+  registerEvents(program, io);
   registerSandbox(program, io);
   return program;
 }
