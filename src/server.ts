@@ -7,6 +7,7 @@ import { ensureAccountToken } from "./core/tokens.js";
 import { builtinConnectors } from "./connectors/index.js";
 import { EventFeed } from "./events/feed.js";
 import { DEFAULT_EVENT_RETENTION_MS, startRetention } from "./events/retention.js";
+import { createWebhooks, type Webhooks, type WebhookOptions } from "./events/webhooks/index.js";
 import type { StreamSettings } from "./events/stream/session.js";
 import { buildHttpApp } from "./http/app.js";
 import { createLogger } from "./observability/logger.js";
@@ -48,6 +49,12 @@ export interface ServeOptions {
   eventRetentionMs?: number;
   /** Live event stream timings and bounds (heartbeat, token re-check, backlog). Defaults in `StreamSettings`. */
   eventStream?: Partial<StreamSettings>;
+  /**
+   * Outbound webhook delivery: retry schedule, attempt timeout, disabling, SSRF guard
+   * (`allowPrivateAddresses`, `SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE=1`)… Defaults in `DEFAULT_WEBHOOK_OPTIONS`;
+   * attempts are kept as long as events (`eventRetentionMs`) unless `retentionMs` says otherwise.
+   */
+  webhooks?: Partial<WebhookOptions>;
   /** Passed to the gateway core (tests: hooks, policy, timeouts). */
   gateway?: Pick<GatewayOptions, "hooks" | "policy" | "timeouts" | "historyKeep">;
 }
@@ -60,6 +67,8 @@ export interface RunningServer {
   initialAccountToken: string | null;
   gateway: Gateway;
   store: Store;
+  /** Outbound webhooks (API and dispatcher). */
+  webhooks: Webhooks;
   /** Graceful stop: stops accepting requests, closes every session (keeps credentials), closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -91,6 +100,14 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
       ...opts.gateway,
     });
+    // Built before the boot, so invalid webhook options fail the start before any session connects.
+    const webhooks = createWebhooks({
+      store,
+      vault,
+      bus: gateway.bus,
+      logger,
+      options: { retentionMs: opts.eventRetentionMs ?? DEFAULT_EVENT_RETENTION_MS, ...opts.webhooks },
+    });
     await gateway.start();
     const feed = new EventFeed({
       store,
@@ -108,6 +125,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     let address: string;
     try {
       await feed.start();
+      await webhooks.start();
       app = await buildHttpApp({
         gateway,
         idempotency: store.idempotency,
@@ -117,10 +135,12 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
         ready: () => store.ping(),
         version: "0.1.0",
         events: feed,
+        webhooks: webhooks.api,
       });
       address = await app.listen({ host: opts.host ?? "127.0.0.1", port: opts.port ?? 8080 });
     } catch (e) {
       await feed.close();
+      await webhooks.stop();
       await retention.stop();
       await gateway.shutdown(); // sessions restored at boot must not outlive a failed start
       throw e;
@@ -132,10 +152,12 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       initialAccountToken,
       gateway,
       store,
+      webhooks,
       close: () =>
         (closing ??= (async () => {
           await app.close(); // ends open event streams first (SHUTTING_DOWN)
           await feed.close();
+          await webhooks.stop(); // attempts in flight finish briefly; pending deliveries stay stored
           await retention.stop();
           await gateway.shutdown();
           await store.close();

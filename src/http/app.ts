@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { GatewayApi } from "../core/api.js";
 import type { EventFeed } from "../events/feed.js";
+import type { WebhookApi } from "../events/webhooks/types.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { IdempotencyStore } from "../store/types.js";
 import { installAuthentication, installAuthorization } from "./auth.js";
@@ -21,6 +22,7 @@ import { loginRoutes } from "./routes/login.js";
 import { platformRoutes } from "./routes/platforms.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { eventRoutes } from "./routes/events.js";
+import { webhookSubscriptionRoutes } from "./routes/webhook-subscriptions.js";
 import { intakeRoutes } from "./routes/intake.js";
 import { installBodyParsing, jsonSerializerCompiler, typeboxValidatorCompiler } from "./validation.js";
 import "./types.js";
@@ -44,6 +46,8 @@ export interface HttpDeps {
   trustProxy?: boolean | string | string[];
   /** Replay and live event streams (`/v1/events…`); those routes exist only when set. */
   events?: EventFeed;
+  /** Outbound webhook subscriptions (`/v1/webhooks…`); those routes exist only when set. */
+  webhooks?: WebhookApi;
 }
 
 /** Default {@link HttpDeps.bodyLimit}: 1 MiB. */
@@ -91,6 +95,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const routeDeps: RouteDeps = { gateway: deps.gateway, metrics: deps.metrics, version: deps.version };
   if (deps.ready) routeDeps.ready = deps.ready;
   if (deps.events) routeDeps.events = deps.events;
+  if (deps.webhooks) routeDeps.webhooks = deps.webhooks;
   healthRoutes(app, routeDeps);
   instanceRoutes(app, routeDeps);
   lifecycleRoutes(app, routeDeps);
@@ -100,5 +105,6 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   tokenRoutes(app, routeDeps);
   intakeRoutes(app, routeDeps);
   eventRoutes(app, routeDeps);
+  webhookSubscriptionRoutes(app, routeDeps);
   return app;
 }

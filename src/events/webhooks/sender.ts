@@ -1,0 +1,96 @@
+import { Agent } from "undici";
+import { AddressRefusedError, guardedLookup, refusedLiteral } from "./ssrf.js";
+
+/** What one HTTP attempt gave. */
+export interface AttemptOutcome {
+  /** True for a 2xx answer. */
+  ok: boolean;
+  /** The receiver's status; null when no response came. */
+  statusCode: number | null;
+  /** Secret-free text for a failure (`"HTTP 500"`, `"timeout after 10000 ms"`, `"ECONNREFUSED"`); null on success. */
+  error: string | null;
+  latencyMs: number;
+}
+
+/** Options of {@link EndpointClient}. */
+export interface EndpointClientOptions {
+  /** Upper bound of one attempt (connect, headers and body), ms. */
+  timeoutMs: number;
+  /** Skip the SSRF guard. */
+  allowPrivate: boolean;
+  /** Connections to the endpoint, at most (its `maxConcurrency`). */
+  connections: number;
+}
+
+/** Bytes of a response body read (and dropped) so the connection can be reused; more closes it. */
+const MAX_DRAIN_BYTES = 64 * 1024;
+
+/**
+ * The HTTP side of one endpoint: its own undici connection pool (keep-alive, at most `connections`
+ * sockets, the SSRF guard on every connect), so a slow endpoint only ever ties up its own sockets.
+ * Redirects are not followed (a 3xx is a failed attempt). Never throws: every failure is an
+ * {@link AttemptOutcome}.
+ */
+export class EndpointClient {
+  private readonly agent: Agent;
+  private readonly origin: string;
+  private readonly path: string;
+  private readonly refused: AddressRefusedError | null;
+
+  constructor(
+    url: string,
+    private readonly opts: EndpointClientOptions,
+  ) {
+    const u = new URL(url);
+    this.origin = u.origin;
+    this.path = `${u.pathname}${u.search}`;
+    this.refused = opts.allowPrivate ? null : refusedLiteral(u);
+    this.agent = new Agent({
+      connections: opts.connections,
+      keepAliveTimeout: 30_000,
+      connect: { timeout: opts.timeoutMs, ...(opts.allowPrivate ? {} : { lookup: guardedLookup }) },
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+    });
+  }
+
+  /** POSTs `body` with `headers`, bounded by the timeout. */
+  async post(headers: Record<string, string>, body: string): Promise<AttemptOutcome> {
+    const start = performance.now();
+    const latency = (): number => Math.round(performance.now() - start);
+    if (this.refused) return { ok: false, statusCode: null, error: this.refused.message, latencyMs: 0 };
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), this.opts.timeoutMs);
+    try {
+      const res = await this.agent.request({ origin: this.origin, path: this.path, method: "POST", headers, body, signal: ac.signal });
+      await res.body.dump({ limit: MAX_DRAIN_BYTES, signal: ac.signal }).catch(() => undefined);
+      const ok = res.statusCode >= 200 && res.statusCode < 300;
+      return { ok, statusCode: res.statusCode, error: ok ? null : `HTTP ${res.statusCode}`, latencyMs: latency() };
+    } catch (e) {
+      return { ok: false, statusCode: null, error: ac.signal.aborted ? `timeout after ${this.opts.timeoutMs} ms` : describeError(e), latencyMs: latency() };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Closes the pool; requests in flight are aborted. */
+  async close(): Promise<void> {
+    await this.agent.destroy().catch(() => undefined);
+  }
+}
+
+/**
+ * A secret-free description of a failed request: the refusal text of the SSRF guard, a network
+ * error's code with Node's message (which names at most the address), or just the error code or
+ * class name otherwise (library messages could quote headers).
+ */
+export function describeError(e: unknown): string {
+  const x = e as { code?: unknown; syscall?: unknown; message?: unknown; name?: unknown; cause?: unknown } | null;
+  if (e instanceof AddressRefusedError) return e.message;
+  if (x?.cause instanceof AddressRefusedError) return x.cause.message;
+  const code = typeof x?.code === "string" ? x.code : undefined;
+  if (code === "ERR_WEBHOOK_ADDRESS_REFUSED" && typeof x?.message === "string") return x.message.slice(0, 200);
+  if (code && typeof x?.syscall === "string" && typeof x.message === "string") return x.message.slice(0, 200);
+  if (code) return code;
+  return typeof x?.name === "string" ? x.name : "request failed";
+}

@@ -1,0 +1,132 @@
+import { lookup as dnsLookup, promises as dns, type LookupAddress, type LookupOptions } from "node:dns";
+import { isIP } from "node:net";
+import ipaddr from "ipaddr.js";
+import { err } from "../../core/errors.js";
+
+/**
+ * The SSRF guard of outbound webhooks. An address may be connected to only when `ipaddr.js`
+ * classifies it as global `unicast` (IPv4-mapped IPv6 addresses are judged as the IPv4 address they
+ * carry); loopback, private (RFC 1918), link-local (incl. 169.254.169.254), unique-local, CGNAT,
+ * multicast, broadcast, unspecified, reserved/documentation, NAT64/6to4/Teredo and the other special
+ * ranges are refused — unless the operator allows private addresses.
+ *
+ * The check runs twice: on the URL when a subscription is created or changed ({@link assertPublicUrl},
+ * every address the name resolves to), and on every connection ({@link guardedLookup} for names,
+ * {@link refusedLiteral} for IP literals), so a name re-pointed to a private address afterwards (DNS
+ * rebinding) is refused at connect time too.
+ */
+
+/** How an address was judged: `range` is ipaddr.js's name for it (`unicast`, `loopback`, `private`…). */
+export interface AddressVerdict {
+  allowed: boolean;
+  range: string;
+}
+
+/** Judges one IP address (v4 or v6 text). Text that is not an IP address is refused (`range: "invalid"`). */
+export function classifyAddress(address: string): AddressVerdict {
+  let addr: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    addr = ipaddr.parse(address.replace(/%.*$/, "")); // a zone id (`fe80::1%eth0`) is not part of the address
+  } catch {
+    return { allowed: false, range: "invalid" };
+  }
+  if (addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
+  const range = addr.range();
+  return { allowed: range === "unicast", range };
+}
+
+/** The error a connection to a refused address fails with (its message names the address and its range, nothing else). */
+export class AddressRefusedError extends Error {
+  readonly code = "ERR_WEBHOOK_ADDRESS_REFUSED";
+  constructor(
+    readonly address: string,
+    readonly range: string,
+  ) {
+    super(`refused: ${address} is a ${range} address`);
+    this.name = "AddressRefusedError";
+  }
+}
+
+/** The URL's host without IPv6 brackets. */
+function bareHost(url: URL): string {
+  return url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+}
+
+/**
+ * For a URL whose host is an IP literal: the refusal when that address is not allowed, else null.
+ * Names return null (they are checked by {@link guardedLookup} at connect time).
+ */
+export function refusedLiteral(url: URL): AddressRefusedError | null {
+  const host = bareHost(url);
+  if (isIP(host) === 0) return null;
+  const v = classifyAddress(host);
+  return v.allowed ? null : new AddressRefusedError(host, v.range);
+}
+
+/**
+ * A `net.connect` `lookup` that resolves like `dns.lookup` but fails with {@link AddressRefusedError}
+ * when any address the name resolves to is not allowed.
+ */
+export function guardedLookup(
+  hostname: string,
+  options: LookupOptions,
+  callback: (e: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+): void {
+  dnsLookup(hostname, { ...options, all: true }, (e, addresses) => {
+    if (e) return callback(e, "");
+    const list = addresses;
+    for (const a of list) {
+      const v = classifyAddress(a.address);
+      if (!v.allowed) return callback(new AddressRefusedError(a.address, v.range), "");
+    }
+    const first = list[0];
+    if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: "ENOTFOUND" }), "");
+    if (options.all) callback(null, list);
+    else callback(null, first.address, first.family);
+  });
+}
+
+/**
+ * Checks a subscription URL: `http:` or `https:`, no user info (credentials belong in custom
+ * headers), at most 2048 characters, and — unless `allowPrivate` — every address its host resolves
+ * to allowed.
+ * @returns the parsed URL.
+ * @throws `VALIDATION_FAILED` (not such a URL), `WEBHOOK_URL_REFUSED` (a refused address, or a name
+ *   that does not resolve).
+ */
+export async function assertPublicUrl(text: string, allowPrivate: boolean, path = "body.url"): Promise<URL> {
+  const invalid = (message: string): never => {
+    throw err("VALIDATION_FAILED", { message, details: { issues: [{ path, message }] } });
+  };
+  if (text.length > 2048) invalid("The URL is longer than 2048 characters.");
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return invalid("Not a valid absolute URL.");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") invalid("The URL must be http: or https:.");
+  if (url.username !== "" || url.password !== "") invalid("The URL must not contain credentials; send them as a custom header.");
+  if (allowPrivate) return url;
+  const host = bareHost(url);
+  let addresses: string[];
+  if (isIP(host) !== 0) {
+    addresses = [host];
+  } else {
+    try {
+      addresses = (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+    } catch {
+      throw err("WEBHOOK_URL_REFUSED", { message: `The host ${host} could not be resolved.`, details: { host } });
+    }
+  }
+  for (const a of addresses) {
+    const v = classifyAddress(a);
+    if (!v.allowed) {
+      throw err("WEBHOOK_URL_REFUSED", {
+        message: `The host ${host} resolves to ${a}, a ${v.range} address; the operator has not allowed private addresses.`,
+        details: { host, address: a, range: v.range },
+      });
+    }
+  }
+  return url;
+}
