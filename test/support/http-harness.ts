@@ -3,9 +3,11 @@ import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import type { GatewayOptions } from "../../src/core/gateway.js";
 import { issueToken } from "../../src/core/tokens.js";
 import { EventFeed } from "../../src/events/feed.js";
+import { createWebhooks, type Webhooks, type WebhookOptions } from "../../src/events/webhooks/index.js";
 import { buildHttpApp, type HttpDeps } from "../../src/http/app.js";
 import { createLogger } from "../../src/observability/logger.js";
-import { harness, type Harness } from "./gateway-harness.js";
+import { Vault } from "../../src/vault/vault.js";
+import { harness, TEST_KEY, type Harness } from "./gateway-harness.js";
 import type { MemoryPlatform } from "./memory-connector.js";
 
 /** A request as tests write it: `token` becomes `Authorization: Bearer <token>`; `body` is sent as JSON. */
@@ -34,6 +36,8 @@ export interface HttpHarness {
   accountToken: string;
   /** Every log line the app wrote (JSON strings). */
   logs: string[];
+  /** The webhooks API and its (not started) dispatcher. */
+  webhooks: Webhooks;
   request(req: Req): Promise<LightMyRequestResponse>;
   /** Creates an instance through the gateway; returns its instance token. */
   createInstance(name: string, opts?: { start?: boolean }): Promise<string>;
@@ -49,6 +53,8 @@ export interface HttpHarnessOptions {
   ready?: HttpDeps["ready"];
   bodyLimit?: number;
   gateway?: Partial<GatewayOptions>;
+  /** Webhook options (default: loopback allowed). The dispatcher is not started: nothing is delivered. */
+  webhooks?: Partial<WebhookOptions>;
 }
 
 /** Builds a gateway and its REST app. Call `dispose()` after the test. */
@@ -79,6 +85,8 @@ export async function httpHarness(opts: HttpHarnessOptions = {}): Promise<HttpHa
   const events = new EventFeed({ store: core.store, bus: core.gateway.bus });
   await events.start();
   deps.events = events;
+  const webhooks = createWebhooks({ store: core.store, vault: new Vault(TEST_KEY), bus: core.gateway.bus, logger, options: { allowPrivateAddresses: true, ...opts.webhooks } });
+  deps.webhooks = webhooks.api;
   if (opts.ready) deps.ready = opts.ready;
   if (opts.bodyLimit !== undefined) deps.bodyLimit = opts.bodyLimit;
   const app = await buildHttpApp(deps);
@@ -91,6 +99,7 @@ export async function httpHarness(opts: HttpHarnessOptions = {}): Promise<HttpHa
     app,
     accountToken,
     logs,
+    webhooks,
     request(req) {
       const headers: Record<string, string> = { ...req.headers };
       if (req.token !== undefined) {
@@ -123,6 +132,7 @@ export async function httpHarness(opts: HttpHarnessOptions = {}): Promise<HttpHa
     async dispose() {
       await app.close();
       await events.close();
+      await webhooks.stop();
       await core.dispose();
     },
   };
@@ -150,7 +160,7 @@ export type Caller = "account" | "own" | "other" | "none" | "garbage";
  * - `body`/`query`: valid input (a function of the row's names).
  */
 export interface RouteCase {
-  method: "GET" | "POST" | "DELETE";
+  method: "GET" | "POST" | "DELETE" | "PATCH";
   pattern: string;
   setup: "stopped" | "qr" | "connected";
   body?: (ctx: { name: string; unique: string; tokenId: string }) => unknown;
@@ -164,6 +174,7 @@ export interface RouteCase {
 const ANY_TOKEN = { account: 200, own: 200, other: 200, none: 401, garbage: 401 };
 const INSTANCE = { account: 200, own: 200, other: 403, none: 401, garbage: 401 };
 const ACCOUNT = (ok: number) => ({ account: ok, own: 403, other: 403, none: 401, garbage: 401 });
+const NO_SUCH_WEBHOOK = { account: 404, own: 404, other: 404, none: 401, garbage: 401 };
 const PUBLIC = { account: 200, own: 200, other: 200, none: 200, garbage: 200 };
 
 export const ROUTES: readonly RouteCase[] = [
@@ -188,6 +199,13 @@ export const ROUTES: readonly RouteCase[] = [
   { method: "GET", pattern: "/v1/events", setup: "stopped", query: "?limit=10", expect: ACCOUNT(200) },
   // Neither a WebSocket upgrade nor `Accept: text/event-stream`: 406 once authenticated (the streams are tested in test/events/stream).
   { method: "GET", pattern: "/v1/events/stream", setup: "stopped", expect: { account: 406, own: 406, other: 406, none: 401, garbage: 401 } },
+  { method: "POST", pattern: "/v1/webhooks", setup: "stopped", body: ({ name }) => ({ url: "http://127.0.0.1:9/hook", instance: name }), expect: { account: 201, own: 201, other: 403, none: 401, garbage: 401 } },
+  { method: "GET", pattern: "/v1/webhooks", setup: "stopped", expect: ANY_TOKEN },
+  // `:id` is filled with a token id, which no subscription has (access is checked per subscription in test/events/webhooks/api.test.ts).
+  ...(["GET", "PATCH", "DELETE"] as const).map((method) => ({ method, pattern: "/v1/webhooks/:id", setup: "stopped" as const, body: method === "PATCH" ? () => ({ description: "x" }) : undefined, expect: NO_SUCH_WEBHOOK })),
+  { method: "POST", pattern: "/v1/webhooks/:id/rotate-secret", setup: "stopped", body: () => ({}), expect: NO_SUCH_WEBHOOK },
+  { method: "GET", pattern: "/v1/webhooks/:id/attempts", setup: "stopped", expect: NO_SUCH_WEBHOOK },
+  { method: "POST", pattern: "/v1/webhooks/:id/redeliver", setup: "stopped", body: () => ({ eventId: "evt_x" }), expect: NO_SUCH_WEBHOOK },
   // The platform's secret, not an API token, opens the webhook route: without it, 401 for everyone.
   { method: "POST", pattern: "/v1/intake/:name", setup: "connected", body: () => ({ seq: 1, body: "hi" }), expect: { account: 401, own: 401, other: 401, none: 401, garbage: 401 } },
   { method: "GET", pattern: "/health", setup: "stopped", expect: PUBLIC },

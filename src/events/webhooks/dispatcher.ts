@@ -65,6 +65,7 @@ export class WebhookDispatcher {
   private passRunning = false;
   private passAgain = false;
   private passScheduled = false;
+  private started = false;
   private stopped = false;
   /** Changes to subscriptions, applied one at a time. */
   private changes: Promise<void> = Promise.resolve();
@@ -77,6 +78,7 @@ export class WebhookDispatcher {
 
   /** Loads the enabled subscriptions, starts their workers and the fan-out. */
   async start(): Promise<void> {
+    this.started = true;
     for (const rec of await this.deps.store.webhooks.list()) if (rec.enabled) this.add(rec);
     this.unsubscribe = this.deps.bus.subscribe(() => this.wake());
     this.pollTimer = setInterval(() => this.tick(), this.deps.options.pollIntervalMs);
@@ -105,9 +107,11 @@ export class WebhookDispatcher {
 
   /**
    * Applies a subscription's stored state (after create, update, rotation, delete): starts, updates
-   * or stops its worker. Resolves once applied.
+   * or stops its worker. Resolves once applied. Does nothing before `start` (which loads every
+   * subscription) or after `stop`.
    */
   reload(id: string): Promise<void> {
+    if (!this.started || this.stopped) return Promise.resolve();
     return this.serially(async () => {
       const rec = await this.deps.store.webhooks.get(id);
       const entry = this.entries.get(id);

@@ -17,6 +17,8 @@ export interface Received {
   answer: "ok" | "fail" | "hang";
   /** performance.now() at arrival. */
   at: number;
+  /** True once the answer was sent (`ok` and `fail`; never for `hang`). */
+  answered: boolean;
 }
 
 /**
@@ -39,7 +41,7 @@ export class Receiver {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
-        const r: Received = { id: String(req.headers["webhook-id"] ?? ""), headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), answer: this.mode, at: performance.now() };
+        const r: Received = { id: String(req.headers["webhook-id"] ?? ""), headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), answer: this.mode, at: performance.now(), answered: false };
         this.received.push(r);
         if (r.answer === "hang") {
           this.hanging.add(res);
@@ -49,6 +51,7 @@ export class Receiver {
         const answer = (): void => {
           res.statusCode = r.answer === "ok" ? 204 : 500;
           res.end();
+          r.answered = true;
           for (const w of this.waiters.splice(0)) w();
         };
         if (r.answer === "ok" && this.delayMs > 0) setTimeout(answer, this.delayMs);
@@ -60,12 +63,12 @@ export class Receiver {
     return this;
   }
 
-  /** Distinct event ids answered `ok`, in the order they were first accepted. */
+  /** Distinct event ids answered `ok` (the answer sent), in the order they were first accepted. */
   accepted(): string[] {
     const seen = new Set<string>();
     const out: string[] = [];
     for (const r of this.received) {
-      if (r.answer !== "ok" || seen.has(r.id)) continue;
+      if (r.answer !== "ok" || !r.answered || seen.has(r.id)) continue;
       seen.add(r.id);
       out.push(r.id);
     }
