@@ -64,6 +64,9 @@ describe("Postgres store specifics", () => {
         "switchboard_migrations",
         "switchboard_migrations_lock",
         "tokens",
+        "webhook_attempts",
+        "webhook_deliveries",
+        "webhooks",
       ]);
     } finally {
       await store.close();
