@@ -13,6 +13,9 @@ interface ServeFlags {
   rateLimit: number;
   logLevel: string;
   publicUrl?: string;
+  webhookAllowPrivate?: boolean;
+  webhookRetrySchedule?: string;
+  webhookTimeout?: number;
 }
 
 /**
@@ -39,6 +42,11 @@ export function registerServe(program: Command, io: CliIo): void {
     .addOption(new Option("--database-url <url>", "postgres://… to keep state in Postgres instead of SQLite").env("DATABASE_URL"))
     .addOption(new Option("--public-url <url>", "public base URL of this gateway, where platforms push webhooks").env("SWITCHBOARD_PUBLIC_URL"))
     .addOption(new Option("--rate-limit <n>", "requests per minute per token").default(100).argParser(intOption(1, 1_000_000)))
+    .addOption(new Option("--webhook-allow-private", "allow webhook URLs on loopback/private addresses (SSRF guard off; env SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE=1)"))
+    .addOption(
+      new Option("--webhook-retry-schedule <delays>", "webhook retry delays, e.g. 5s,5m,30m,2h,5h,10h,10h (the default)").env("SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE"),
+    )
+    .addOption(new Option("--webhook-timeout <ms>", "timeout of one webhook attempt, ms (default 10000)").env("SWITCHBOARD_WEBHOOK_TIMEOUT_MS").argParser(intOption(1, 300_000)))
     .addOption(
       new Option("--log-level <level>", "log level")
         .env("LOG_LEVEL")
@@ -57,6 +65,14 @@ export function registerServe(program: Command, io: CliIo): void {
       }
       // Loaded lazily: the client commands must not pay for (or depend on) the server's modules.
       const { startServer, installSignalHandlers } = await import("../../server.js");
+      const { parseSchedule } = await import("../../events/webhooks/options.js");
+      let retryScheduleMs: number[] | undefined;
+      try {
+        retryScheduleMs = nonEmpty(opts.webhookRetrySchedule) === undefined ? undefined : parseSchedule(opts.webhookRetrySchedule!);
+      } catch (e) {
+        throw new UsageError(`--webhook-retry-schedule: ${(e as Error).message}`);
+      }
+      const allowEnv = process.env.SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE;
       const server = await startServer({
         host: opts.host,
         port: opts.port,
@@ -67,6 +83,11 @@ export function registerServe(program: Command, io: CliIo): void {
         rateLimitPerMinute: opts.rateLimit,
         publicUrl: nonEmpty(opts.publicUrl),
         logLevel: opts.logLevel,
+        webhooks: {
+          allowPrivateAddresses: opts.webhookAllowPrivate === true || allowEnv === "1" || allowEnv === "true",
+          ...(retryScheduleMs && { retryScheduleMs }),
+          ...(opts.webhookTimeout !== undefined && { attemptTimeoutMs: opts.webhookTimeout }),
+        },
       });
       installSignalHandlers(server);
       io.err(serveBanner(server.url, server.initialAccountToken));
