@@ -56,7 +56,7 @@ export class WebhookService implements WebhookApi {
   async create(caller: WebhookCaller, input: CreateWebhookInput): Promise<{ webhook: WebhookView; secret: string }> {
     const instanceId = await this.scopeFor(caller, input.instance);
     const url = await assertPublicUrl(input.url, this.deps.options.allowPrivateAddresses);
-    const types = normaliseEventFilter(input.events ?? []);
+    const types = normaliseEventFilter(input.types ?? [], "body.types");
     const headers = normaliseHeaders(input.headers ?? {});
     const description = checkDescription(input.description ?? "");
     const maxConcurrency = checkConcurrency(input.maxConcurrency ?? this.deps.options.defaultMaxConcurrency);
@@ -103,7 +103,7 @@ export class WebhookService implements WebhookApi {
     const now = this.now();
     const patch: WebhookPatch = {};
     if (input.url !== undefined) patch.url = (await assertPublicUrl(input.url, this.deps.options.allowPrivateAddresses)).href;
-    if (input.events !== undefined) patch.eventTypes = normaliseEventFilter(input.events);
+    if (input.types !== undefined) patch.eventTypes = normaliseEventFilter(input.types, "body.types");
     if (input.headers !== undefined) patch.headersSealed = input.headers === null ? null : this.deps.secrets.sealHeaders(id, normaliseHeaders(input.headers));
     if (input.description !== undefined) patch.description = checkDescription(input.description);
     if (input.ordered !== undefined) patch.ordered = input.ordered;
@@ -157,7 +157,7 @@ export class WebhookService implements WebhookApi {
       eventId: a.eventId,
       attempt: a.attempt,
       ts: a.ts,
-      statusCode: a.statusCode,
+      status: a.statusCode,
       latencyMs: a.latencyMs,
       error: a.error,
       ok: a.ok,
@@ -247,7 +247,7 @@ export class WebhookService implements WebhookApi {
       instance,
       url: rec.url,
       description: rec.description,
-      events: rec.eventTypes,
+      types: rec.eventTypes,
       headers: headerNames,
       ordered: rec.ordered,
       maxConcurrency: rec.maxConcurrency,

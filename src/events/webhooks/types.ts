@@ -15,7 +15,7 @@ export interface WebhookView {
   url: string;
   description: string;
   /** Exact types and `prefix.*` patterns; empty = every type. */
-  events: string[];
+  types: string[];
   /** Names of the custom headers (values are secrets and never shown). */
   headers: string[];
   ordered: boolean;
@@ -38,7 +38,8 @@ export interface CreateWebhookInput {
   url: string;
   /** Instance name: a per-instance subscription. Omitted: global (account token) or the caller's own instance (instance token). */
   instance?: string;
-  events?: string[];
+  /** Event types or `prefix.*` patterns; empty or absent: every type. */
+  types?: string[];
   headers?: Record<string, string>;
   description?: string;
   ordered?: boolean;
@@ -49,7 +50,7 @@ export interface CreateWebhookInput {
 /** Input of {@link WebhookApi.update}: fields to change; `headers: null` removes every custom header. */
 export interface UpdateWebhookInput {
   url?: string;
-  events?: string[];
+  types?: string[];
   headers?: Record<string, string> | null;
   description?: string;
   ordered?: boolean;
@@ -68,7 +69,7 @@ export interface AttemptView {
   /** Epoch ms when the attempt started. */
   ts: number;
   /** The receiver's HTTP status; null when no response came (timeout, network error, refused address). */
-  statusCode: number | null;
+  status: number | null;
   latencyMs: number;
   error: string | null;
   ok: boolean;

@@ -14,7 +14,7 @@ const EpochMs = Type.Integer({ minimum: 0, description: "Epoch milliseconds." })
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const WebhookId = Type.String({ minLength: 1, maxLength: 128, description: "Subscription id (`wh_…`)." });
 const Url = Type.String({ minLength: 1, maxLength: 2048, description: "http(s) URL the events are POSTed to. Hosts resolving to private addresses are refused unless the operator allows them." });
-const EventTypes = Type.Array(Type.String({ maxLength: 100 }), {
+const Types = Type.Array(Type.String({ maxLength: 100 }), {
   maxItems: MAX_EVENT_PATTERNS,
   description: "Event types (`message.received`) or prefixes (`message.*`, `*`); empty or absent: every type.",
 });
@@ -31,7 +31,7 @@ const WebhookViewSchema = Type.Object({
   instance: Nullable(Type.String({ description: "The instance of a per-instance subscription; null: global (every instance)." })),
   url: Type.String(),
   description: Type.String(),
-  events: Type.Array(Type.String()),
+  types: Type.Array(Type.String()),
   headers: Type.Array(Type.String(), { description: "Custom header names (values are never shown)." }),
   ordered: Type.Boolean(),
   maxConcurrency: Type.Integer(),
@@ -53,7 +53,7 @@ const CreateBody = Type.Object(
   {
     url: Url,
     instance: Type.Optional(InstanceName),
-    events: Type.Optional(EventTypes),
+    types: Type.Optional(Types),
     headers: Type.Optional(Headers),
     description: Type.Optional(Description),
     ordered: Type.Optional(Ordered),
@@ -66,7 +66,7 @@ const CreateBody = Type.Object(
 const UpdateBody = Type.Object(
   {
     url: Type.Optional(Url),
-    events: Type.Optional(EventTypes),
+    types: Type.Optional(Types),
     headers: Type.Optional(Nullable(Headers)),
     description: Type.Optional(Description),
     ordered: Type.Optional(Ordered),
@@ -102,7 +102,7 @@ const AttemptSchema = Type.Object({
   eventId: Type.String(),
   attempt: Type.Integer({ description: "1 for the first attempt of the delivery (from 1 again after a redelivery)." }),
   ts: EpochMs,
-  statusCode: Nullable(Type.Integer()),
+  status: Nullable(Type.Integer({ description: "The receiver's HTTP status; null when no response came." })),
   latencyMs: Type.Integer(),
   error: Nullable(Type.String()),
   ok: Type.Boolean(),

@@ -20,16 +20,16 @@ describe("/v1/webhooks", () => {
   const post = (url: string, body: unknown, token = h.accountToken, headers: Record<string, string> = {}) => h.request({ method: "POST", url, token, body, headers });
 
   it("creates a subscription and shows its secret once; views never carry secrets", async () => {
-    const res = await post("/v1/webhooks", { url: URL_OK, events: ["message.*", "instance.status"], headers: { "X-Api-Key": HEADER_VALUE }, description: "crm" }, h.accountToken, {
+    const res = await post("/v1/webhooks", { url: URL_OK, types: ["message.*", "instance.status"], headers: { "X-Api-Key": HEADER_VALUE }, description: "crm" }, h.accountToken, {
       "idempotency-key": "create-1",
     });
     expect(res.statusCode).toBe(201);
     const { webhook, secret } = res.json() as { webhook: Record<string, unknown> & { id: string }; secret: string };
     expect(secret).toMatch(/^whsec_/);
-    expect(webhook).toMatchObject({ instance: null, url: URL_OK, events: ["message.*", "instance.status"], headers: ["x-api-key"], description: "crm", enabled: true });
+    expect(webhook).toMatchObject({ instance: null, url: URL_OK, types: ["message.*", "instance.status"], headers: ["x-api-key"], description: "crm", enabled: true });
     expect(webhook.id).toMatch(/^wh_/);
 
-    const replay = await post("/v1/webhooks", { url: URL_OK, events: ["message.*", "instance.status"], headers: { "X-Api-Key": HEADER_VALUE }, description: "crm" }, h.accountToken, {
+    const replay = await post("/v1/webhooks", { url: URL_OK, types: ["message.*", "instance.status"], headers: { "X-Api-Key": HEADER_VALUE }, description: "crm" }, h.accountToken, {
       "idempotency-key": "create-1",
     });
     expect(replay.headers["idempotent-replayed"]).toBe("true");
@@ -53,9 +53,9 @@ describe("/v1/webhooks", () => {
       {},
       { url: "ftp://example.com/" },
       { url: "http://user:pw@127.0.0.1/" },
-      { url: URL_OK, events: ["Message.Received"] },
-      { url: URL_OK, events: ["message..x"] },
-      { url: URL_OK, events: "message.received" },
+      { url: URL_OK, types: ["Message.Received"] },
+      { url: URL_OK, types: ["message..x"] },
+      { url: URL_OK, types: "message.received" },
       { url: URL_OK, headers: { "content-type": "text/plain" } },
       { url: URL_OK, headers: { "Webhook-Signature": "x" } },
       { url: URL_OK, headers: { "bad name": "x" } },

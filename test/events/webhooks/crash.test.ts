@@ -81,7 +81,7 @@ describe("webhooks across a SIGKILL", () => {
     expect((await api(first, "POST", "/v1/instances", { name: "bot", platform: "memory" })).status).toBe(201);
     const connected = await api(first, "POST", "/v1/instances/bot/connect?wait=connected&timeoutMs=5000", { login: { method: "token", token: BOT_TOKEN } });
     expect(connected.body.status?.state).toBe("connected");
-    const created = await api(first, "POST", "/v1/webhooks", { url: receiver.url, instance: "bot", events: ["message.received"], ordered: true });
+    const created = await api(first, "POST", "/v1/webhooks", { url: receiver.url, instance: "bot", types: ["message.received"], ordered: true });
     expect(created.status).toBe(201);
 
     // The burst: 4 concurrent senders; a 200 means the event is stored (acknowledged to the platform).

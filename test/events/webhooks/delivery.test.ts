@@ -44,7 +44,7 @@ describe("webhook delivery", () => {
     }
     const attempts = await h.webhooks.api.attempts(ACCOUNT, webhook.id, {});
     expect(attempts.items).toHaveLength(20);
-    expect(attempts.items.every((a) => a.ok && a.statusCode === 204 && a.attempt === 1 && a.error === null)).toBe(true);
+    expect(attempts.items.every((a) => a.ok && a.status === 204 && a.attempt === 1 && a.error === null)).toBe(true);
   });
 
   it("filters by instance and event type (exact and prefix)", async () => {
@@ -53,8 +53,8 @@ describe("webhook delivery", () => {
     await h.instance("one");
     await h.instance("two");
     await h.webhooks.api.create(ACCOUNT, { url: a.url, instance: "one" });
-    await h.webhooks.api.create(ACCOUNT, { url: b.url, events: ["message.*"] });
-    await h.webhooks.api.create(ACCOUNT, { url: c.url, events: ["instance.status"] });
+    await h.webhooks.api.create(ACCOUNT, { url: b.url, types: ["message.*"] });
+    await h.webhooks.api.create(ACCOUNT, { url: c.url, types: ["instance.status"] });
     const one = await h.emit("one", 2);
     const two = await h.emit("two", 3);
     await b.until(() => b.accepted().length >= 5);

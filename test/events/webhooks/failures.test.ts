@@ -34,9 +34,9 @@ describe("failing endpoints", () => {
     const watcher = await receiver();
     bad.mode = "fail";
     await h.instance("bot");
-    const perInstance = await h.webhooks.api.create(ACCOUNT, { url: bad.url, instance: "bot", events: ["message.*"] });
-    const global = await h.webhooks.api.create(ACCOUNT, { url: bad.url + "?global", events: ["message.*"] });
-    await h.webhooks.api.create(ACCOUNT, { url: watcher.url, events: ["webhook.*"] });
+    const perInstance = await h.webhooks.api.create(ACCOUNT, { url: bad.url, instance: "bot", types: ["message.*"] });
+    const global = await h.webhooks.api.create(ACCOUNT, { url: bad.url + "?global", types: ["message.*"] });
+    await h.webhooks.api.create(ACCOUNT, { url: watcher.url, types: ["webhook.*"] });
     const stored = await h.emit("bot", 3);
 
     await until(async () => !(await h!.webhooks.api.get(ACCOUNT, perInstance.webhook.id)).enabled && !(await h!.webhooks.api.get(ACCOUNT, global.webhook.id)).enabled);
@@ -59,7 +59,7 @@ describe("failing endpoints", () => {
     const page1 = await h.webhooks.api.attempts(ACCOUNT, perInstance.webhook.id, { limit: 2 });
     expect(page1.items).toHaveLength(2);
     expect(page1.items[0]!.id).toBeGreaterThan(page1.items[1]!.id);
-    expect(page1.items.every((a) => !a.ok && a.statusCode === 500 && a.error === "HTTP 500" && a.latencyMs >= 0)).toBe(true);
+    expect(page1.items.every((a) => !a.ok && a.status === 500 && a.error === "HTTP 500" && a.latencyMs >= 0)).toBe(true);
     const page2 = await h.webhooks.api.attempts(ACCOUNT, perInstance.webhook.id, { limit: 2, before: page1.next! });
     expect(page2.items[0]!.id).toBeLessThan(page1.items[1]!.id);
     const ofFirst = await h.webhooks.api.attempts(ACCOUNT, perInstance.webhook.id, { eventId: stored[0]!.envelope.id, limit: 500 });
@@ -141,7 +141,7 @@ describe("manual redelivery", () => {
       );
     expect(await code(h.webhooks.api.redeliver(ACCOUNT, webhook.id, { eventId: foreign[0]!.envelope.id }))).toBe("EVENT_NOT_FOUND");
     expect(await code(h.webhooks.api.redeliver(ACCOUNT, webhook.id, { eventId: "evt_nope" }))).toBe("EVENT_NOT_FOUND");
-    const typed = await h.webhooks.api.create(ACCOUNT, { url: r.url, events: ["instance.*"] });
+    const typed = await h.webhooks.api.create(ACCOUNT, { url: r.url, types: ["instance.*"] });
     expect(await code(h.webhooks.api.redeliver(ACCOUNT, typed.webhook.id, { eventId: target }))).toBe("VALIDATION_FAILED");
     expect(await code(h.webhooks.api.redeliver(ACCOUNT, webhook.id, { from: 10, to: 5 }))).toBe("VALIDATION_FAILED");
   });
