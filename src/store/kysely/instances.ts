@@ -6,6 +6,7 @@ import type { InstancePatch, InstanceRecord, InstanceStore, LogoutIntent, Stored
 import type { DialectHooks } from "./dialect.js";
 import { guard, toStorageError } from "./errors.js";
 import { appendEvents } from "./outbox.js";
+import { purgeInstanceWebhooks } from "./webhooks.js";
 import type { Database, InstancesTable } from "./schema.js";
 
 /** Largest page {@link InstanceStore.list} returns; larger limits are clamped. */
@@ -128,6 +129,7 @@ export class KyselyInstanceStore implements InstanceStore {
         await trx.deleteFrom("idempotency_keys").where("instance_id", "=", id).execute();
         await trx.deleteFrom("events").where("instance_id", "=", id).execute();
         await trx.deleteFrom("connector_state").where("instance_id", "=", id).execute();
+        await purgeInstanceWebhooks(trx, id);
         const i = await trx.deleteFrom("instances").where("id", "=", id).executeTakeFirst();
         const deleted = Number(i.numDeletedRows) > 0;
         // The farewell outlives the instance: events have no foreign key to it.
