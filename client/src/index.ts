@@ -6,14 +6,14 @@ export { Switchboard, type ListInstancesOptions, type SwitchboardOptions } from 
 export { InstanceClient, type CallOptions } from "./instance.js";
 export {
   WebhooksClient,
+  type AttemptPage,
   type AttemptsOptions,
   type CreateWebhookInput,
-  type CreatedWebhook,
   type RedeliverInput,
-  type RotatedSecret,
   type UpdateWebhookInput,
   type Webhook,
   type WebhookAttempt,
+  type WebhookWithSecret,
 } from "./webhooks.js";
 export { isTerminalListenError, type ListenCallback, type ListenError, type ListenOptions, type Listener } from "./listen.js";
 export { type EventPage } from "./replay.js";

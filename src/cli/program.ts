@@ -7,6 +7,7 @@ import { registerPlatforms } from "./commands/platforms.js";
 import { registerSandbox } from "./commands/sandbox.js";
 import { registerServe } from "./commands/serve.js";
 import { registerTokens } from "./commands/tokens.js";
+import { registerWebhooks } from "./commands/webhooks.js";
 import { processIo, type CliIo, type GlobalOptions } from "./context.js";
 import { EXIT, exitCodeFor } from "./errors.js";
 import { formatError } from "./output.js";
@@ -45,6 +46,7 @@ export function buildProgram(io: CliIo): Command {
   registerTokens(program, io);
   registerPlatforms(program, io);
   registerEvents(program, io);
+  registerWebhooks(program, io);
   registerSandbox(program, io);
   return program;
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, type RunningServer } from "../../src/server.js";
+import { startServer, type RunningServer, type ServeOptions } from "../../src/server.js";
 import { MemoryPlatform, memoryConnector } from "../support/memory-connector.js";
 
 /** The account token every test gateway is started with. */
@@ -24,7 +24,7 @@ export interface TestGateway {
   dispose(): Promise<void>;
 }
 
-export async function startTestGateway(opts: { rateLimitPerMinute?: number } = {}): Promise<TestGateway> {
+export async function startTestGateway(opts: { rateLimitPerMinute?: number; webhooks?: ServeOptions["webhooks"] } = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), "sb-sdk-"));
   const platform = new MemoryPlatform();
   const boot = (port: number) =>
@@ -35,6 +35,7 @@ export async function startTestGateway(opts: { rateLimitPerMinute?: number } = {
       rateLimitPerMinute: opts.rateLimitPerMinute ?? 100_000,
       logLevel: "silent",
       connectors: [memoryConnector(platform)],
+      ...(opts.webhooks && { webhooks: opts.webhooks }),
       gateway: { policy: { baseMs: 20, capMs: 100, debounceMs: 0 }, timeouts: { logoutMs: 500, closeMs: 500, shutdownMs: 2_000 } },
     });
   let server = await boot(0);
