@@ -16,10 +16,14 @@ import { seg, type HttpClient } from "./http.js";
 
 export type { AttemptView as WebhookAttempt, CreateWebhookInput, RedeliverInput, UpdateWebhookInput, WebhookView as Webhook };
 
-/** The answer of `create` and `rotateSecret`: the subscription and its signing secret (`whsec_…`), shown once. */
+/**
+ * The answer of `create` and `rotateSecret`: the subscription and its signing secret (`whsec_…`),
+ * shown once. `secret` is null when the answer is an `Idempotency-Key` replay (secrets are not kept
+ * in plain): rotate to get a new one.
+ */
 export interface WebhookWithSecret {
   webhook: WebhookView;
-  secret: string;
+  secret: string | null;
 }
 
 /** Filters of `attempts`: `limit`, `before` (the `next` cursor of the previous page), `eventId`. */

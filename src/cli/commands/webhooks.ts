@@ -76,10 +76,12 @@ export function registerWebhooks(program: Command, io: CliIo): void {
       const res = await ctx.sdk().webhooks.create(input);
       await ctx.emit(res, () =>
         `created webhook ${sanitize(res.webhook.id)}\n${formatWebhook(res.webhook)}` +
-        secretBox("Signing secret", res.secret, [
-          "Verify deliveries with it (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature).",
-          `It cannot be shown again; rotate it with: switchboard webhooks rotate-secret ${sanitize(res.webhook.id)}`,
-        ]),
+        (res.secret === null
+          ? `warning: the signing secret is not shown (an idempotent replay); issue a new one with: switchboard webhooks rotate-secret ${sanitize(res.webhook.id)}\n`
+          : secretBox("Signing secret", res.secret, [
+              "Verify deliveries with it (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature).",
+              `It cannot be shown again; rotate it with: switchboard webhooks rotate-secret ${sanitize(res.webhook.id)}`,
+            ])),
       );
     });
 
@@ -131,6 +133,7 @@ export function registerWebhooks(program: Command, io: CliIo): void {
       const res = await ctx.sdk().webhooks.rotateSecret(id, opts.overlap !== undefined ? { overlapMs: opts.overlap } : {});
       await ctx.emit(res, () => {
         const until = res.webhook.previousSecretExpiresAt;
+        if (res.secret === null) return "warning: the new secret is not shown (an idempotent replay); rotate again.\n";
         return secretBox("New signing secret", res.secret, [
           until !== null ? `The previous secret also signs until ${new Date(until).toISOString()}.` : "The previous secret no longer signs.",
         ]);
