@@ -10,7 +10,7 @@ import type { CredentialStore } from "./credentials.js";
 import { SwitchboardError, err, toErrorInfo } from "./errors.js";
 import type { ReconnectPolicy } from "./reconnect.js";
 import { SerialQueue } from "./serial.js";
-import { isLive, withoutLoginSecrets, type InstanceStatus, type RemoteLogoutOutcome, type StatusState } from "./status.js";
+import { isLive, withoutLoginSecrets, type DesiredState, type InstanceStatus, type RemoteLogoutOutcome, type StatusState } from "./status.js";
 import { StatusPublisher, type Publication } from "./status-publisher.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
 import { transition, type LifecycleInput, type LifecycleState } from "./transitions.js";
@@ -261,7 +261,7 @@ export class InstanceRuntime {
     const statusChanged = r.state.status !== prev.status;
     const plan = statusChanged ? this.publisher.plan(r.state.status) : null;
     const events = [
-      ...(plan?.now ? [this.statusEvent(plan.now)] : []),
+      ...(plan?.now ? [this.statusEvent(plan.now, r.state.desired)] : []),
       ...(statusChanged && input.type === "login_step" ? this.loginStepEvents(r.state.status) : []),
       ...extra,
     ];
@@ -313,8 +313,9 @@ export class InstanceRuntime {
     }
   }
 
-  private statusEvent(p: Publication): EventEnvelope {
-    const data = { status: withoutLoginSecrets(p.status), previous: p.previous.state, desired: this.state.desired };
+  /** @param desired the desired state as of the published status (default: the current one). */
+  private statusEvent(p: Publication, desired: DesiredState = this.state.desired): EventEnvelope {
+    const data = { status: withoutLoginSecrets(p.status), previous: p.previous.state, desired };
     return makeEvent("instance.status", this.source(), data, this.deps.clock.now());
   }
 

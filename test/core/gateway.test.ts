@@ -64,6 +64,25 @@ describe("gateway lifecycle", () => {
     expect(h.platform.sessions.size).toBe(1);
   });
 
+  it("stores every lifecycle event in the outbox, each status event with the desired state of its moment", async () => {
+    h = await harness();
+    await linked(h.gateway);
+    await h.gateway.close("a");
+    await h.gateway.connect("a", { wait: "connected", timeoutMs: 2_000 });
+    await h.gateway.logout("a");
+    const id = (await h.store.instances.get("a"))!.id;
+    const stored = (await h.store.events.list(id, { limit: 100 })).map((e) => e.envelope);
+    expect(stored.map((e) => e.id)).toEqual(h.events.filter((e) => e.instance === "a").map((e) => e.id));
+    const statuses = stored.flatMap((e) => (e.type === "instance.status" ? [e.data as { status: { state: string }; desired: string }] : []));
+    const line = statuses.map((d) => `${d.status.state}/${d.desired}`);
+    expect(line).toContain("stopped/stopped");
+    expect(line).toContain("starting/running");
+    expect(line.filter((l) => l.startsWith("connected/")).every((l) => l === "connected/running")).toBe(true);
+    expect(line.at(-1)).toBe("logged_out/stopped");
+    expect(stored.filter((e) => e.type === "instance.qr").length).toBeGreaterThan(0);
+    expect(stored.at(-1)).toMatchObject({ type: "instance.logged_out", data: { reason: "user", credentialsWiped: true } });
+  });
+
   it("close keeps credentials and connect restores without a QR", async () => {
     h = await harness();
     await linked(h.gateway);
