@@ -145,6 +145,7 @@ export class StreamSession {
     const { tail, events, filter, settings } = this.opts;
     const types = filter.types ? [...filter.types] : undefined;
     while (!this.ended) {
+      if (tail.isStopped) return this.end(err("SHUTTING_DOWN"));
       const recent = tail.since(this.covered);
       if (recent) {
         if (recent.length === 0) {

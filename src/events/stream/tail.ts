@@ -54,6 +54,11 @@ export class EventTail {
     this.pageSize = Math.max(1, opts.pageSize ?? DEFAULT_PAGE);
   }
 
+  /** True once {@link stop} was called: nothing more will arrive. */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
   /** The highest seq read so far: every event up to it is visible (and was handed on). */
   get position(): number {
     return this.pos;

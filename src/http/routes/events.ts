@@ -117,6 +117,13 @@ export function eventRoutes(app: FastifyInstance, { events: feed }: RouteDeps): 
     },
   );
 
+  // A refused WebSocket handshake (401, 403, 404, 429 …) is answered as plain HTTP on the raw socket,
+  // which nothing else closes once that answer is sent.
+  app.addHook("onResponse", (request, _reply, done) => {
+    if (isWebSocketUpgrade(request)) request.raw.socket.destroy();
+    done();
+  });
+
   app.register(async (scope) => {
     await scope.register(websocket, {
       options: {
@@ -197,6 +204,11 @@ async function open(feed: EventFeed, request: FastifyRequest<{ Querystring: Stat
   const lastEventId = request.headers["last-event-id"];
   const after = (typeof lastEventId === "string" && lastEventId !== "" ? lastEventId : undefined) ?? request.query.after;
   return feed.openStream({ caller, instance, ...(after !== undefined && { after }), types: parseTypes(request.query.type) });
+}
+
+function isWebSocketUpgrade(request: FastifyRequest): boolean {
+  const upgrade = request.headers.upgrade;
+  return typeof upgrade === "string" && upgrade.toLowerCase() === "websocket";
 }
 
 function callerOf(request: FastifyRequest): FeedCaller {
