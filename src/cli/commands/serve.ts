@@ -1,4 +1,5 @@
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
+import { DEFAULT_EVENT_RETENTION_MS, parseDuration } from "../../events/retention.js";
 import { intOption } from "../args.js";
 import { UsageError } from "../errors.js";
 import type { CliIo } from "../context.js";
@@ -11,6 +12,8 @@ interface ServeFlags {
   data: string;
   databaseUrl?: string;
   rateLimit: number;
+  /** ms; 0 keeps events forever. */
+  eventRetention: number;
   logLevel: string;
   publicUrl?: string;
   webhookAllowPrivate?: boolean;
@@ -24,7 +27,7 @@ interface ServeFlags {
  * logout).
  *
  * Configuration: flags, else environment (`HOST`, `PORT`, `SWITCHBOARD_DATA`, `DATABASE_URL`,
- * `LOG_LEVEL`), else defaults. Secrets come from the environment only, never from flags (flags are
+ * `LOG_LEVEL`, `SWITCHBOARD_EVENT_RETENTION`), else defaults. Secrets come from the environment only, never from flags (flags are
  * visible in the process list): `SWITCHBOARD_SECRET` (master key), `SWITCHBOARD_ACCOUNT_TOKEN`
  * (preset account token).
  *
@@ -42,6 +45,12 @@ export function registerServe(program: Command, io: CliIo): void {
     .addOption(new Option("--database-url <url>", "postgres://… to keep state in Postgres instead of SQLite").env("DATABASE_URL"))
     .addOption(new Option("--public-url <url>", "public base URL of this gateway, where platforms push webhooks").env("SWITCHBOARD_PUBLIC_URL"))
     .addOption(new Option("--rate-limit <n>", "requests per minute per token").default(100).argParser(intOption(1, 1_000_000)))
+    .addOption(
+      new Option("--event-retention <duration>", "keep events this long (7d, 36h, 90m, or ms; 0 keeps them forever)")
+        .env("SWITCHBOARD_EVENT_RETENTION")
+        .default(DEFAULT_EVENT_RETENTION_MS, "7d")
+        .argParser(durationOption),
+    )
     .addOption(new Option("--webhook-allow-private", "allow webhook URLs on loopback/private addresses (SSRF guard off; env SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE=1)"))
     .addOption(
       new Option("--webhook-retry-schedule <delays>", "webhook retry delays, e.g. 5s,5m,30m,2h,5h,10h,10h (the default)").env("SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE"),
@@ -81,6 +90,7 @@ export function registerServe(program: Command, io: CliIo): void {
         secret: nonEmpty(process.env.SWITCHBOARD_SECRET),
         accountToken: nonEmpty(process.env.SWITCHBOARD_ACCOUNT_TOKEN),
         rateLimitPerMinute: opts.rateLimit,
+        eventRetentionMs: opts.eventRetention,
         publicUrl: nonEmpty(opts.publicUrl),
         logLevel: opts.logLevel,
         webhooks: {
@@ -107,6 +117,13 @@ export function serveBanner(url: string, initialAccountToken: string | null): st
     ]);
   }
   return out;
+}
+
+/** commander parser of `--event-retention`: see {@link parseDuration}. */
+function durationOption(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError("must be a duration such as 7d, 36h, 90m, 3600s, or milliseconds.");
+  return ms;
 }
 
 function nonEmpty(v: string | undefined): string | undefined {
