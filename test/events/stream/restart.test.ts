@@ -1,7 +1,32 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import type { EventEnvelope } from "../../../src/events/types.js";
 import { until } from "../../support/gateway-harness.js";
 import { ACCOUNT_TOKEN, getJson, openSse, openWs, testGateway, type TestGateway } from "./clients.js";
+
+const PG_URL = process.env.SWITCHBOARD_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const databases: string[] = [];
+
+/** A new empty Postgres database (startServer uses the default schema); dropped after the tests. */
+async function freshDatabase(): Promise<string> {
+  const name = `sb_events_${randomBytes(5).toString("hex")}`;
+  await admin((c) => c.query(`create database "${name}"`));
+  databases.push(name);
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
 
 /** Every stored event after `after`, by the replay API (the store's truth), oldest first. */
 async function storedAfter(g: TestGateway, after: string): Promise<EventEnvelope[]> {
@@ -29,10 +54,14 @@ describe("resume from a last event id across a gateway restart", () => {
   afterEach(async () => {
     await g?.dispose();
     g = undefined;
+    for (const name of databases.splice(0)) await admin((c) => c.query(`drop database if exists "${name}" with (force)`));
   });
 
-  it("over SSE (Last-Event-ID)", async () => {
-    g = await testGateway();
+  it.each([
+    ["SQLite", () => testGateway()],
+    ["Postgres", async () => testGateway({ databaseUrl: await freshDatabase() })],
+  ])("over SSE (Last-Event-ID), %s", async (_engine, make) => {
+    g = await make();
     const bot = await g.connected("bot");
     const first = await openSse(`${g.url}/v1/events/stream`, { token: bot.token });
     await g.platform.deliver(bot.accountId, "m1");
