@@ -1,6 +1,8 @@
 import { err, type SwitchboardError } from "../core/errors.js";
 import type { Store } from "../store/types.js";
+import { EVENT_DATA_SCHEMAS } from "./schema.js";
 import type { EventEnvelope } from "./types.js";
+import { compileEventFilter } from "./webhooks/filter.js";
 import { DEFAULT_STREAM_SETTINGS, StreamSession, type StreamFilter, type StreamSettings, type StreamSink } from "./stream/session.js";
 import { EventTail, type LiveSource } from "./stream/tail.js";
 
@@ -21,7 +23,7 @@ export interface ReplayQuery {
   instance: { id: string; name: string } | null;
   /** Only events after this event id (exclusive). Absent: from the oldest stored event. */
   after?: string;
-  /** Only these types; empty or absent: every type. */
+  /** Only these types: exact names or `prefix.*` patterns, `*` for all (see `normaliseEventFilter`). Empty or absent: every type. */
   types?: readonly string[];
   /** Page size, 1–1000. */
   limit: number;
@@ -39,6 +41,7 @@ export interface StreamRequest {
   instance: { id: string; name: string } | null;
   /** Resume after this event id. Absent: only events stored from now on. */
   after?: string;
+  /** As {@link ReplayQuery.types}. */
   types?: readonly string[];
 }
 
@@ -128,10 +131,11 @@ export class EventFeed {
    */
   async replay(q: ReplayQuery): Promise<EventPage> {
     const afterSeq = q.after === undefined ? 0 : await this.cursor(q.caller, q.after);
+    const types = expandEventTypes(q.types ?? []);
     const page = await this.opts.store.events.query({
       afterSeq,
       ...(q.instance && { instanceId: q.instance.id }),
-      ...(q.types && q.types.length > 0 && { types: q.types }),
+      ...(types && { types }),
       limit: q.limit,
     });
     const items = page.map((e) => e.envelope);
@@ -147,10 +151,8 @@ export class EventFeed {
   async openStream(req: StreamRequest): Promise<(sink: StreamSink) => StreamSession> {
     if (this.closed) throw err("SHUTTING_DOWN");
     const startSeq = req.after === undefined ? this.tail.position : await this.cursor(req.caller, req.after);
-    const filter: StreamFilter = {
-      instance: req.instance,
-      types: req.types && req.types.length > 0 ? new Set(req.types) : null,
-    };
+    const types = expandEventTypes(req.types ?? []);
+    const filter: StreamFilter = { instance: req.instance, types: types ? new Set(types) : null };
     return (sink) => {
       const session = new StreamSession({
         events: this.opts.store.events,
@@ -188,3 +190,19 @@ export class EventFeed {
   }
 }
 
+
+/** Every event type this gateway stores. */
+const KNOWN_TYPES: readonly string[] = Object.keys(EVENT_DATA_SCHEMAS);
+
+/**
+ * Turns type patterns into the exact names the store filters on: each `prefix.*` becomes the known
+ * types under it; exact names are kept (unknown ones match nothing), and so are the patterns
+ * themselves (no event has such a type), so a pattern that matches no known type yields a filter that
+ * matches nothing rather than an empty list (which would mean every type).
+ * @returns undefined for "every type" (no patterns, or `*`).
+ */
+export function expandEventTypes(patterns: readonly string[]): string[] | undefined {
+  if (patterns.length === 0 || patterns.includes("*")) return undefined;
+  const filter = compileEventFilter(patterns);
+  return [...new Set([...patterns, ...KNOWN_TYPES.filter((t) => filter.matches(t))])];
+}

@@ -7,7 +7,8 @@
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import type { InstanceStatus, StatusState } from "../core/status.js";
-import type { EventData, EventType } from "./types.js";
+import type { EventData, EventType, WebhookDisabledData } from "./types.js";
+import type { WebhookDisabledData as DispatcherWebhookDisabledData } from "./webhooks/types.js";
 
 const EpochMs = Type.Integer({ minimum: 0, description: "Epoch milliseconds." });
 const ErrorInfoSchema = Type.Object({ code: Type.String(), message: Type.String() });
@@ -97,6 +98,16 @@ export const EVENT_DATA_SCHEMAS = {
     },
     { description: "The platform reported a delivery state of a message." },
   ),
+  "webhook.disabled": Type.Object(
+    {
+      webhookId: Type.String(),
+      description: Type.String(),
+      reason: Type.Literal("failing", { description: "Every attempt failed for at least the configured period and number of attempts." }),
+      failingSince: Type.Integer({ minimum: 0, description: "Epoch ms of the first failed attempt of the streak." }),
+      failedAttempts: Type.Integer({ minimum: 0, description: "Failed attempts in the streak." }),
+    },
+    { description: "A webhook subscription failed for long enough and was disabled (`instance: null` for a global subscription)." },
+  ),
 } as const satisfies Record<EventType, TSchema>;
 
 /** `$id` of the envelope union in the OpenAPI components. */
@@ -180,5 +191,7 @@ type DataMatches = { [K in EventType]: Equals<Static<(typeof EVENT_DATA_SCHEMAS)
 export type EventSchemasMatchTypes = Assert<DataMatches>;
 /** Compiles only when {@link InstanceStatusSchema} equals `InstanceStatus` of `core/status.ts`. */
 export type InstanceStatusSchemaMatches = Assert<Equals<Static<typeof InstanceStatusSchema>, InstanceStatus>>;
+/** Compiles only when the webhook dispatcher's payload type is the published one. */
+export type WebhookDisabledMatches = Assert<Equals<WebhookDisabledData, DispatcherWebhookDisabledData>>;
 /** Compiles only when the status tags agree. */
 export type StatusStatesMatch = Assert<Equals<(typeof STATES)[number], StatusState>>;

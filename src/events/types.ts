@@ -36,6 +36,11 @@ export interface EventData {
   "message.sent": MessageData;
   /** The platform reported a delivery state of a message (sent, delivered to the device, read, failed). */
   "message.status": MessageStatusData;
+  /**
+   * A webhook subscription failed for long enough and was disabled. An instance's event for an
+   * instance's subscription; a gateway-level event (`instance: null`) for a global one.
+   */
+  "webhook.disabled": WebhookDisabledData;
 }
 
 /**
@@ -62,6 +67,18 @@ export interface MessageStatusData {
   threadId: string;
   status: "sent" | "delivered" | "read" | "failed";
   timestamp: number;
+}
+
+/** Why and since when a webhook subscription was disabled. Timestamps are epoch ms. */
+export interface WebhookDisabledData {
+  webhookId: string;
+  description: string;
+  /** `"failing"`: every attempt failed for at least the configured period and number of attempts. */
+  reason: "failing";
+  /** Epoch ms of the first failed attempt of the streak. */
+  failingSince: number;
+  /** Failed attempts in the streak. */
+  failedAttempts: number;
 }
 
 /**

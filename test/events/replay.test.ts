@@ -78,6 +78,13 @@ describe("event replay", () => {
     expect(repeated.items.map((e) => e.id)).toEqual(listed.items.map((e) => e.id));
     expect(new Set(listed.items.map((e) => e.type))).toEqual(new Set(["instance.status", "message.received"]));
     expect((await page("/v1/events?type=no.such_type")).items).toEqual([]);
+    // Patterns, as for webhook subscriptions: `prefix.*` and `*`.
+    const prefixed = await all("/v1/events?type=message.*&limit=4");
+    expect(prefixed.map((e) => e.id)).toEqual(msgs.map((e) => e.id));
+    const everything = await page("/v1/events?limit=1000");
+    expect((await page("/v1/events?type=*&limit=1000")).items).toEqual(everything.items);
+    expect((await page("/v1/events?type=instance.*,message.*&limit=1000")).items).toEqual(everything.items);
+    expect((await page("/v1/events?type=nothing.*")).items).toEqual([]);
   });
 
   it("scopes by token: an instance token reads only its own instance and never the global feed", async () => {
@@ -108,6 +115,7 @@ describe("event replay", () => {
       ["/v1/events?limit=1001", 400, "VALIDATION_FAILED"],
       ["/v1/events?limit=abc", 400, "VALIDATION_FAILED"],
       ["/v1/events?type=Message", 400, "VALIDATION_FAILED"],
+      ["/v1/events?type=message.*.x", 400, "VALIDATION_FAILED"],
       ["/v1/events?type=message.received,", 400, "VALIDATION_FAILED"],
       ["/v1/events?after=", 400, "VALIDATION_FAILED"],
       [`/v1/events?after=${"x".repeat(300)}`, 400, "VALIDATION_FAILED"],

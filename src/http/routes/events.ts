@@ -7,6 +7,7 @@ import type { EventFeed, FeedCaller } from "../../events/feed.js";
 import { EventPageRef, EventRef } from "../../events/schema.js";
 import { SSE_HEADERS, sseSink } from "../../events/stream/sse.js";
 import { wsSink } from "../../events/stream/ws.js";
+import { MAX_EVENT_PATTERNS, normaliseEventFilter } from "../../events/webhooks/filter.js";
 import { TOKEN_QUERY_PARAM, WS_PROTOCOL, WS_TOKEN_PROTOCOL_PREFIX } from "../browser-token.js";
 import { toSwitchboardError } from "../errors.js";
 import { InstanceName, InstanceParams, errorResponses } from "../schemas.js";
@@ -23,15 +24,12 @@ const SSE_RETRY_MS = 2000;
 /** Largest WebSocket message accepted from a client (clients have nothing to say), bytes. */
 const WS_MAX_PAYLOAD = 4096;
 
-const TYPE_NAME = "[a-z0-9_]+(?:\\.[a-z0-9_]+)+";
-const TYPE_LIST = new RegExp(`^${TYPE_NAME}(?:,${TYPE_NAME})*$`);
-const MAX_TYPES = 50;
 
 const TypeFilter = Type.Union(
-  [Type.String({ maxLength: 2000 }), Type.Array(Type.String({ maxLength: 2000 }), { maxItems: MAX_TYPES })],
+  [Type.String({ maxLength: 2000 }), Type.Array(Type.String({ maxLength: 2000 }), { maxItems: MAX_EVENT_PATTERNS })],
   {
     description:
-      "Only these event types: repeat the parameter or separate names with commas (`type=message.received,instance.status`). Unknown names match nothing.",
+      "Only these event types: exact names, `prefix.*` (`message.*`) or `*`, as for webhook subscriptions; repeat the parameter or separate entries with commas (`type=message.*,instance.status`). Unknown names match nothing.",
   },
 );
 const After = Type.String({
@@ -217,24 +215,14 @@ function callerOf(request: FastifyRequest): FeedCaller {
   return { scope: auth.record.scope, instanceId: auth.record.instanceId, instanceName: auth.instanceName, tokenHash: auth.record.hash };
 }
 
-/** Event type names from `type` (repeated and/or comma-separated). @throws `VALIDATION_FAILED` for a malformed name. */
+/**
+ * Event type patterns from `type` (repeated and/or comma-separated): exact names, `prefix.*` or `*`,
+ * as for webhook subscriptions. @throws `VALIDATION_FAILED` for a malformed entry.
+ */
 export function parseTypes(value: string | string[] | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const parts = Array.isArray(value) ? value : [value];
-  const names = new Set<string>();
-  for (const p of parts) {
-    if (!TYPE_LIST.test(p)) {
-      throw err("VALIDATION_FAILED", {
-        message: "`type` takes event type names such as `message.received`, comma-separated or repeated.",
-        details: { issues: [{ path: "query.type", message: "malformed event type list" }] },
-      });
-    }
-    for (const n of p.split(",")) names.add(n);
-  }
-  if (names.size > MAX_TYPES) {
-    throw err("VALIDATION_FAILED", { details: { issues: [{ path: "query.type", message: `at most ${MAX_TYPES} types` }] } });
-  }
-  return [...names];
+  const parts = (Array.isArray(value) ? value : [value]).flatMap((p) => p.split(","));
+  return normaliseEventFilter(parts, "query.type");
 }
 
 /** Whether an `Accept` header asks for `text/event-stream` explicitly (a wildcard is not enough: a plain GET gets 406, not an endless response). */

@@ -63,7 +63,7 @@ describe("live stream over SSE", () => {
   it("filters by instance and by type (repeated or comma-separated)", async () => {
     const byInstance = await sse(`${g.url}/v1/events/stream?instance=beta`, { token: ACCOUNT_TOKEN });
     const byType = await sse(`${g.url}/v1/events/stream?type=instance.status&type=message.sent`, { token: ACCOUNT_TOKEN });
-    const byList = await sse(`${g.url}/v1/events/stream?type=message.received,message.sent&instance=alpha`, { token: ACCOUNT_TOKEN });
+    const byList = await sse(`${g.url}/v1/events/stream?type=message.*&instance=alpha`, { token: ACCOUNT_TOKEN });
     await g.platform.deliver(alpha.accountId, "f1");
     await g.platform.deliver(beta.accountId, "f2");
     await g.server.gateway.close("beta");
