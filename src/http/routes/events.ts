@@ -167,6 +167,15 @@ export function eventRoutes(app: FastifyInstance, { events: feed }: RouteDeps): 
           ...errorResponses,
         },
       },
+      // Malformed type patterns are refused before a WebSocket upgrade, like any other bad parameter.
+      preHandler: (request, _reply, done) => {
+        try {
+          parseTypes(request.query.type);
+          done();
+        } catch (e) {
+          done(e as Error);
+        }
+      },
       handler: async (request, reply) => {
         if (!acceptsEventStream(request.headers.accept)) {
           throw err("VALIDATION_FAILED", {

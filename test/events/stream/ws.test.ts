@@ -55,6 +55,8 @@ describe("live stream over WebSocket", () => {
     expect(JSON.parse(anonymous.body)).toMatchObject({ error: { code: "UNAUTHENTICATED" } });
     const forbidden = await ws(streamUrl("?instance=alpha"), { token: beta.token });
     expect(await forbidden.closed).toEqual({ code: 4403, reason: "FORBIDDEN" });
+    const malformed = await ws(streamUrl("?type=Not.A.Type"), { token: ACCOUNT_TOKEN });
+    expect(malformed.status).toBe(400);
     const unknown = await ws(streamUrl("?instance=nope"), { token: ACCOUNT_TOKEN });
     expect(await unknown.closed).toEqual({ code: 4404, reason: "INSTANCE_NOT_FOUND" });
     own.close();
