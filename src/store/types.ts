@@ -327,7 +327,11 @@ export interface OutboxEvent {
   body: string;
 }
 
-/** Where a delivery stands: waiting to be (re)sent, delivered (2xx), or given up after the last retry. */
+/**
+ * Where a delivery stands: waiting to be (re)sent, delivered (2xx), or given up after the last retry.
+ * Only `pending` and `failed` deliveries are stored: a delivered one leaves the table (its attempts
+ * stay).
+ */
 export type DeliveryState = "pending" | "delivered" | "failed";
 
 /** One (subscription, event) pair to deliver. Primary key (webhookId, eventSeq). */
@@ -373,8 +377,10 @@ export interface AttemptRecord {
 
 /**
  * What the dispatcher writes in one transaction (it batches: many deliveries per write):
- * - `fanOut`: new pending deliveries (attempts 0, due at `now`; a pair already stored is left as is)
- *   and the subscription's new cursor;
+ * - `fanOut`: new deliveries and the subscription's new cursor. A row is pending with 0 attempts, due
+ *   at `now`, unless it carries the outcome of its first attempts already (`result`: the writer
+ *   merged the attempt's result into the row still waiting to be written). A pair already stored is
+ *   left as is — unless the row carries a result, which is then applied;
  * - `updates`: delivery states after attempts (a pair not stored, e.g. purged meanwhile, is skipped);
  * - `attempts`: attempt rows;
  * - `streaks`: the subscriptions' failure streaks.
@@ -383,7 +389,7 @@ export interface AttemptRecord {
 export interface DeliveryBatch {
   /** Epoch ms. */
   now: number;
-  fanOut: ReadonlyArray<{ webhookId: string; cursor: number; rows: readonly DeliveryKey[] }>;
+  fanOut: ReadonlyArray<{ webhookId: string; cursor: number; rows: ReadonlyArray<DeliveryKey & { result?: Omit<DeliveryUpdate, "webhookId" | "eventSeq"> }> }>;
   updates: readonly DeliveryUpdate[];
   attempts: ReadonlyArray<Omit<AttemptRecord, "id">>;
   streaks: ReadonlyArray<{ webhookId: string; failingSince: number | null; failureCount: number }>;

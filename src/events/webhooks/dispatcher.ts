@@ -136,9 +136,14 @@ export class WebhookDispatcher {
     });
   }
 
-  /** After deliveries of `id` were requeued in the store: its worker reads them. */
-  resync(id: string): void {
-    this.entries.get(id)?.worker.resync();
+  /**
+   * Requeues deliveries of `id` (redelivery): through its worker when it runs (ordered with the
+   * writer's queue and with attempts in flight), else straight in the store.
+   */
+  async requeue(id: string, rows: readonly DeliveryKey[]): Promise<void> {
+    const entry = this.entries.get(id);
+    if (entry) await entry.worker.requeue(rows);
+    else await this.deps.store.webhooks.requeue(rows, this.now());
   }
 
   /** Writes everything enqueued so far (tests, shutdown). */

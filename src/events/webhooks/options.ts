@@ -17,7 +17,10 @@ export interface WebhookOptions {
   retryScheduleMs: readonly number[];
   /** Each delay is multiplied by a random factor in [1 − jitter, 1 + jitter]. Default 0.2. */
   jitter: number;
-  /** Upper bound of one attempt: connect, request, response headers and body. Default 10 000. */
+  /**
+   * Timeout of one attempt: for connecting, then for the response headers, then for each wait for
+   * more of the response body. Default 10 000.
+   */
   attemptTimeoutMs: number;
   /**
    * A subscription whose attempts all failed for at least this long (and at least

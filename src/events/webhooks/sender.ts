@@ -14,7 +14,10 @@ export interface AttemptOutcome {
 
 /** Options of {@link EndpointClient}. */
 export interface EndpointClientOptions {
-  /** Upper bound of one attempt (connect, headers and body), ms. */
+  /**
+   * Upper bound of each phase of one attempt, ms: connecting, then waiting for the response
+   * headers, then each wait for more of the body.
+   */
   timeoutMs: number;
   /** Skip the SSRF guard. */
   allowPrivate: boolean;
@@ -54,22 +57,22 @@ export class EndpointClient {
     });
   }
 
-  /** POSTs `body` with `headers`, bounded by the timeout. */
+  /**
+   * POSTs `body` with `headers`. Timeouts are undici's own (no timer per request): connect, response
+   * headers, and body inactivity, each `timeoutMs`.
+   */
   async post(headers: Record<string, string>, body: string): Promise<AttemptOutcome> {
     const start = performance.now();
     const latency = (): number => Math.round(performance.now() - start);
     if (this.refused) return { ok: false, statusCode: null, error: this.refused.message, latencyMs: 0 };
-    const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(), this.opts.timeoutMs);
     try {
-      const res = await this.agent.request({ origin: this.origin, path: this.path, method: "POST", headers, body, signal: ac.signal });
-      await res.body.dump({ limit: MAX_DRAIN_BYTES, signal: ac.signal }).catch(() => undefined);
+      const res = await this.agent.request({ origin: this.origin, path: this.path, method: "POST", headers, body });
+      // Drained so the connection is reused; the status decides, whatever the body does.
+      await res.body.dump({ limit: MAX_DRAIN_BYTES }).catch(() => undefined);
       const ok = res.statusCode >= 200 && res.statusCode < 300;
       return { ok, statusCode: res.statusCode, error: ok ? null : `HTTP ${res.statusCode}`, latencyMs: latency() };
     } catch (e) {
-      return { ok: false, statusCode: null, error: ac.signal.aborted ? `timeout after ${this.opts.timeoutMs} ms` : describeError(e), latencyMs: latency() };
-    } finally {
-      clearTimeout(timer);
+      return { ok: false, statusCode: null, error: describeTimeout(e, this.opts.timeoutMs) ?? describeError(e), latencyMs: latency() };
     }
   }
 
@@ -77,6 +80,12 @@ export class EndpointClient {
   async close(): Promise<void> {
     await this.agent.destroy().catch(() => undefined);
   }
+}
+
+/** `timeout after <ms> ms` for undici's connect, headers and body timeouts; else undefined. */
+function describeTimeout(e: unknown, timeoutMs: number): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" ? `timeout after ${timeoutMs} ms` : undefined;
 }
 
 /**

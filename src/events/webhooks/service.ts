@@ -26,8 +26,11 @@ const DEFAULT_ATTEMPTS_LIMIT = 50;
 export interface DeliveryControl {
   /** The stored subscription changed (or is gone). */
   reload(id: string): Promise<void>;
-  /** Deliveries of the subscription were requeued in the store. */
-  resync(id: string): void;
+  /**
+   * Makes these deliveries of the subscription pending again from scratch (attempt 1, due now) —
+   * also against attempts in flight, whose results must not undo it.
+   */
+  requeue(id: string, rows: readonly DeliveryKey[]): Promise<void>;
 }
 
 /** What {@link WebhookService} needs. */
@@ -197,10 +200,7 @@ export class WebhookService implements WebhookApi {
       }
       rows = events.filter((e) => filter.matches(e.type)).map((e) => ({ webhookId: id, eventSeq: e.seq, eventId: e.id, instanceId: e.instanceId }));
     }
-    if (rows.length > 0) {
-      await this.deps.store.webhooks.requeue(rows, this.now());
-      this.deps.control.resync(id);
-    }
+    if (rows.length > 0) await this.deps.control.requeue(id, rows);
     return { queued: rows.length };
   }
 

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { PendingDelivery, WebhookStore } from "../../store/types.js";
+import type { DeliveryKey, PendingDelivery, WebhookStore } from "../../store/types.js";
 import { retryDelay, type WebhookOptions } from "./options.js";
 import { EndpointClient, type AttemptOutcome } from "./sender.js";
 import type { Signer } from "./signing.js";
@@ -104,6 +104,14 @@ export class EndpointWorker {
   private laterTimer: NodeJS.Timeout | null = null;
   private scanTimer: { at: number; handle: NodeJS.Timeout } | null = null;
   private failingReported = false;
+  /** Unordered: retries may wait in the store for a later time (after a start, a resync, a failed attempt). */
+  private retriesInDb = true;
+  /** The highest seq ever taken into memory: without retries in the store, what memory lacks lies beyond it. */
+  private maxTaken = 0;
+  /** Unordered: memory may lack due deliveries below {@link maxTaken} (after a start or resync, until a full scan). */
+  private lowIncomplete = true;
+  /** Deliveries requeued by hand while an attempt of theirs was in flight: that attempt's result must not undo the requeue. */
+  private readonly requeuedInFlight = new Set<number>();
   private idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -169,8 +177,24 @@ export class EndpointWorker {
       if (chain.jobs.length === 0 && !chain.loading) this.chains.delete(key);
     }
     this.dbOnly = true;
+    this.retriesInDb = true;
+    this.lowIncomplete = true;
     this.headsComplete = false;
     this.scan();
+  }
+
+  /**
+   * Makes deliveries pending again from scratch (redelivery): stored in the writer's order (after
+   * every result enqueued so far, before any later one), then memory is re-read. An attempt in
+   * flight for one of them is recorded when it ends, but the delivery starts over.
+   */
+  async requeue(rows: readonly DeliveryKey[]): Promise<void> {
+    for (const r of rows) if (this.jobs.get(r.eventSeq)?.state === "inflight") this.requeuedInFlight.add(r.eventSeq);
+    const now = this.deps.now();
+    await this.deps.writer.barrier(async () => {
+      await this.deps.store.requeue(rows, now);
+    });
+    this.resync();
   }
 
   /** Periodic nudge from the dispatcher: scans when the store may hold work. */
@@ -242,6 +266,7 @@ export class EndpointWorker {
 
   private hold(job: Job): void {
     this.jobs.set(job.seq, job);
+    if (job.seq > this.maxTaken) this.maxTaken = job.seq;
   }
 
   private append(chain: Chain, job: Job): void {
@@ -328,6 +353,7 @@ export class EndpointWorker {
   private complete(job: Job, started: number, outcome: AttemptOutcome): void {
     this.inflight--;
     const now = this.deps.now();
+    if (this.requeuedInFlight.delete(job.seq)) return this.restart(job, started, outcome, now);
     job.attempts++;
     const delay = outcome.ok ? null : retryDelay(this.deps.options, job.attempts, this.deps.random());
     const state = outcome.ok ? "delivered" : delay === null ? "failed" : "pending";
@@ -362,10 +388,30 @@ export class EndpointWorker {
     this.pump();
   }
 
+  /** An attempt of a job requeued meanwhile ended: recorded, and the job starts over (attempt 1, due now). */
+  private restart(job: Job, started: number, outcome: AttemptOutcome, now: number): void {
+    const attempt = job.attempts + 1;
+    job.attempts = 0;
+    job.nextAt = now;
+    this.deps.writer.result(
+      { webhookId: this.sub.id, eventSeq: job.seq, state: "pending", attempts: 0, nextAttemptAt: now },
+      { webhookId: this.sub.id, eventSeq: job.seq, eventId: job.eventId, instanceId: job.instanceId, attempt, ts: started, statusCode: outcome.statusCode, latencyMs: outcome.latencyMs, error: outcome.error, ok: outcome.ok },
+    );
+    if (this.jobs.get(job.seq) === job && !this.stopped) {
+      job.state = "idle";
+      if (!this.sub.ordered || this.chains.get(this.keyOf(job.instanceId))?.jobs[0] === job) this.schedule(job);
+    }
+    if (this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
+    this.pump();
+  }
+
   /** Drops a finished (or, unordered, retried-later) job from memory. */
   private release(job: Job, retryLater: boolean): void {
     if (this.jobs.get(job.seq) === job) this.jobs.delete(job.seq);
-    if (retryLater && !this.stopped) this.armScan(job.nextAt);
+    if (retryLater && !this.stopped) {
+      this.retriesInDb = true;
+      this.armScan(job.nextAt);
+    }
     if (!this.sub.ordered) return;
     const key = this.keyOf(job.instanceId);
     const chain = this.chains.get(key);
@@ -450,10 +496,13 @@ export class EndpointWorker {
         }
         if (heads.length < limit) this.headsComplete = true;
       } else {
-        // In-memory jobs are pending in the store too, so a full window's worth is read and they are skipped.
+        // In-memory jobs are pending in the store too, so a full window's worth is read and they are
+        // skipped. Without retries waiting in the store, only seqs beyond what memory ever took can be
+        // missing (a backlog that did not fit), so the read starts there.
         const limit = options.windowSize;
         const now = this.deps.now();
-        const rows = await store.pending(this.sub.id, { limit, dueBy: now });
+        const low = this.retriesInDb || this.lowIncomplete;
+        const rows = await store.pending(this.sub.id, { limit, dueBy: now, afterSeq: low ? 0 : this.maxTaken });
         let all = rows.length < limit;
         for (const p of rows) {
           if (this.jobs.has(p.eventSeq) || this.completedDuringScan!.has(p.eventSeq)) continue;
@@ -466,8 +515,13 @@ export class EndpointWorker {
           this.enqueue(job);
         }
         if (all) this.dbOnly = false;
-        const next = await store.nextAttemptAt(this.sub.id, now);
-        if (next !== undefined) this.armScan(next);
+        if (low) this.lowIncomplete = !all;
+        if (this.retriesInDb) {
+          // When the next retry waiting in the store is due (one aggregate over the pending rows: not on every scan).
+          const next = await store.nextAttemptAt(this.sub.id, now);
+          if (next !== undefined) this.armScan(next);
+          else this.retriesInDb = false;
+        }
       }
     };
     run()

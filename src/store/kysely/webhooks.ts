@@ -262,10 +262,17 @@ export class KyselyWebhookStore implements WebhookStore {
         for (const s of batch.streaks) ids.add(s.webhookId);
         if (ids.size === 0) return;
         const live = await this.liveIds(trx, [...ids]);
+        // A delivered delivery is not stored: rows delivered before they were written are not
+        // inserted, delivered ones are deleted (also a row stored meanwhile by a requeue).
+        const delivered: Array<{ webhookId: string; eventSeq: number }> = [];
         const fanRows = batch.fanOut.filter((f) => live.has(f.webhookId)).flatMap((f) => f.rows);
-        await this.insertDeliveries(trx, fanRows, batch.now);
+        for (const r of fanRows) if (r.result?.state === "delivered") delivered.push(r);
+        await this.insertDeliveries(trx, fanRows.filter((r) => r.result?.state !== "delivered"), batch.now);
         await this.setCursors(trx, batch.fanOut.filter((f) => live.has(f.webhookId)));
-        await this.applyUpdates(trx, batch.updates.filter((u) => live.has(u.webhookId)), batch.now);
+        const updates = batch.updates.filter((u) => live.has(u.webhookId));
+        for (const u of updates) if (u.state === "delivered") delivered.push(u);
+        await this.applyUpdates(trx, updates.filter((u) => u.state !== "delivered"), batch.now);
+        await this.deleteDeliveries(trx, delivered);
         await this.insertAttempts(trx, batch.attempts.filter((a) => live.has(a.webhookId)));
         await this.setStreaks(trx, batch.streaks.filter((s) => live.has(s.webhookId)), batch.now);
       }),
@@ -291,12 +298,23 @@ export class KyselyWebhookStore implements WebhookStore {
     return live;
   }
 
-  private async insertDeliveries(trx: Db, rows: readonly DeliveryKey[], now: number): Promise<void> {
+  private async insertDeliveries(trx: Db, rows: DeliveryBatch["fanOut"][number]["rows"], now: number): Promise<void> {
     for (const chunk of chunked(this.kind, rows)) {
-      const t = tuples(this.kind, chunk, [], (r) => [r.webhookId, r.eventSeq, r.eventId, r.instanceId, "pending", 0, now, now]);
+      const t = tuples(this.kind, chunk, [], (r) => [
+        r.webhookId,
+        r.eventSeq,
+        r.eventId,
+        r.instanceId,
+        r.result?.state ?? "pending",
+        r.result?.attempts ?? 0,
+        r.result?.nextAttemptAt ?? now,
+        now,
+      ]);
+      // A row already stored (a fan-out redone after a restart) keeps its state, unless this one carries an attempt's result.
       await trx.executeQuery(
         CompiledQuery.raw(
-          `insert into "webhook_deliveries" ("webhook_id", "event_seq", "event_id", "instance_id", "state", "attempts", "next_attempt_at", "updated_at") values ${t.text} on conflict ("webhook_id", "event_seq") do nothing`,
+          `insert into "webhook_deliveries" ("webhook_id", "event_seq", "event_id", "instance_id", "state", "attempts", "next_attempt_at", "updated_at") values ${t.text} ` +
+            `on conflict ("webhook_id", "event_seq") do update set "state" = excluded."state", "attempts" = excluded."attempts", "next_attempt_at" = excluded."next_attempt_at", "updated_at" = excluded."updated_at" where excluded."attempts" > 0`,
           t.params,
         ),
       );
@@ -326,6 +344,13 @@ export class KyselyWebhookStore implements WebhookStore {
           t.params,
         ),
       );
+    }
+  }
+
+  private async deleteDeliveries(trx: Db, keys: ReadonlyArray<{ webhookId: string; eventSeq: number }>): Promise<void> {
+    for (const chunk of chunked(this.kind, keys)) {
+      const t = tuples(this.kind, chunk, ["text", "bigint"], (k) => [k.webhookId, k.eventSeq]);
+      await trx.executeQuery(CompiledQuery.raw(`delete from "webhook_deliveries" where ("webhook_id", "event_seq") in (values ${t.text})`, t.params));
     }
   }
 
@@ -520,11 +545,34 @@ export class KyselyWebhookStore implements WebhookStore {
     });
   }
 
+  /**
+   * The first attempt id with `ts >= before`, by binary search over ids (attempts are stored in the
+   * order they end, so `ts` grows with `id` up to the length of an attempt): about 30 primary-key
+   * lookups instead of an index on `ts` that every attempt would pay for.
+   */
+  private async attemptCutoff(before: number): Promise<number> {
+    const bounds = await this.db
+      .selectFrom("webhook_attempts")
+      .select((eb) => [eb.fn.min("id").as("lo"), eb.fn.max("id").as("hi")])
+      .executeTakeFirst();
+    if (!bounds || bounds.lo === null || bounds.hi === null) return 0;
+    let lo = Number(bounds.lo);
+    let hi = Number(bounds.hi) + 1; // answer in [lo, hi]
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const row = await this.db.selectFrom("webhook_attempts").select(["id", "ts"]).where("id", ">=", mid).orderBy("id", "asc").limit(1).executeTakeFirst();
+      if (!row || Number(row.ts) >= before) hi = mid;
+      else lo = Number(row.id) + 1;
+    }
+    return lo;
+  }
+
   prune(before: number, limit = 10_000): Promise<number> {
     return guard("webhooks.prune", async () => {
+      const cutoffId = await this.attemptCutoff(before);
       const attempts = await this.db
         .deleteFrom("webhook_attempts")
-        .where("id", "in", (qb) => qb.selectFrom("webhook_attempts").select("id").where("ts", "<", before).limit(limit))
+        .where("id", "in", (qb) => qb.selectFrom("webhook_attempts").select("id").where("id", "<", cutoffId).orderBy("id", "asc").limit(limit))
         .executeTakeFirst();
       // Event retention deletes a seq prefix of the outbox: deliveries below the first remaining seq are of gone events.
       const first = await this.db.selectFrom("events").select((eb) => eb.fn.min("seq").as("seq")).executeTakeFirst();

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Migration } from "kysely";
+import type { Kysely, Migration } from "kysely";
 import type { MigrationDialect } from "./index.js";
 
 /**
@@ -6,9 +6,12 @@ import type { MigrationDialect } from "./index.js";
  * - `webhooks`: subscriptions, per instance (`instance_id` references the instance and goes with it)
  *   or global (`instance_id` null); signing secrets and custom header values only as sealed blobs;
  *   `cursor` = the last event seq fanned out to the subscription;
- * - `webhook_deliveries`: one row per (subscription, event) to deliver, primary key
- *   `(webhook_id, event_seq)`; a partial index keeps the pending ones findable in seq order;
- * - `webhook_attempts`: every HTTP attempt, listed newest first per subscription.
+ * - `webhook_deliveries`: the work left: one row per (subscription, event) not delivered yet
+ *   (`pending`) or given up (`failed`), primary key `(webhook_id, event_seq)` (pending ones are read
+ *   in seq order through it); a delivered one leaves the table;
+ * - `webhook_attempts`: every HTTP attempt, listed newest first per subscription. Retention finds
+ *   its cutoff by id (attempts are stored in time order), so `ts` needs no index.
+ * Every index costs every delivery: these are the ones a query needs.
  * Deliveries and attempts carry the event's `instance_id`, so an instance purge removes them for
  * every subscription. They have no foreign keys (written in batches on the hot path; the dispatcher
  * drops rows of subscriptions deleted meanwhile).
@@ -53,12 +56,6 @@ export function webhooksMigration(d: MigrationDialect): Migration {
         .addColumn("updated_at", "bigint", (c) => c.notNull())
         .addPrimaryKeyConstraint("webhook_deliveries_pk", ["webhook_id", "event_seq"])
         .execute();
-      await db.schema
-        .createIndex("webhook_deliveries_pending")
-        .on("webhook_deliveries")
-        .columns(["webhook_id", "event_seq"])
-        .where(sql.ref("state"), "=", "pending")
-        .execute();
       await db.schema.createIndex("webhook_deliveries_instance_id").on("webhook_deliveries").column("instance_id").execute();
 
       await db.schema
@@ -78,7 +75,6 @@ export function webhooksMigration(d: MigrationDialect): Migration {
       await db.schema.createIndex("webhook_attempts_webhook_id").on("webhook_attempts").columns(["webhook_id", "id"]).execute();
       await db.schema.createIndex("webhook_attempts_event_id").on("webhook_attempts").columns(["webhook_id", "event_id"]).execute();
       await db.schema.createIndex("webhook_attempts_instance_id").on("webhook_attempts").column("instance_id").execute();
-      await db.schema.createIndex("webhook_attempts_ts").on("webhook_attempts").column("ts").execute();
     },
     async down(db: Kysely<unknown>): Promise<void> {
       for (const table of ["webhook_attempts", "webhook_deliveries", "webhooks"]) await db.schema.dropTable(table).ifExists().execute();

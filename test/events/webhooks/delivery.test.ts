@@ -104,6 +104,31 @@ describe("webhook delivery", () => {
     }
   }, 30_000);
 
+  it("delivers a backlog larger than the in-memory window from the store, through failures, in order when ordered", async () => {
+    h = await webhookHarness({ windowSize: 7 });
+    const ordered = await receiver();
+    const unordered = await receiver();
+    await h.instance("alpha");
+    await h.instance("beta");
+    await h.webhooks.api.create(ACCOUNT, { url: ordered.url, ordered: true, maxConcurrency: 3 });
+    await h.webhooks.api.create(ACCOUNT, { url: unordered.url, maxConcurrency: 3 });
+    for (const r of [ordered, unordered]) r.delayMs = 2;
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      for (const s of await h.emit(i % 2 === 0 ? "alpha" : "beta", 10)) ids.push(s.envelope.id);
+      if (i === 4) for (const r of [ordered, unordered]) r.mode = "fail";
+      if (i === 8) for (const r of [ordered, unordered]) r.mode = "ok";
+    }
+    for (const r of [ordered, unordered]) await r.until(() => r.accepted().length >= ids.length, 15_000);
+    for (const r of [ordered, unordered]) expect(new Set(r.accepted())).toEqual(new Set(ids));
+    const seqOf = new Map(ids.map((id, i) => [id, i]));
+    const instOf = (id: string): string => (JSON.parse(ordered.received.find((x) => x.id === id)!.body) as { instance: string }).instance;
+    for (const inst of ["alpha", "beta"]) {
+      const got = ordered.accepted().filter((id) => instOf(id) === inst).map((id) => seqOf.get(id)!);
+      expect(got).toEqual([...got].sort((x, y) => x - y));
+    }
+  }, 20_000);
+
   it("resumes pending deliveries after the dispatcher restarts", async () => {
     h = await webhookHarness();
     const r = await receiver();
