@@ -144,6 +144,8 @@ export function eventRoutes(app: FastifyInstance, { events: feed }: RouteDeps): 
     scope.route<{ Querystring: Static<typeof StreamQuery> }>({
       method: "GET",
       url: "/v1/events/stream",
+      // A HEAD request would open a stream whose body is never sent.
+      exposeHeadRoute: false,
       config: { access: "token", browserToken: true },
       schema: {
         tags: TAGS,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../../src/observability/logger.js";
 import { until } from "../../support/gateway-harness.js";
 import { ACCOUNT_TOKEN, openWs, testGateway, type TestGateway, type WsClient } from "./clients.js";
 
@@ -75,6 +76,12 @@ describe("live stream over WebSocket", () => {
     const bad = await ws(streamUrl(), { protocols: ["switchboard.v1", "switchboard.token.sba_not-a-token-000000000000000"] });
     expect(bad.status).toBe(401);
     for (const line of g.logs) expect(line.includes(alpha.token), line.slice(0, 200)).toBe(false);
+    // Wherever a request's headers are logged, the subprotocol header is redacted.
+    const lines: string[] = [];
+    const logger = createLogger({ destination: { write: (l: string) => lines.push(l) } as unknown as NodeJS.WritableStream });
+    logger.info({ req: { headers: { "sec-websocket-protocol": `switchboard.v1, switchboard.token.${alpha.token}` } } }, "probe");
+    expect(lines[0]).toContain("[redacted]");
+    expect(lines[0]).not.toContain(alpha.token);
   });
 
   it("resumes after ?after= without gaps or duplicates; an unknown id closes with 4410", async () => {
