@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { EventBus } from "../bus.js";
-import type { EventEnvelope } from "../types.js";
+import { makeEvent } from "../envelope.js";
 import type { DeliveryKey, Store, WebhookRecord } from "../../store/types.js";
 import { compileEventFilter, type EventFilter } from "./filter.js";
 import type { WebhookOptions } from "./options.js";
@@ -231,16 +230,12 @@ export class WebhookDispatcher {
         failingSince: sub.failingSince ?? now,
         failedAttempts: sub.failureCount,
       };
-      // `webhook.disabled` is not in `EventData` of this release's event schema yet, hence the cast.
-      const envelope = {
-        id: `evt_${randomUUID()}`,
-        type: "webhook.disabled",
-        instance: instance?.name ?? null,
-        platform: instance?.platform ?? null,
-        metadata: instance?.metadata ?? {},
-        ts: now,
+      const envelope = makeEvent(
+        "webhook.disabled",
+        { instance: instance?.name ?? null, platform: instance?.platform ?? null, metadata: instance?.metadata ?? {} },
         data,
-      } as unknown as EventEnvelope;
+        now,
+      );
       const stored = await this.deps.store.webhooks.disable(entry.id, "failing", now, { envelope, instanceId: instance?.id ?? null });
       this.deps.logger.warn({ webhookId: entry.id, failingSince: data.failingSince, failedAttempts: data.failedAttempts }, "webhook disabled after failing persistently");
       if (stored) this.deps.bus.emit(stored);
