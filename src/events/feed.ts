@@ -148,12 +148,12 @@ export class EventFeed {
    * given), then live ones, in order, without gaps or duplicates.
    * @throws `EVENTS_EXPIRED` (see {@link replay}), `SHUTTING_DOWN` once closed, `STORAGE_FAILED`.
    */
-  async openStream(req: StreamRequest): Promise<(sink: StreamSink) => StreamSession> {
+  async openStream(req: StreamRequest): Promise<StreamOpener> {
     if (this.closed) throw err("SHUTTING_DOWN");
     const startSeq = req.after === undefined ? this.tail.position : await this.cursor(req.caller, req.after);
     const types = expandEventTypes(req.types ?? []);
     const filter: StreamFilter = { instance: req.instance, types: types ? new Set(types) : null };
-    return (sink) => {
+    const attach = (sink: StreamSink): StreamSession => {
       const session = new StreamSession({
         events: this.opts.store.events,
         tail: this.tail,
@@ -172,10 +172,17 @@ export class EventFeed {
       void session.run().finally(() => this.sessions.delete(session));
       return session;
     };
+    return Object.assign(attach, { startCursor: `${POSITION_PREFIX}${startSeq}` });
   }
 
   /** The seq of a resume point. See {@link replay} for the errors. */
   private async cursor(caller: FeedCaller, eventId: string): Promise<number> {
+    const position = POSITION_CURSOR.exec(eventId);
+    if (position) {
+      const seq = Number(position[1]);
+      if (seq > (await this.opts.store.events.lastSeq())) throw err("EVENTS_EXPIRED", { details: { after: eventId } });
+      return seq;
+    }
     const at = await this.opts.store.events.locate(eventId);
     // Another instance's event is reported like an unknown one: an instance token learns nothing.
     if (!at || (caller.scope === "instance" && at.instanceId !== caller.instanceId)) {
@@ -190,6 +197,20 @@ export class EventFeed {
   }
 }
 
+
+/**
+ * A stream position that is not an event id: `@<seq>`, sent by a stream as its first SSE `id:` so a
+ * client that reconnects before its first event resumes from where it started instead of "now".
+ * Accepted wherever an event id is (`after`, `Last-Event-ID`); reveals only the outbox's length.
+ */
+export const POSITION_PREFIX = "@";
+const POSITION_CURSOR = /^@(\d{1,15})$/;
+
+/** What {@link EventFeed.openStream} returns: starts the stream on a transport. */
+export type StreamOpener = ((sink: StreamSink) => StreamSession) & {
+  /** The stream's start position as a resume cursor (`@<seq>`). */
+  startCursor: string;
+};
 
 /** Every event type this gateway stores. */
 const KNOWN_TYPES: readonly string[] = Object.keys(EVENT_DATA_SCHEMAS);

@@ -18,13 +18,16 @@ export const SSE_HEADERS = {
  * - a heartbeat: a comment line `: ping`;
  * - the end: `event: end` with `data: {"error": {code, message, …}}` saying why, then the response
  *   ends (an `EventSource` then reconnects with `Last-Event-ID`; see docs/events.md).
+ * The first frame also carries `id: <startCursor>` (no data: clients only record it as the last
+ * event id), so a client that reconnects before any event arrives resumes where it started.
  * @param retryMs the reconnection delay advertised to `EventSource` (`retry:`), ms.
+ * @param startCursor the stream's start position (`@<seq>`, see `POSITION_PREFIX`).
  */
-export function sseSink(res: ServerResponse, retryMs: number): StreamSink {
+export function sseSink(res: ServerResponse, retryMs: number, startCursor: string): StreamSink {
   const closed = new AbortController();
   res.on("close", () => closed.abort());
   res.socket?.setNoDelay(true);
-  res.write(`retry: ${retryMs}\n: connected\n\n`);
+  res.write(`retry: ${retryMs}\nid: ${sseId(startCursor)}\n: connected\n\n`);
   return {
     closed: closed.signal,
     get backlog() {

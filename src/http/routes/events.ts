@@ -191,7 +191,7 @@ export function eventRoutes(app: FastifyInstance, { events: feed }: RouteDeps): 
         const headers: OutgoingHttpHeaders = { ...SSE_HEADERS };
         for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined && !(k in headers)) headers[k] = v;
         reply.raw.writeHead(200, headers);
-        attach(sseSink(reply.raw, SSE_RETRY_MS));
+        attach(sseSink(reply.raw, SSE_RETRY_MS, attach.startCursor));
       },
       wsHandler: async (socket, request) => {
         const sink = wsSink(socket);

@@ -40,6 +40,23 @@ describe("live stream over SSE", () => {
     c.close();
   });
 
+  it("starts with a position cursor, so a client that drops before its first event resumes where it started", async () => {
+    const first = await sse(`${g.url}/v1/events/stream`, { token: alpha.token });
+    await until(() => /id: @\d+\n/.test(first.raw), 2_000, "the start cursor");
+    const cursor = /id: (@\d+)\n/.exec(first.raw)![1]!;
+    first.close(); // dropped before any event
+    await g.platform.deliver(alpha.accountId, "while-away-1");
+    await g.platform.deliver(beta.accountId, "not-mine");
+    await g.platform.deliver(alpha.accountId, "while-away-2");
+    const again = await sse(`${g.url}/v1/events/stream`, { token: alpha.token, lastEventId: cursor });
+    await until(() => bodies(again).length >= 2, 5_000, "the missed events");
+    expect(bodies(again)).toEqual(["while-away-1", "while-away-2"]);
+    again.close();
+    // A position beyond the outbox is refused like an unknown id.
+    const future = await sse(`${g.url}/v1/events/stream`, { token: alpha.token, lastEventId: "@999999999" });
+    expect(future.status).toBe(410);
+  });
+
   it("an instance token sees only its own instance; naming another one is 403", async () => {
     const own = await sse(`${g.url}/v1/events/stream`, { token: alpha.token });
     const all = await sse(`${g.url}/v1/events/stream`, { token: ACCOUNT_TOKEN });
