@@ -13,6 +13,8 @@ import { DeliveryWriter } from "./writer.js";
 const PAGE = 1000;
 /** A cursor with nothing to deliver is stored at least every this many seqs (it only saves re-reading after a restart). */
 const CURSOR_PERSIST_EVERY = 5000;
+/** Fan-out passes start at most this often, ms: under load a pass takes every event stored meanwhile. */
+const PASS_INTERVAL_MS = 2;
 /** How often retention runs, ms. */
 const PRUNE_EVERY_MS = 10 * 60_000;
 
@@ -64,6 +66,7 @@ export class WebhookDispatcher {
   private passRunning = false;
   private passAgain = false;
   private passScheduled = false;
+  private lastPass = -Infinity;
   private started = false;
   private stopped = false;
   /** Changes to subscriptions, applied one at a time. */
@@ -259,16 +262,20 @@ export class WebhookDispatcher {
     }
     if (this.passScheduled) return;
     this.passScheduled = true;
-    setImmediate(() => {
+    const run = (): void => {
       this.passScheduled = false;
       void this.pass();
-    });
+    };
+    const wait = this.lastPass + PASS_INTERVAL_MS - performance.now();
+    if (wait > 0) setTimeout(run, wait);
+    else setImmediate(run);
   }
 
   private async pass(): Promise<void> {
     if (this.passRunning || this.stopped) return;
     this.passRunning = true;
     this.passAgain = false;
+    this.lastPass = performance.now();
     let purged = false;
     try {
       const entries = [...this.entries.values()];
