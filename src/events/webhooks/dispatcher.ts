@@ -304,7 +304,11 @@ export class WebhookDispatcher {
           }
           if (jobs.length > 0) entry.worker.offer(jobs);
         }
-        if (events.some((e) => e.type === "instance.deleted")) purged = true;
+        for (const e of events) {
+          if (e.type !== "instance.deleted" || e.instanceId === null) continue;
+          purged = true;
+          for (const entry of this.entries.values()) entry.worker.forgetInstance(e.instanceId, e.seq);
+        }
         from = last.seq;
         if (events.length < PAGE) break;
       }

@@ -110,6 +110,8 @@ export class EndpointWorker {
   private maxTaken = 0;
   /** Unordered: memory may lack due deliveries below {@link maxTaken} (after a start or resync, until a full scan). */
   private lowIncomplete = true;
+  /** Jobs of a purged instance that were in flight when it was forgotten: dropped when they end. */
+  private readonly forgotten = new Set<number>();
   /** Deliveries requeued by hand while an attempt of theirs was in flight: that attempt's result must not undo the requeue. */
   private readonly requeuedInFlight = new Set<number>();
   private idleWaiters: Array<() => void> = [];
@@ -195,6 +197,27 @@ export class EndpointWorker {
       await this.deps.store.requeue(rows, now);
     });
     this.resync();
+  }
+
+  /**
+   * Forgets the deliveries of a purged instance (its events before `beforeSeq`, the farewell's seq):
+   * their rows and events are gone, and nothing of the instance may be sent after its deletion.
+   * Attempts in flight end normally (their rows are not stored: the events are gone).
+   */
+  forgetInstance(instanceId: string, beforeSeq: number): void {
+    const ofIt = (j: Job): boolean => j.instanceId === instanceId && j.seq < beforeSeq;
+    const gone = (j: Job): boolean => ofIt(j) && j.state !== "inflight";
+    for (const j of [...this.jobs.values()]) {
+      if (gone(j)) this.jobs.delete(j.seq);
+      else if (ofIt(j)) this.forgotten.add(j.seq); // in flight: dropped when it ends
+    }
+    this.due = this.due.filter((j) => !gone(j));
+    for (const j of [...this.later]) if (gone(j)) this.later.delete(j);
+    const chain = this.chains.get(this.keyOf(instanceId));
+    if (chain) {
+      chain.jobs = chain.jobs.filter((j) => !gone(j));
+      if (chain.jobs.length === 0 && !chain.loading) this.chains.delete(this.keyOf(instanceId));
+    }
   }
 
   /** Periodic nudge from the dispatcher: scans when the store may hold work. */
@@ -376,7 +399,9 @@ export class EndpointWorker {
     this.completedDuringScan?.add(job.seq);
     this.track(outcome.ok, started, now);
 
-    if (state === "pending" && this.sub.ordered && !this.stopped && this.jobs.get(job.seq) === job) {
+    if (this.forgotten.delete(job.seq)) {
+      this.release(job, false);
+    } else if (state === "pending" && this.sub.ordered && !this.stopped && this.jobs.get(job.seq) === job) {
       job.state = "idle";
       this.schedule(job); // still the head: retried in place, holding back its instance only
     } else {

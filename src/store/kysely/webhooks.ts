@@ -66,6 +66,12 @@ function tuples<T>(kind: Kind, rows: readonly T[], types: readonly string[], val
 
 const b = (v: boolean): number => (v ? 1 : 0);
 
+/**
+ * Rows about an event are written only while the event is stored: an attempt that ends, or a
+ * fan-out written, after an instance purge removed the event leaves nothing of that instance behind.
+ */
+const EVENT_EXISTS = `where exists (select 1 from "events" e where e."seq" = v.column2)`;
+
 function toRecord(row: Selectable<WebhooksTable>): WebhookRecord {
   return {
     id: row.id,
@@ -301,7 +307,7 @@ export class KyselyWebhookStore implements WebhookStore {
 
   private async insertDeliveries(trx: Db, rows: DeliveryBatch["fanOut"][number]["rows"], now: number): Promise<void> {
     for (const chunk of chunked(this.kind, rows)) {
-      const t = tuples(this.kind, chunk, [], (r) => [
+      const t = tuples(this.kind, chunk, ["text", "bigint", "text", "text", "text", "integer", "bigint", "bigint"], (r) => [
         r.webhookId,
         r.eventSeq,
         r.eventId,
@@ -311,10 +317,12 @@ export class KyselyWebhookStore implements WebhookStore {
         r.result?.nextAttemptAt ?? now,
         now,
       ]);
-      // A row already stored (a fan-out redone after a restart) keeps its state, unless this one carries an attempt's result.
+      // Only for events still stored (an instance purge may have come meanwhile). A row already
+      // stored (a fan-out redone after a restart) keeps its state, unless this one carries an attempt's result.
       await trx.executeQuery(
         CompiledQuery.raw(
-          `insert into "webhook_deliveries" ("webhook_id", "event_seq", "event_id", "instance_id", "state", "attempts", "next_attempt_at", "updated_at") values ${t.text} ` +
+          `insert into "webhook_deliveries" ("webhook_id", "event_seq", "event_id", "instance_id", "state", "attempts", "next_attempt_at", "updated_at") ` +
+            `select v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8 from (values ${t.text}) as v ${EVENT_EXISTS} ` +
             `on conflict ("webhook_id", "event_seq") do update set "state" = excluded."state", "attempts" = excluded."attempts", "next_attempt_at" = excluded."next_attempt_at", "updated_at" = excluded."updated_at" where excluded."attempts" > 0`,
           t.params,
         ),
@@ -357,7 +365,7 @@ export class KyselyWebhookStore implements WebhookStore {
 
   private async insertAttempts(trx: Db, attempts: DeliveryBatch["attempts"]): Promise<void> {
     for (const chunk of chunked(this.kind, attempts)) {
-      const t = tuples(this.kind, chunk, [], (a) => [
+      const t = tuples(this.kind, chunk, ["text", "bigint", "text", "text", "integer", "bigint", "integer", "integer", "text", "integer"], (a) => [
         a.webhookId,
         a.eventSeq,
         a.eventId,
@@ -371,7 +379,8 @@ export class KyselyWebhookStore implements WebhookStore {
       ]);
       await trx.executeQuery(
         CompiledQuery.raw(
-          `insert into "webhook_attempts" ("webhook_id", "event_seq", "event_id", "instance_id", "attempt", "ts", "status_code", "latency_ms", "error", "ok") values ${t.text}`,
+          `insert into "webhook_attempts" ("webhook_id", "event_seq", "event_id", "instance_id", "attempt", "ts", "status_code", "latency_ms", "error", "ok") ` +
+            `select v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, v.column9, v.column10 from (values ${t.text}) as v ${EVENT_EXISTS}`,
           t.params,
         ),
       );
