@@ -150,7 +150,7 @@ export class EventFeed {
    */
   async openStream(req: StreamRequest): Promise<StreamOpener> {
     if (this.closed) throw err("SHUTTING_DOWN");
-    const startSeq = req.after === undefined ? this.tail.position : await this.cursor(req.caller, req.after);
+    const startSeq = req.after === undefined ? await this.tail.head() : await this.cursor(req.caller, req.after);
     const types = expandEventTypes(req.types ?? []);
     const filter: StreamFilter = { instance: req.instance, types: types ? new Set(types) : null };
     const attach = (sink: StreamSink): StreamSession => {

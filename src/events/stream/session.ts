@@ -118,11 +118,14 @@ export class StreamSession {
         () => {}, // the store hiccupped: check again next time
       );
     });
+    const release = this.opts.tail.retain(); // the tail reads the store while a session runs
     try {
       await this.pump();
     } catch (e) {
       if (!this.ended) this.opts.onError?.(e);
       this.end(isSwitchboardError(e) ? e : err("INTERNAL"));
+    } finally {
+      release();
     }
   }
 

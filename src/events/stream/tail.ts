@@ -35,6 +35,10 @@ const DEFAULT_POLL_MS = 2000;
  *
  * Invariants: every stored event with `seq <= position` was visible when the tail read up to
  * `position`; the ring holds every event in `(ringBase, position]`, oldest first.
+ *
+ * It reads only while someone consumes it ({@link retain}): with no stream open it only notes that
+ * the head moved, and the first read after that jumps to the store's head with an empty ring (a
+ * session needing older events reads them from the store, as for any ring miss).
  */
 export class EventTail {
   private ring: StoredEvent[] = [];
@@ -46,6 +50,10 @@ export class EventTail {
   private unsubscribe: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
   private waiters = new Set<() => void>();
+  /** Open consumers (streams); the tail reads the store only while there are any. */
+  private consumers = 0;
+  /** The store's head may have moved while nobody consumed: jump on the next read. */
+  private stale = false;
   private readonly ringSize: number;
   private readonly pageSize: number;
 
@@ -71,11 +79,11 @@ export class EventTail {
   async start(): Promise<void> {
     this.pos = this.ringBase = await this.opts.events.lastSeq();
     this.unsubscribe = this.opts.bus.subscribe((e) => {
-      if (e.seq > this.pos) this.wake();
+      if (e.seq > this.pos) this.nudge();
     });
     const pollMs = this.opts.pollMs ?? DEFAULT_POLL_MS;
     if (pollMs > 0) {
-      this.timer = setInterval(() => this.wake(), pollMs);
+      this.timer = setInterval(() => this.nudge(), pollMs);
       this.timer.unref();
     }
   }
@@ -124,6 +132,36 @@ export class EventTail {
     });
   }
 
+  /**
+   * Registers a consumer (an open stream): the tail reads while any is registered.
+   * @returns the release function (idempotent).
+   */
+  retain(): () => void {
+    this.consumers++;
+    if (this.consumers === 1 && this.stale) void this.wake();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.consumers--;
+    };
+  }
+
+  /**
+   * Where a stream that starts "now" begins: {@link position} while the tail is live, else the
+   * store's head. @throws `STORAGE_FAILED`.
+   */
+  async head(): Promise<number> {
+    if (this.consumers > 0 && !this.stale) return this.pos;
+    return Math.max(this.pos, await this.opts.events.lastSeq());
+  }
+
+  /** A wake-up from the bus or the poll: a read when someone consumes, else a note for later. */
+  private nudge(): void {
+    if (this.consumers > 0) void this.wake();
+    else this.stale = true;
+  }
+
   /** Reads the store now (coalesced with a read in progress). Resolves when the read is done. */
   wake(): Promise<void> {
     if (this.stopped) return Promise.resolve();
@@ -138,6 +176,22 @@ export class EventTail {
   }
 
   private async readAll(): Promise<void> {
+    if (this.stale) {
+      this.stale = false;
+      let head: number;
+      try {
+        head = await this.opts.events.lastSeq();
+      } catch (e) {
+        this.stale = true;
+        this.opts.onError?.(e);
+        return;
+      }
+      if (head > this.pos) {
+        this.pos = this.ringBase = head;
+        this.ring = [];
+        this.notify();
+      }
+    }
     do {
       this.dirty = false;
       for (;;) {
