@@ -15,8 +15,8 @@ export interface AttemptOutcome {
 /** Options of {@link EndpointClient}. */
 export interface EndpointClientOptions {
   /**
-   * Upper bound of each phase of one attempt, ms: connecting, then waiting for the response
-   * headers, then each wait for more of the body.
+   * Upper bound of one attempt, ms, from sending to the end of the response: a receiver that
+   * trickles bytes is cut off too. Each phase (connect, headers, body inactivity) has the same bound.
    */
   timeoutMs: number;
   /** Skip the SSRF guard. */
@@ -24,6 +24,9 @@ export interface EndpointClientOptions {
   /** Connections to the endpoint, at most (its `maxConcurrency`). */
   connections: number;
 }
+
+/** The abort reason of an attempt that ran past `timeoutMs`. */
+const ATTEMPT_TIMEOUT = new Error("attempt timeout");
 
 /** Bytes of a response body read (and dropped) so the connection can be reused; more closes it. */
 const MAX_DRAIN_BYTES = 64 * 1024;
@@ -36,6 +39,9 @@ const MAX_DRAIN_BYTES = 64 * 1024;
  */
 export class EndpointClient {
   private readonly agent: Agent;
+  /** Attempts in flight with their start (performance.now() ms), for the overall timeout sweep. */
+  private readonly inFlight = new Map<AbortController, number>();
+  private sweeper: NodeJS.Timeout | null = null;
   private readonly origin: string;
   private readonly path: string;
   private readonly refused: AddressRefusedError | null;
@@ -58,34 +64,64 @@ export class EndpointClient {
   }
 
   /**
-   * POSTs `body` with `headers`. Timeouts are undici's own (no timer per request): connect, response
-   * headers, and body inactivity, each `timeoutMs`.
+   * POSTs `body` with `headers`. Timeouts: undici's own per phase (connect, response headers, body
+   * inactivity), and the whole attempt bounded by `timeoutMs` through one sweep timer per endpoint
+   * that runs only while attempts are in flight (no timer per request).
    */
   async post(headers: Record<string, string>, body: string): Promise<AttemptOutcome> {
     const start = performance.now();
     const latency = (): number => Math.round(performance.now() - start);
     if (this.refused) return { ok: false, statusCode: null, error: this.refused.message, latencyMs: 0 };
+    const abort = new AbortController();
+    this.track(abort, start);
     try {
-      const res = await this.agent.request({ origin: this.origin, path: this.path, method: "POST", headers, body });
+      const res = await this.agent.request({ origin: this.origin, path: this.path, method: "POST", headers, body, signal: abort.signal });
       // Drained so the connection is reused; the status decides, whatever the body does.
-      await res.body.dump({ limit: MAX_DRAIN_BYTES }).catch(() => undefined);
+      const drained = await res.body.dump({ limit: MAX_DRAIN_BYTES, signal: abort.signal }).then(
+        () => true,
+        () => false,
+      );
+      if (!drained && abort.signal.aborted) throw abort.signal.reason;
       const ok = res.statusCode >= 200 && res.statusCode < 300;
       return { ok, statusCode: res.statusCode, error: ok ? null : `HTTP ${res.statusCode}`, latencyMs: latency() };
     } catch (e) {
-      return { ok: false, statusCode: null, error: describeTimeout(e, this.opts.timeoutMs) ?? describeError(e), latencyMs: latency() };
+      const timedOut = abort.signal.reason === ATTEMPT_TIMEOUT || describeTimeout(e) !== undefined;
+      return { ok: false, statusCode: null, error: timedOut ? `timeout after ${this.opts.timeoutMs} ms` : describeError(e), latencyMs: latency() };
+    } finally {
+      this.untrack(abort);
+    }
+  }
+
+  private track(abort: AbortController, start: number): void {
+    this.inFlight.set(abort, start);
+    if (this.sweeper) return;
+    const every = Math.max(10, Math.min(1000, Math.floor(this.opts.timeoutMs / 4)));
+    this.sweeper = setInterval(() => {
+      const now = performance.now();
+      for (const [a, t] of this.inFlight) if (now - t >= this.opts.timeoutMs) a.abort(ATTEMPT_TIMEOUT);
+    }, every);
+    this.sweeper.unref();
+  }
+
+  private untrack(abort: AbortController): void {
+    this.inFlight.delete(abort);
+    if (this.inFlight.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = null;
     }
   }
 
   /** Closes the pool; requests in flight are aborted. */
   async close(): Promise<void> {
+    for (const a of this.inFlight.keys()) a.abort(new Error("closed"));
     await this.agent.destroy().catch(() => undefined);
   }
 }
 
-/** `timeout after <ms> ms` for undici's connect, headers and body timeouts; else undefined. */
-function describeTimeout(e: unknown, timeoutMs: number): string | undefined {
+/** The undici code of a connect, headers or body timeout; else undefined. */
+function describeTimeout(e: unknown): string | undefined {
   const code = (e as { code?: unknown } | null)?.code;
-  return code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" ? `timeout after ${timeoutMs} ms` : undefined;
+  return code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" ? code : undefined;
 }
 
 /**
