@@ -9,7 +9,9 @@
  * No string occurs twice across the five tables (checked by the tests).
  *
  * Source: observed in WhiskeySockets/Baileys src/WABinary/constants.ts (SINGLE_BYTE_TOKENS,
- * DOUBLE_BYTE_TOKENS) at tag v7.0.0-rc13 (commit 78e7e4e2cf); the tables are identical in v6.7.23.
+ * DOUBLE_BYTE_TOKENS) at tag v7.0.0-rc13 (commit 78e7e4e2cf); the tables are identical in v6.7.23, and
+ * test/sandbox/whatsapp-web/binary.test.ts checks them against the pinned baileys@7.0.0-rc14
+ * (lib/WABinary/constants.js).
  * The order is the protocol: never sort or edit these lists.
  */
 
