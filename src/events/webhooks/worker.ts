@@ -106,6 +106,11 @@ export class EndpointWorker {
   private failingReported = false;
   /** Unordered: retries may wait in the store for a later time (after a start, a resync, a failed attempt). */
   private retriesInDb = true;
+  /**
+   * Counts retries handed to the store (released from memory). A scan clears `retriesInDb` only if
+   * none was released while it ran: such a retry may still sit in the writer, unseen by its queries.
+   */
+  private retriesReleased = 0;
   /** The highest seq ever taken into memory: without retries in the store, what memory lacks lies beyond it. */
   private maxTaken = 0;
   /** Unordered: memory may lack due deliveries below {@link maxTaken} (after a start or resync, until a full scan). */
@@ -435,6 +440,7 @@ export class EndpointWorker {
     if (this.jobs.get(job.seq) === job) this.jobs.delete(job.seq);
     if (retryLater && !this.stopped) {
       this.retriesInDb = true;
+      this.retriesReleased++;
       this.armScan(job.nextAt);
     }
     if (!this.sub.ordered) return;
@@ -506,6 +512,7 @@ export class EndpointWorker {
     this.scanning = true;
     this.scanBuffer = [];
     this.completedDuringScan = new Set();
+    const releasedBefore = this.retriesReleased;
     const run = async (): Promise<void> => {
       await this.deps.writer.flushed();
       const { store, options } = this.deps;
@@ -545,7 +552,8 @@ export class EndpointWorker {
           // When the next retry waiting in the store is due (one aggregate over the pending rows: not on every scan).
           const next = await store.nextAttemptAt(this.sub.id, now);
           if (next !== undefined) this.armScan(next);
-          else this.retriesInDb = false;
+          else if (this.retriesReleased === releasedBefore) this.retriesInDb = false;
+          else this.armScan(now + this.deps.options.pollIntervalMs); // released meanwhile: look again once written
         }
       }
     };
