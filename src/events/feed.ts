@@ -179,8 +179,12 @@ export class EventFeed {
   private async cursor(caller: FeedCaller, eventId: string): Promise<number> {
     const position = POSITION_CURSOR.exec(eventId);
     if (position) {
+      // Beyond the newest event, or behind the oldest one kept (retention removed what follows it).
       const seq = Number(position[1]);
-      if (seq > (await this.opts.store.events.lastSeq())) throw err("EVENTS_EXPIRED", { details: { after: eventId } });
+      const [oldest] = await this.opts.store.events.query({ afterSeq: 0, limit: 1 });
+      if (seq > (await this.opts.store.events.lastSeq()) || (oldest !== undefined && seq < oldest.seq - 1)) {
+        throw err("EVENTS_EXPIRED", { details: { after: eventId } });
+      }
       return seq;
     }
     const at = await this.opts.store.events.locate(eventId);

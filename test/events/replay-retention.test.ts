@@ -85,6 +85,23 @@ describe("event retention", () => {
     await feed.close();
   });
 
+  it("a position cursor (@seq) behind what retention kept is expired too; one at the edge is not", async () => {
+    await stored(3, 30 * DAY);
+    const [kept] = await stored(1, 0);
+    const keptSeq = (await store.events.locate(kept!))!.seq;
+    const r = startRetention({ events: store.events, retentionMs: 7 * DAY, now: () => NOW });
+    await r.runOnce();
+    await r.stop();
+    const feed = new EventFeed({ store, bus: new EventBus(), pollMs: 0 });
+    await feed.start();
+    // Started before the pruned events: they are gone, so the gap must be reported, not skipped.
+    await expect(feed.replay({ caller: ACCOUNT, instance: null, after: `@${keptSeq - 3}`, limit: 10 })).rejects.toSatisfy((e) => isSwitchboardError(e, "EVENTS_EXPIRED"));
+    await expect(feed.openStream({ caller: ACCOUNT, instance: null, after: `@${keptSeq - 2}` })).rejects.toSatisfy((e) => isSwitchboardError(e, "EVENTS_EXPIRED"));
+    // Right before the oldest kept event: nothing was lost.
+    expect((await feed.replay({ caller: ACCOUNT, instance: null, after: `@${keptSeq - 1}`, limit: 10 })).items.map((e) => e.id)).toEqual([kept]);
+    await feed.close();
+  });
+
   it("parses durations for SWITCHBOARD_EVENT_RETENTION", () => {
     expect(parseDuration("7d")).toBe(7 * DAY);
     expect(parseDuration("36h")).toBe(36 * 3_600_000);
