@@ -15,7 +15,10 @@ export interface WebhookOptions {
    * (`failed`; it can still be redelivered by hand).
    */
   retryScheduleMs: readonly number[];
-  /** Each delay is multiplied by a random factor in [1 − jitter, 1 + jitter]. Default 0.2. */
+  /**
+   * Each delay is multiplied by a random factor in [1, 1 + jitter]: jitter only lengthens, so the
+   * schedule never ends sooner than its sum. Default 0.2.
+   */
   jitter: number;
   /**
    * Timeout of one attempt: for connecting, then for the response headers, then for each wait for
@@ -99,7 +102,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 export function retryDelay(o: Pick<WebhookOptions, "retryScheduleMs" | "jitter">, attemptsMade: number, random: number): number | null {
   const base = o.retryScheduleMs[attemptsMade - 1];
   if (base === undefined) return null;
-  return Math.round(base * (1 - o.jitter + 2 * o.jitter * random));
+  return Math.round(base * (1 + o.jitter * random));
 }
 
 /**
