@@ -2,12 +2,13 @@ import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Connector } from "./core/connector.js";
 import { Gateway, type GatewayOptions } from "./core/gateway.js";
-import { toErrorInfo } from "./core/errors.js";
+import { err, toErrorInfo } from "./core/errors.js";
 import { ensureAccountToken } from "./core/tokens.js";
 import { builtinConnectors } from "./connectors/index.js";
 import { EventFeed } from "./events/feed.js";
 import { DEFAULT_EVENT_RETENTION_MS, startRetention } from "./events/retention.js";
 import { createWebhooks, type Webhooks, type WebhookOptions } from "./events/webhooks/index.js";
+import { resolveWebhookOptions, retryHorizonMs } from "./events/webhooks/options.js";
 import type { StreamSettings } from "./events/stream/session.js";
 import { buildHttpApp } from "./http/app.js";
 import { createLogger } from "./observability/logger.js";
@@ -100,13 +101,21 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
       ...opts.gateway,
     });
-    // Built before the boot, so invalid webhook options fail the start before any session connects.
+    // Checked before the boot, so invalid options fail the start before any session connects.
+    const eventRetentionMs = opts.eventRetentionMs ?? DEFAULT_EVENT_RETENTION_MS;
+    const horizon = retryHorizonMs(resolveWebhookOptions(opts.webhooks));
+    if (eventRetentionMs > 0 && eventRetentionMs < horizon) {
+      throw err("VALIDATION_FAILED", {
+        message: `The event retention (${eventRetentionMs} ms) is shorter than the webhook retry schedule (up to ${horizon} ms): retries would find their events pruned.`,
+        details: { eventRetentionMs, retryHorizonMs: horizon },
+      });
+    }
     const webhooks = createWebhooks({
       store,
       vault,
       bus: gateway.bus,
       logger,
-      options: { retentionMs: opts.eventRetentionMs ?? DEFAULT_EVENT_RETENTION_MS, ...opts.webhooks },
+      options: { retentionMs: eventRetentionMs, ...opts.webhooks },
     });
     await gateway.start();
     const feed = new EventFeed({
@@ -117,7 +126,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     });
     const retention = startRetention({
       events: store.events,
-      retentionMs: opts.eventRetentionMs ?? DEFAULT_EVENT_RETENTION_MS,
+      retentionMs: eventRetentionMs,
       onRun: (r) =>
         "error" in r ? logger.warn({ err: toErrorInfo(r.error) }, "event retention: prune failed") : logger.debug({ deleted: r.deleted }, "event retention: pruned"),
     });

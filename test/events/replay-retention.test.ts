@@ -7,6 +7,7 @@ import { makeEvent } from "../../src/events/envelope.js";
 import { EventFeed, type FeedCaller } from "../../src/events/feed.js";
 import { parseDuration, startRetention } from "../../src/events/retention.js";
 import { EventBus } from "../../src/events/bus.js";
+import { startServer } from "../../src/server.js";
 import { openStore } from "../../src/store/open.js";
 import type { InstanceRecord, Store } from "../../src/store/types.js";
 import { until } from "../support/gateway-harness.js";
@@ -100,6 +101,20 @@ describe("event retention", () => {
     // Right before the oldest kept event: nothing was lost.
     expect((await feed.replay({ caller: ACCOUNT, instance: null, after: `@${keptSeq - 1}`, limit: 10 })).items.map((e) => e.id)).toEqual([kept]);
     await feed.close();
+  });
+
+  it("a gateway refuses to start with an event retention shorter than the webhook retry schedule", async () => {
+    const data = mkdtempSync(join(tmpdir(), "sb-retention-start-"));
+    try {
+      await expect(startServer({ dataDir: data, port: 0, secret: "s", logLevel: "silent", eventRetentionMs: 3_600_000 })).rejects.toSatisfy((e) =>
+        isSwitchboardError(e, "VALIDATION_FAILED"),
+      );
+      // A shorter schedule makes the same retention fine.
+      const ok = await startServer({ dataDir: data, port: 0, secret: "s", logLevel: "silent", eventRetentionMs: 3_600_000, webhooks: { retryScheduleMs: [1_000, 60_000] } });
+      await ok.close();
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 
   it("parses durations for SWITCHBOARD_EVENT_RETENTION", () => {

@@ -119,3 +119,11 @@ export function parseSchedule(text: string): number[] {
     return Math.round(Number(m[1]) * unit);
   });
 }
+
+/**
+ * The shortest event retention that keeps every event until its last webhook retry (ms): the
+ * schedule's sum with the largest jitter. Events pruned sooner would leave retries without a body.
+ */
+export function retryHorizonMs(o: Pick<WebhookOptions, "retryScheduleMs" | "jitter">): number {
+  return Math.ceil(o.retryScheduleMs.reduce((a, b) => a + b, 0) * (1 + o.jitter));
+}
