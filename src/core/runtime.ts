@@ -263,6 +263,9 @@ export class InstanceRuntime {
     const events = [
       ...(plan?.now ? [this.statusEvent(plan.now, r.state.desired)] : []),
       ...(statusChanged && input.type === "login_step" ? this.loginStepEvents(r.state.status) : []),
+      // A revocation by the platform: stored with the `logged_out` status. The wipe follows at once,
+      // and a boot finds a `logged_out` instance that still holds credentials and wipes it first.
+      ...(r.effects.some((e) => e.type === "wipe_credentials") ? [this.loggedOutEvent("remote", "revoked")] : []),
       ...extra,
     ];
     // Stored first: when the store fails, the verb fails and nothing in memory has moved.
@@ -306,8 +309,6 @@ export class InstanceRuntime {
           break;
         case "wipe_credentials":
           await this.wipeCredentials();
-          // Stored after the wipe, so the event never claims a wipe that did not happen.
-          await this.storeEvents([this.loggedOutEvent("remote", "revoked")]);
           break;
       }
     }
