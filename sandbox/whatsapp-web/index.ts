@@ -1,0 +1,77 @@
+/**
+ * A local server speaking the WhatsApp Web multi-device protocol far enough for the pinned Baileys
+ * client (see docs/sandbox-whatsapp-web.md).
+ *
+ * ```ts
+ * import { WA_CERT_DETAILS, makeWASocket } from "baileys";
+ * const sandbox = await startWhatsAppWebSandbox({ port: 0 });
+ * WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(sandbox.rootPublicKey); // trust the sandbox's root
+ * const sock = makeWASocket({ waWebSocketUrl: sandbox.wsUrl, auth, … });
+ * ```
+ */
+import { type Clock, createSystemClock } from "../telegram/clock.js";
+import { type SandboxCertificates, createCertificates } from "./certs.js";
+import type { KeyPair } from "./noise/crypto.js";
+import type { QrSchedule } from "./pairing.js";
+import { CHAT_PATH, type Connection, type TlsMaterial, startServer } from "./server.js";
+
+export { createManualClock, createSystemClock, type Clock } from "../telegram/clock.js";
+export { QR_FIRST_TTL_MS, QR_NEXT_TTL_MS, QR_REF_COUNT, parseQr, type QrData, type QrSchedule } from "./pairing.js";
+export type { Connection, TlsMaterial } from "./server.js";
+
+export interface WhatsAppWebSandboxOptions {
+  /** TCP port; 0 (default) picks a free one. */
+  port?: number;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** TLS key and certificate (PEM): the server then speaks wss://. Default: plain ws://. */
+  tls?: TlsMaterial;
+  /** The clock of every time rule (QR ref lifetimes). Default: wall time. */
+  clock?: Clock;
+  /** QR ref count and lifetimes (default: 6 refs, 60 s then 20 s each). */
+  qr?: QrSchedule;
+  /** A fixed root key pair of the certificate chain (default: a fresh one per start). */
+  rootKey?: KeyPair;
+  /** Where protocol errors are reported (default: nothing). */
+  log?: (line: string) => void;
+}
+
+export interface WhatsAppWebSandbox {
+  /** Base URL, e.g. "http://127.0.0.1:40123" (https with `tls`). */
+  url: string;
+  /** The value for Baileys' `waWebSocketUrl`, e.g. "ws://127.0.0.1:40123/ws/chat". */
+  wsUrl: string;
+  /** 32 bytes: the root public key to put into Baileys' `WA_CERT_DETAILS.PUBLIC_KEY`. */
+  rootPublicKey: Uint8Array;
+  /** The certificate chain and server static key in use. */
+  certs: SandboxCertificates;
+  clock: Clock;
+  /** The client connections open now. */
+  connections(): Connection[];
+  close(): Promise<void>;
+}
+
+/** Starts the sandbox; resolves once it listens. */
+export async function startWhatsAppWebSandbox(options: WhatsAppWebSandboxOptions = {}): Promise<WhatsAppWebSandbox> {
+  const clock = options.clock ?? createSystemClock();
+  const certs = createCertificates({ ...(options.rootKey ? { root: options.rootKey } : {}), notBefore: Math.floor(clock.now() / 1000) });
+  const host = options.host ?? "127.0.0.1";
+  const server = await startServer(
+    { certs, clock, qr: options.qr ?? {}, log: options.log ?? (() => {}) },
+    { host, port: options.port ?? 0, tls: options.tls },
+  );
+  const address = server.http.address();
+  const port = typeof address === "object" && address ? address.port : options.port ?? 0;
+  const hostPart = host.includes(":") ? `[${host}]` : host;
+  const url = `${options.tls ? "https" : "http"}://${hostPart}:${port}`;
+  const wsUrl = `${options.tls ? "wss" : "ws"}://${hostPart}:${port}${CHAT_PATH}`;
+  return {
+    url,
+    wsUrl,
+    rootPublicKey: certs.rootPublicKey,
+    certs,
+    clock,
+    connections: () => [...server.connections],
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * QR refs of one unpaired connection.
+ *
+ * After a registration login (a ClientPayload without `username`), the server sends one
+ * `<iq type="set" xmlns="md"><pair-device><ref>…</ref>…</pair-device></iq>` carrying every ref at once.
+ * The client shows them one after the other: the first for 60 s, each later one for 20 s, and when
+ * it has none left it ends the connection itself with 408 "QR refs attempts ended"
+ * (Baileys rc14 lib/Socket/socket.js, handler of `CB:iq,type:set,pair-device`; `qrTimeout` changes
+ * both client durations). The sandbox keeps the same schedule on its own clock, so that a scan of a
+ * ref that is no longer on screen is refused.
+ *
+ * Ref format: "2@" + 48 random bytes in base64 (our choice; Baileys treats refs as opaque strings).
+ */
+import { randomBytes } from "node:crypto";
+
+/** The schedule of a real server. */
+export const QR_FIRST_TTL_MS = 60_000;
+export const QR_NEXT_TTL_MS = 20_000;
+/** How many refs the sandbox sends by default (observed: WhatsApp sends 6). */
+export const QR_REF_COUNT = 6;
+
+export interface QrSchedule {
+  /** Number of refs (≥ 1). Default {@link QR_REF_COUNT}. */
+  count?: number;
+  /** Lifetime of the first ref in ms. Default {@link QR_FIRST_TTL_MS}. */
+  firstTtlMs?: number;
+  /** Lifetime of each later ref in ms. Default {@link QR_NEXT_TTL_MS}. */
+  nextTtlMs?: number;
+}
+
+/** Why a ref cannot be scanned (now). */
+export type RefState = "current" | "expired" | "not-yet-shown" | "unknown";
+
+export class QrRefs {
+  /** The refs in the order the client shows them. */
+  readonly refs: readonly string[];
+  private readonly firstTtlMs: number;
+  private readonly nextTtlMs: number;
+
+  /**
+   * @param issuedAtMs when the pair-device IQ was sent (clock milliseconds)
+   * @throws RangeError for a count < 1 or a negative lifetime
+   */
+  constructor(
+    readonly issuedAtMs: number,
+    schedule: QrSchedule = {},
+    makeRef: () => string = () => "2@" + randomBytes(48).toString("base64"),
+  ) {
+    const count = schedule.count ?? QR_REF_COUNT;
+    this.firstTtlMs = schedule.firstTtlMs ?? QR_FIRST_TTL_MS;
+    this.nextTtlMs = schedule.nextTtlMs ?? QR_NEXT_TTL_MS;
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`QR ref count must be a positive integer, got ${count}`);
+    if (this.firstTtlMs < 0 || this.nextTtlMs < 0) throw new RangeError("QR ref lifetimes must be ≥ 0");
+    this.refs = Array.from({ length: count }, makeRef);
+  }
+
+  /** Clock time (ms) at which ref number `index` (0-based) stops being shown. */
+  expiresAt(index: number): number {
+    return this.issuedAtMs + this.firstTtlMs + index * this.nextTtlMs;
+  }
+
+  /** Clock time (ms) after which no ref is left: the client ends with 408 then. */
+  endsAt(): number {
+    return this.expiresAt(this.refs.length - 1);
+  }
+
+  /** Index of the ref on screen at `nowMs`, or undefined once all have expired. */
+  currentIndex(nowMs: number): number | undefined {
+    for (let i = 0; i < this.refs.length; i++) if (nowMs < this.expiresAt(i)) return i;
+    return undefined;
+  }
+
+  /** The ref on screen at `nowMs`, if any. */
+  current(nowMs: number): string | undefined {
+    const i = this.currentIndex(nowMs);
+    return i === undefined ? undefined : this.refs[i];
+  }
+
+  /** Whether `ref` can be scanned at `nowMs`, and if not, why. */
+  state(ref: string, nowMs: number): RefState {
+    const i = this.refs.indexOf(ref);
+    if (i < 0) return "unknown";
+    const cur = this.currentIndex(nowMs);
+    if (cur === undefined || i < cur) return "expired";
+    return i === cur ? "current" : "not-yet-shown";
+  }
+}
+
+/** The parts of a QR string Baileys shows (lib/Utils/companion-reg-client-utils.js `buildPairingQRData`). */
+export interface QrData {
+  ref: string;
+  /** base64 of the client's Noise static public key (32 bytes). */
+  noiseKeyB64: string;
+  /** base64 of the client's identity public key (32 bytes). */
+  identityKeyB64: string;
+  /** base64 of the client's 32-byte ADV secret (the key of the pair-success HMAC). */
+  advSecretB64: string;
+  /** Companion platform id (a decimal string). */
+  platform: string;
+}
+
+const QR_URL_PREFIX = "https://wa.me/settings/linked_devices#";
+
+/**
+ * Parses "https://wa.me/settings/linked_devices#ref,noiseKey,identityKey,advSecret,platform" (the
+ * URL prefix is optional). Throws SyntaxError if it does not have those five parts.
+ */
+export function parseQr(qr: string): QrData {
+  const body = qr.startsWith(QR_URL_PREFIX) ? qr.slice(QR_URL_PREFIX.length) : qr;
+  const parts = body.split(",");
+  if (parts.length !== 5 || parts.some((p) => p.length === 0)) throw new SyntaxError("a QR string has 5 comma-separated parts");
+  const [ref, noiseKeyB64, identityKeyB64, advSecretB64, platform] = parts as [string, string, string, string, string];
+  return { ref, noiseKeyB64, identityKeyB64, advSecretB64, platform };
+}

@@ -1,0 +1,100 @@
+/**
+ * QR refs: the sandbox's schedule on its own clock, and what the real Baileys client does with the
+ * refs it receives (shows each in turn, then ends with 408 "QR refs attempts ended").
+ */
+import { DisconnectReason } from "baileys";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type WhatsAppWebSandbox, createManualClock, parseQr, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
+import { QR_FIRST_TTL_MS, QR_NEXT_TTL_MS, QR_REF_COUNT, QrRefs } from "../../../sandbox/whatsapp-web/pairing.js";
+import { memoryAuth, restoreWhatsAppRoot, startClient, trustSandboxRoot } from "./helpers/baileys-client.js";
+
+describe("QrRefs schedule", () => {
+  it("keeps the first ref 60 s, each later one 20 s, then none", () => {
+    const t0 = 1_000_000;
+    const q = new QrRefs(t0);
+    expect(q.refs).toHaveLength(QR_REF_COUNT);
+    expect(new Set(q.refs).size).toBe(QR_REF_COUNT);
+    expect(QR_FIRST_TTL_MS).toBe(60_000);
+    expect(QR_NEXT_TTL_MS).toBe(20_000);
+    expect(q.current(t0)).toBe(q.refs[0]);
+    expect(q.current(t0 + 59_999)).toBe(q.refs[0]);
+    expect(q.current(t0 + 60_000)).toBe(q.refs[1]);
+    expect(q.current(t0 + 79_999)).toBe(q.refs[1]);
+    expect(q.current(t0 + 80_000)).toBe(q.refs[2]);
+    expect(q.endsAt()).toBe(t0 + 60_000 + 5 * 20_000);
+    expect(q.current(q.endsAt() - 1)).toBe(q.refs[5]);
+    expect(q.current(q.endsAt())).toBeUndefined();
+  });
+
+  it("says why a ref cannot be scanned", () => {
+    const q = new QrRefs(0, { count: 3, firstTtlMs: 10, nextTtlMs: 5 });
+    expect(q.state(q.refs[0]!, 0)).toBe("current");
+    expect(q.state(q.refs[1]!, 0)).toBe("not-yet-shown");
+    expect(q.state(q.refs[0]!, 10)).toBe("expired");
+    expect(q.state(q.refs[1]!, 10)).toBe("current");
+    expect(q.state(q.refs[2]!, 20)).toBe("expired");
+    expect(q.state("2@nope", 0)).toBe("unknown");
+  });
+
+  it("refuses a schedule without refs", () => {
+    expect(() => new QrRefs(0, { count: 0 })).toThrow(RangeError);
+  });
+});
+
+describe("parseQr", () => {
+  it("splits Baileys' QR string into its five parts", () => {
+    expect(parseQr("https://wa.me/settings/linked_devices#2@a+b/c=,bm9pc2U=,aWQ=,YWR2,1")).toEqual({
+      ref: "2@a+b/c=",
+      noiseKeyB64: "bm9pc2U=",
+      identityKeyB64: "aWQ=",
+      advSecretB64: "YWR2",
+      platform: "1",
+    });
+    expect(() => parseQr("2@x,y,z")).toThrow(SyntaxError);
+  });
+});
+
+describe("the real Baileys client and the sandbox's QR refs", () => {
+  let sandbox: WhatsAppWebSandbox;
+  const clock = createManualClock(1_700_000_000_000);
+  beforeAll(async () => {
+    sandbox = await startWhatsAppWebSandbox({ clock });
+    trustSandboxRoot(sandbox.rootPublicKey);
+  });
+  afterAll(async () => {
+    restoreWhatsAppRoot();
+    await sandbox?.close();
+  });
+
+  it("shows every ref in order, then ends with 408 QR refs attempts ended", async () => {
+    // Baileys' own option `qrTimeout` shortens the client's 60 s / 20 s so the test is fast.
+    const client = startClient(sandbox.wsUrl, memoryAuth(), { qrTimeout: 20 });
+    const closed = await client.waitFor((u) => u.connection === "close");
+    const shown = client.updates.filter((u) => typeof u.qr === "string").map((u) => parseQr(u.qr!).ref);
+    expect(shown).toHaveLength(QR_REF_COUNT);
+    const err = closed.lastDisconnect?.error as { message: string; output?: { statusCode: number } };
+    expect(err.message).toBe("QR refs attempts ended");
+    expect(err.output?.statusCode).toBe(DisconnectReason.timedOut);
+    expect(err.output?.statusCode).toBe(408);
+    expect(new Set(shown).size).toBe(QR_REF_COUNT);
+  });
+
+  it("sends the number of refs it is configured with, timed on its own clock", async () => {
+    const small = await startWhatsAppWebSandbox({ clock, qr: { count: 2 } });
+    trustSandboxRoot(small.rootPublicKey);
+    try {
+      const client = startClient(small.wsUrl, memoryAuth(), { qrTimeout: 20 });
+      const first = await client.waitFor((u) => typeof u.qr === "string");
+      const conn = small.connections().find((c) => c.qrRefs)!;
+      expect(conn.qrRefs!.issuedAtMs).toBe(clock.now());
+      expect(parseQr(first.qr!).ref).toBe(conn.qrRefs!.refs[0]);
+      await client.waitFor((u) => u.connection === "close");
+      expect(client.updates.filter((u) => typeof u.qr === "string").map((u) => parseQr(u.qr!).ref)).toEqual(conn.qrRefs!.refs);
+      clock.advance(QR_FIRST_TTL_MS);
+      expect(conn.qrRefs!.current(clock.now())).toBe(conn.qrRefs!.refs[1]);
+    } finally {
+      await small.close();
+      trustSandboxRoot(sandbox.rootPublicKey);
+    }
+  });
+});
