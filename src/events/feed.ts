@@ -89,11 +89,6 @@ export class EventFeed {
     return this.tail.start();
   }
 
-  /** Number of open streams. */
-  get openStreams(): number {
-    return this.sessions.size;
-  }
-
   /** Ends every open stream with `SHUTTING_DOWN` (clients resume elsewhere or later). Idempotent. */
   endStreams(): void {
     for (const s of this.sessions) s.end(err("SHUTTING_DOWN"));
