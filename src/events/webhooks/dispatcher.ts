@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { EventBus } from "../bus.js";
 import { makeEvent } from "../envelope.js";
-import type { DeliveryKey, Store, WebhookRecord } from "../../store/types.js";
+import type { DeliveryKey, Store, StoredEvent, WebhookRecord } from "../../store/types.js";
 import { compileEventFilter, type EventFilter } from "./filter.js";
 import type { WebhookOptions } from "./options.js";
 import type { WebhookSecrets } from "./secrets.js";
@@ -63,6 +63,12 @@ export class WebhookDispatcher {
   private unsubscribe: (() => void) | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
+  /** Instance name → id, for the instances that exist (the bus carries names; deliveries carry ids). */
+  private readonly instanceIds = new Map<string, string>();
+  /** Names being looked up (their first event on the bus). */
+  private readonly lookingUp = new Set<string>();
+  /** Purged instances (id → seq of their `instance.deleted`): whatever a pass or scan read before the purge is not offered. */
+  private readonly purged = new Map<string, number>();
   private passRunning = false;
   private passAgain = false;
   private passScheduled = false;
@@ -82,7 +88,8 @@ export class WebhookDispatcher {
   async start(): Promise<void> {
     this.started = true;
     for (const rec of await this.deps.store.webhooks.list()) if (rec.enabled) this.add(rec);
-    this.unsubscribe = this.deps.bus.subscribe(() => this.wake());
+    await this.learnInstances();
+    this.unsubscribe = this.deps.bus.subscribe((stored) => this.onEvent(stored));
     this.pollTimer = setInterval(() => this.tick(), this.deps.options.pollIntervalMs);
     this.pollTimer.unref();
     this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
@@ -245,6 +252,76 @@ export class WebhookDispatcher {
     }).catch((e: unknown) => this.deps.logger.error({ err: e, webhookId: entry.id }, "disabling a failing webhook failed"));
   }
 
+  // ------------------------------------------------------------------ instance deletion
+
+  /** Loads the existing instances' ids (pages of 500). */
+  private async learnInstances(): Promise<void> {
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.deps.store.instances.list({ limit: 500, ...(after !== undefined && { after }) });
+      for (const r of page) this.instanceIds.set(r.name, r.id);
+      if (page.length < 500) return;
+      after = page[page.length - 1]!.name;
+    }
+  }
+
+  /**
+   * Every stored event on the bus: wakes the fan-out. An `instance.deleted` makes the workers forget
+   * that instance at once (synchronously when its id is known, which it is once one event of it went
+   * by or it existed at start): nothing of it is sent after the deletion returned.
+   */
+  private onEvent(stored: StoredEvent): void {
+    const { type, instance } = stored.envelope;
+    if (instance !== null) {
+      const id = this.instanceIds.get(instance);
+      if (type === "instance.deleted") {
+        this.instanceIds.delete(instance);
+        if (id !== undefined) this.forgetInstance(id, stored.seq);
+        else void this.forgetUnknown(stored);
+      } else if (id === undefined) {
+        void this.learnInstance(instance);
+      }
+    }
+    this.wake();
+  }
+
+  /** Looks the id of a name up once (its first event seen on the bus). */
+  private async learnInstance(name: string): Promise<void> {
+    if (this.lookingUp.has(name)) return;
+    this.lookingUp.add(name);
+    try {
+      const rec = await this.deps.store.instances.get(name);
+      if (rec && !this.purged.has(rec.id)) this.instanceIds.set(name, rec.id);
+    } catch (e) {
+      this.deps.logger.warn({ err: e, instance: name }, "looking up an instance for webhook delivery failed");
+    } finally {
+      this.lookingUp.delete(name);
+    }
+  }
+
+  /** An `instance.deleted` of an instance whose id was not known yet: its id comes from the stored event. */
+  private async forgetUnknown(stored: StoredEvent): Promise<void> {
+    try {
+      const e = await this.deps.store.webhooks.findEvent(stored.envelope.id);
+      if (e?.instanceId) this.forgetInstance(e.instanceId, stored.seq);
+    } catch (err) {
+      this.deps.logger.warn({ err, instance: stored.envelope.instance }, "looking up a deleted instance failed; the fan-out forgets it");
+    }
+  }
+
+  /**
+   * Forgets a purged instance (`seq`: its `instance.deleted`): every worker drops its deliveries held
+   * in memory (the results of those in flight are not recorded: their rows are gone), the workers of
+   * its own subscriptions stop at once, and later fan-outs skip its earlier events. Idempotent.
+   */
+  private forgetInstance(instanceId: string, seq: number): void {
+    if ((this.purged.get(instanceId) ?? -1) < seq) this.purged.set(instanceId, seq);
+    for (const entry of [...this.entries.values()]) {
+      entry.worker.forgetInstance(instanceId, seq);
+      if (entry.instanceId === instanceId) void this.remove(entry);
+    }
+  }
+
   // ------------------------------------------------------------------ fan-out
 
   private tick(): void {
@@ -281,6 +358,8 @@ export class WebhookDispatcher {
       const entries = [...this.entries.values()];
       if (entries.length === 0) return;
       let from = Math.min(...entries.map((e) => e.cursor));
+      // Every cursor is past these deletions: no pass reads the purged instances' earlier events again.
+      for (const [id, seq] of this.purged) if (seq <= from) this.purged.delete(id);
       for (;;) {
         const events = await this.deps.store.webhooks.readEvents(from, PAGE);
         const last = events[events.length - 1];
@@ -294,6 +373,7 @@ export class WebhookDispatcher {
             if (e.seq <= entry.cursor) continue;
             if (entry.instanceId !== null && e.instanceId !== entry.instanceId) continue;
             if (!entry.filter.matches(e.type)) continue;
+            if (e.instanceId !== null && (this.purged.get(e.instanceId) ?? -1) > e.seq) continue;
             rows.push({ webhookId: entry.id, eventSeq: e.seq, eventId: e.id, instanceId: e.instanceId });
             jobs.push({ seq: e.seq, eventId: e.id, instanceId: e.instanceId, body: e.body, attempts: 0, nextAt: now, state: "idle" });
           }
@@ -307,7 +387,7 @@ export class WebhookDispatcher {
         for (const e of events) {
           if (e.type !== "instance.deleted" || e.instanceId === null) continue;
           purged = true;
-          for (const entry of this.entries.values()) entry.worker.forgetInstance(e.instanceId, e.seq);
+          this.forgetInstance(e.instanceId, e.seq);
         }
         from = last.seq;
         if (events.length < PAGE) break;

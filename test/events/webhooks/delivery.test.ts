@@ -1,25 +1,12 @@
 import { Webhook } from "standardwebhooks";
-import { afterEach, describe, expect, it } from "vitest";
-import { ACCOUNT, Receiver, webhookHarness, type WebhookHarness } from "./support.js";
+import { describe, expect, it } from "vitest";
+import { ACCOUNT, webhookFixture } from "./support.js";
 
-let h: WebhookHarness | null = null;
-let receivers: Receiver[] = [];
-afterEach(async () => {
-  for (const r of receivers) await r.close();
-  receivers = [];
-  await h?.dispose();
-  h = null;
-});
-
-async function receiver(): Promise<Receiver> {
-  const r = await new Receiver().start();
-  receivers.push(r);
-  return r;
-}
+const { start, receiver } = webhookFixture();
 
 describe("webhook delivery", () => {
   it("delivers every event once, signed (verified by standardwebhooks), with custom headers", async () => {
-    h = await webhookHarness();
+    const h = await start();
     const r = await receiver();
     await h.instance("bot");
     const before = await h.emit("bot", 3); // stored before the subscription: not delivered
@@ -48,7 +35,7 @@ describe("webhook delivery", () => {
   });
 
   it("filters by instance and event type (exact and prefix)", async () => {
-    h = await webhookHarness();
+    const h = await start();
     const [a, b, c] = [await receiver(), await receiver(), await receiver()];
     await h.instance("one");
     await h.instance("two");
@@ -66,7 +53,7 @@ describe("webhook delivery", () => {
   });
 
   it("a receiver that fails, then hangs past the timeout, then recovers gets every event, in order per instance when ordered", async () => {
-    h = await webhookHarness();
+    const h = await start();
     const ordered = await receiver();
     const unordered = await receiver();
     await h.instance("alpha");
@@ -76,7 +63,7 @@ describe("webhook delivery", () => {
     const ids: string[] = [];
     const burst = async (n: number): Promise<void> => {
       for (let i = 0; i < n; i++) {
-        for (const s of await h!.emit(i % 2 === 0 ? "alpha" : "beta", 5)) ids.push(s.envelope.id);
+        for (const s of await h.emit(i % 2 === 0 ? "alpha" : "beta", 5)) ids.push(s.envelope.id);
         await new Promise((res) => setTimeout(res, 2));
       }
     };
@@ -105,7 +92,7 @@ describe("webhook delivery", () => {
   }, 30_000);
 
   it("delivers a backlog larger than the in-memory window from the store, through failures, in order when ordered", async () => {
-    h = await webhookHarness({ windowSize: 7 });
+    const h = await start({ windowSize: 7 });
     const ordered = await receiver();
     const unordered = await receiver();
     await h.instance("alpha");
@@ -130,7 +117,7 @@ describe("webhook delivery", () => {
   }, 20_000);
 
   it("resumes pending deliveries after the dispatcher restarts", async () => {
-    h = await webhookHarness();
+    const h = await start();
     const r = await receiver();
     await h.instance("bot");
     await h.webhooks.api.create(ACCOUNT, { url: r.url, ordered: true });

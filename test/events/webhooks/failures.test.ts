@@ -1,21 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isSwitchboardError } from "../../../src/core/errors.js";
-import { ACCOUNT, Receiver, webhookHarness, type WebhookHarness } from "./support.js";
+import { ACCOUNT, webhookFixture } from "./support.js";
 
-let h: WebhookHarness | null = null;
-let receivers: Receiver[] = [];
-afterEach(async () => {
-  for (const r of receivers) await r.close();
-  receivers = [];
-  await h?.dispose();
-  h = null;
-});
-
-async function receiver(): Promise<Receiver> {
-  const r = await new Receiver().start();
-  receivers.push(r);
-  return r;
-}
+const { start, receiver } = webhookFixture();
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -29,7 +16,7 @@ async function until(fn: () => Promise<boolean> | boolean, ms = 5_000): Promise<
 
 describe("failing endpoints", () => {
   it("are disabled after failing long and often enough, with a webhook.disabled event; re-enabling delivers what waited", async () => {
-    h = await webhookHarness({ disableAfterMs: 150, disableAfterAttempts: 3, retryScheduleMs: Array(20).fill(20) as number[] });
+    const h = await start({ disableAfterMs: 150, disableAfterAttempts: 3, retryScheduleMs: Array(20).fill(20) as number[] });
     const bad = await receiver();
     const watcher = await receiver();
     bad.mode = "fail";
@@ -39,7 +26,7 @@ describe("failing endpoints", () => {
     await h.webhooks.api.create(ACCOUNT, { url: watcher.url, types: ["webhook.*"] });
     const stored = await h.emit("bot", 3);
 
-    await until(async () => !(await h!.webhooks.api.get(ACCOUNT, perInstance.webhook.id)).enabled && !(await h!.webhooks.api.get(ACCOUNT, global.webhook.id)).enabled);
+    await until(async () => !(await h.webhooks.api.get(ACCOUNT, perInstance.webhook.id)).enabled && !(await h.webhooks.api.get(ACCOUNT, global.webhook.id)).enabled);
     const view = await h.webhooks.api.get(ACCOUNT, perInstance.webhook.id);
     expect(view).toMatchObject({ enabled: false, disabledReason: "failing" });
     expect(view.failingSince).not.toBeNull();
@@ -79,7 +66,7 @@ describe("failing endpoints", () => {
   });
 
   it("give a delivery up after the last retry", async () => {
-    h = await webhookHarness({ retryScheduleMs: [10, 10] });
+    const h = await start({ retryScheduleMs: [10, 10] });
     const r = await receiver();
     r.mode = "fail";
     await h.instance("bot");
@@ -93,7 +80,7 @@ describe("failing endpoints", () => {
   });
 
   it("a slow endpoint holds up no other endpoint and gets at most maxConcurrency requests at once", async () => {
-    h = await webhookHarness({ attemptTimeoutMs: 5_000 });
+    const h = await start({ attemptTimeoutMs: 5_000 });
     const slow = await receiver();
     const fast = await receiver();
     slow.delayMs = 2_000;
@@ -110,7 +97,7 @@ describe("failing endpoints", () => {
 
 describe("manual redelivery", () => {
   it("sends one event, or every matching event of a time range, again", async () => {
-    h = await webhookHarness();
+    const h = await start();
     const r = await receiver();
     await h.instance("bot");
     await h.instance("other");
@@ -125,7 +112,7 @@ describe("manual redelivery", () => {
     expect(await h.webhooks.api.redeliver(ACCOUNT, webhook.id, { eventId: target })).toEqual({ queued: 1 });
     await r.until(() => count(target) === 2);
     // The attempt of the redelivery counts from 1 again.
-    await until(async () => (await h!.webhooks.api.attempts(ACCOUNT, webhook.id, { eventId: target })).items.length === 2);
+    await until(async () => (await h.webhooks.api.attempts(ACCOUNT, webhook.id, { eventId: target })).items.length === 2);
     const attempts = await h.webhooks.api.attempts(ACCOUNT, webhook.id, { eventId: target });
     expect(attempts.items.map((a) => a.attempt)).toEqual([1, 1]);
 

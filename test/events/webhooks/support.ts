@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pino } from "pino";
+import { afterEach } from "vitest";
 import { createWebhooks, type Webhooks, type WebhookOptions } from "../../../src/events/webhooks/index.js";
 import type { EventEnvelope } from "../../../src/events/types.js";
 import type { StoredEvent } from "../../../src/store/types.js";
@@ -170,3 +171,37 @@ export async function webhookHarness(options: Partial<WebhookOptions> = {}): Pro
 
 /** The account caller of the webhooks API. */
 export const ACCOUNT = { scope: "account" } as const;
+
+/** What {@link webhookFixture} gives a test file. */
+export interface WebhookFixture {
+  /** Starts a {@link webhookHarness}; disposed after the test. */
+  start(options?: Partial<WebhookOptions>): Promise<WebhookHarness>;
+  /** Starts a {@link Receiver}; closed after the test. */
+  receiver(): Promise<Receiver>;
+}
+
+/**
+ * The per-file setup of the webhook tests: registers an `afterEach` that closes the receivers and
+ * disposes the harness started in the test. Call once at the top level of a test file.
+ */
+export function webhookFixture(): WebhookFixture {
+  let harnessed: WebhookHarness | null = null;
+  let receivers: Receiver[] = [];
+  afterEach(async () => {
+    for (const r of receivers) await r.close();
+    receivers = [];
+    await harnessed?.dispose();
+    harnessed = null;
+  });
+  return {
+    async start(options) {
+      harnessed = await webhookHarness(options);
+      return harnessed;
+    },
+    async receiver() {
+      const r = await new Receiver().start();
+      receivers.push(r);
+      return r;
+    },
+  };
+}
