@@ -14,18 +14,23 @@ import { type SandboxCertificates, createCertificates } from "./certs.js";
 import type { KeyPair } from "./noise/crypto.js";
 import type { QrSchedule } from "./pairing.js";
 import { CHAT_PATH, type Connection, type TlsMaterial, startServer } from "./server.js";
+import { createSelfSignedTls } from "./tls.js";
 
 export { createManualClock, createSystemClock, type Clock } from "../telegram/clock.js";
 export { QR_FIRST_TTL_MS, QR_NEXT_TTL_MS, QR_REF_COUNT, parseQr, type QrData, type QrSchedule } from "./pairing.js";
 export type { Connection, TlsMaterial } from "./server.js";
+export { createSelfSignedTls } from "./tls.js";
 
 export interface WhatsAppWebSandboxOptions {
   /** TCP port; 0 (default) picks a free one. */
   port?: number;
   /** Interface to listen on (default 127.0.0.1). */
   host?: string;
-  /** TLS key and certificate (PEM): the server then speaks wss://. Default: plain ws://. */
-  tls?: TlsMaterial;
+  /**
+   * `true`: speak wss:// with a self-signed certificate generated at start (see tls.ts; clients
+   * trust {@link WhatsAppWebSandbox.tlsCert}); a PEM key and certificate: use those. Default: plain ws://.
+   */
+  tls?: true | TlsMaterial;
   /** The clock of every time rule (QR ref lifetimes). Default: wall time. */
   clock?: Clock;
   /** QR ref count and lifetimes (default: 6 refs, 60 s then 20 s each). */
@@ -41,6 +46,8 @@ export interface WhatsAppWebSandbox {
   url: string;
   /** The value for Baileys' `waWebSocketUrl`, e.g. "ws://127.0.0.1:40123/ws/chat". */
   wsUrl: string;
+  /** The PEM certificate of the wss:// endpoint (with `tls`), e.g. for `new https.Agent({ ca: tlsCert })`. */
+  tlsCert?: string;
   /** 32 bytes: the root public key to put into Baileys' `WA_CERT_DETAILS.PUBLIC_KEY`. */
   rootPublicKey: Uint8Array;
   /** The certificate chain and server static key in use. */
@@ -56,18 +63,21 @@ export async function startWhatsAppWebSandbox(options: WhatsAppWebSandboxOptions
   const clock = options.clock ?? createSystemClock();
   const certs = createCertificates({ ...(options.rootKey ? { root: options.rootKey } : {}), notBefore: Math.floor(clock.now() / 1000) });
   const host = options.host ?? "127.0.0.1";
+  // The TLS certificate is dated by wall time: TLS clients check validity against their own clock.
+  const tls = options.tls === true ? createSelfSignedTls([host]) : options.tls;
   const server = await startServer(
     { certs, clock, qr: options.qr ?? {}, log: options.log ?? (() => {}) },
-    { host, port: options.port ?? 0, tls: options.tls },
+    { host, port: options.port ?? 0, tls },
   );
   const address = server.http.address();
   const port = typeof address === "object" && address ? address.port : options.port ?? 0;
   const hostPart = host.includes(":") ? `[${host}]` : host;
-  const url = `${options.tls ? "https" : "http"}://${hostPart}:${port}`;
-  const wsUrl = `${options.tls ? "wss" : "ws"}://${hostPart}:${port}${CHAT_PATH}`;
+  const url = `${tls ? "https" : "http"}://${hostPart}:${port}`;
+  const wsUrl = `${tls ? "wss" : "ws"}://${hostPart}:${port}${CHAT_PATH}`;
   return {
     url,
     wsUrl,
+    ...(tls ? { tlsCert: tls.cert } : {}),
     rootPublicKey: certs.rootPublicKey,
     certs,
     clock,

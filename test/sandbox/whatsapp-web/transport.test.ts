@@ -3,10 +3,13 @@
  * as the real (pinned, unmodified) Baileys client runs it against the sandbox.
  */
 import { proto as baileysProto, Curve, WA_CERT_DETAILS } from "baileys";
+import { X509Certificate } from "node:crypto";
+import { Agent } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type WhatsAppWebSandbox, parseQr, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
 import { createCertificates } from "../../../sandbox/whatsapp-web/certs.js";
+import { createSelfSignedTls } from "../../../sandbox/whatsapp-web/tls.js";
 import { generateKeyPair, verify } from "../../../sandbox/whatsapp-web/noise/crypto.js";
 import { FrameReader, FramingError, encodeFrame } from "../../../sandbox/whatsapp-web/noise/framing.js";
 import { memoryAuth, restoreWhatsAppRoot, startClient, trustSandboxRoot } from "./helpers/baileys-client.js";
@@ -149,5 +152,39 @@ describe("refusals", () => {
     ws.send(encodeFrame(finish));
     await new Promise((r) => ws.on("close", r));
     expect(logged.some((l) => l.includes("does not authenticate"))).toBe(true);
+  });
+});
+
+describe("TLS", () => {
+  it("generates a self-signed certificate for localhost and the loopback addresses", () => {
+    const tls = createSelfSignedTls(["sandbox.test", "10.1.2.3"]);
+    const x = new X509Certificate(tls.cert);
+    expect(x.verify(x.publicKey)).toBe(true);
+    expect(x.ca).toBe(false);
+    for (const h of ["localhost", "sandbox.test"]) expect(x.checkHost(h)).toBe(h);
+    for (const ip of ["127.0.0.1", "::1", "10.1.2.3"]) expect(x.checkIP(ip)).toBe(ip);
+    expect(Date.parse(x.validTo) - Date.now()).toBeGreaterThan(300 * 24 * 3600_000);
+  });
+
+  it("serves wss:// to a Baileys client given an agent that trusts the sandbox's certificate", async () => {
+    const secure = await startWhatsAppWebSandbox({ tls: true });
+    trustSandboxRoot(secure.rootPublicKey);
+    try {
+      expect(secure.wsUrl).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/ws\/chat$/);
+      const client = startClient(secure.wsUrl, memoryAuth(), { agent: new Agent({ ca: secure.tlsCert }) });
+      try {
+        const u = await client.waitFor((x) => typeof x.qr === "string");
+        expect(parseQr(u.qr!).ref).toBe(secure.connections()[0]!.qrRefs!.refs[0]);
+      } finally {
+        client.end();
+      }
+      // Without the agent the self-signed certificate is refused.
+      const untrusting = startClient(secure.wsUrl, memoryAuth());
+      const closed = await untrusting.waitFor((x) => x.connection === "close");
+      expect(closed.lastDisconnect?.error?.message).toMatch(/self.signed|certificate/i);
+    } finally {
+      await secure.close();
+      trustSandboxRoot(sandbox.rootPublicKey);
+    }
   });
 });
