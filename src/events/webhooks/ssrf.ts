@@ -22,6 +22,9 @@ export interface AddressVerdict {
   range: string;
 }
 
+/** `::/96`: IPv4-compatible IPv6 addresses. */
+const IPV4_COMPATIBLE = ipaddr.parseCIDR("::/96");
+
 /** Judges one IP address (v4 or v6 text). Text that is not an IP address is refused (`range: "invalid"`). */
 export function classifyAddress(address: string): AddressVerdict {
   let addr: ipaddr.IPv4 | ipaddr.IPv6;
@@ -32,6 +35,9 @@ export function classifyAddress(address: string): AddressVerdict {
   }
   if (addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
   const range = addr.range();
+  // IPv4-compatible IPv6 (`::/96`, deprecated by RFC 4291; `::a00:1` is 10.0.0.1) is refused whole:
+  // some stacks still route it to the embedded IPv4 address. (`::` and `::1` keep their own range.)
+  if (range === "unicast" && addr.kind() === "ipv6" && (addr as ipaddr.IPv6).match(IPV4_COMPATIBLE)) return { allowed: false, range: "ipv4Compatible" };
   return { allowed: range === "unicast", range };
 }
 

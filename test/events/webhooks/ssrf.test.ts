@@ -28,6 +28,9 @@ describe("SSRF guard", () => {
     ["::ffff:10.0.0.1", "private"],
     ["64:ff9b::7f00:1", "rfc6052"],
     ["2002:7f00:1::", "6to4"],
+    ["::7f00:1", "ipv4Compatible"],
+    ["::a00:1", "ipv4Compatible"],
+    ["::808:808", "ipv4Compatible"],
     ["not-an-ip", "invalid"],
   ])("refuses %s (%s)", (address, range) => {
     expect(classifyAddress(address)).toEqual({ allowed: false, range });
@@ -49,6 +52,7 @@ describe("SSRF guard", () => {
     "http://169.254.169.254/latest/meta-data/",
     "http://[::1]:3000/",
     "http://[::ffff:127.0.0.1]/",
+    "http://[::7f00:1]/",
     "http://localhost:9/hook",
     "https://0.0.0.0/",
   ])("refuses to create a subscription to %s", async (url) => {
