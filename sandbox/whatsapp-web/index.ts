@@ -15,11 +15,16 @@ import type { KeyPair } from "./noise/crypto.js";
 import type { QrSchedule } from "./pairing.js";
 import { CHAT_PATH, type Connection, type TlsMaterial, startServer } from "./server.js";
 import { createSelfSignedTls } from "./tls.js";
+import { controlHandler } from "./control.js";
+import type { PhoneInfo } from "./phone.js";
+import { type CreatePhoneInput, SandboxState } from "./state.js";
 
 export { createManualClock, createSystemClock, type Clock } from "../telegram/clock.js";
 export { QR_FIRST_TTL_MS, QR_NEXT_TTL_MS, QR_REF_COUNT, parseQr, type QrData, type QrSchedule } from "./pairing.js";
 export type { Connection, TlsMaterial } from "./server.js";
 export { createSelfSignedTls } from "./tls.js";
+export { SandboxError, type CreatePhoneInput } from "./state.js";
+export type { PhoneInfo } from "./phone.js";
 
 export interface WhatsAppWebSandboxOptions {
   /** TCP port; 0 (default) picks a free one. */
@@ -55,6 +60,12 @@ export interface WhatsAppWebSandbox {
   clock: Clock;
   /** The client connections open now. */
   connections(): Connection[];
+  /** Creates a phone (an account); see control.ts for the HTTP form. */
+  createPhone(input?: CreatePhoneInput): PhoneInfo;
+  /** The phone `id` and its linked devices. */
+  phone(id: string): PhoneInfo;
+  /** The phone scans a QR string; resolves once the client is linked (see SandboxState.scan). */
+  scan(phoneId: string, qr: string): Promise<{ jid: string; lid: string }>;
   close(): Promise<void>;
 }
 
@@ -65,9 +76,10 @@ export async function startWhatsAppWebSandbox(options: WhatsAppWebSandboxOptions
   const host = options.host ?? "127.0.0.1";
   // The TLS certificate is dated by wall time: TLS clients check validity against their own clock.
   const tls = options.tls === true ? createSelfSignedTls([host]) : options.tls;
+  const state = new SandboxState(clock);
   const server = await startServer(
-    { certs, clock, qr: options.qr ?? {}, log: options.log ?? (() => {}) },
-    { host, port: options.port ?? 0, tls },
+    { certs, clock, qr: options.qr ?? {}, state, log: options.log ?? (() => {}) },
+    { host, port: options.port ?? 0, tls, onRequest: controlHandler(state) },
   );
   const address = server.http.address();
   const port = typeof address === "object" && address ? address.port : options.port ?? 0;
@@ -82,6 +94,9 @@ export async function startWhatsAppWebSandbox(options: WhatsAppWebSandboxOptions
     certs,
     clock,
     connections: () => [...server.connections],
+    createPhone: (input) => state.createPhone(input),
+    phone: (id) => state.phone(id).info(),
+    scan: (phoneId, qr) => state.scan(phoneId, qr),
     close: () => server.close(),
   };
 }

@@ -5,10 +5,13 @@
  *
  * - registration login (ClientPayload without `username`) → one pair-device IQ with every QR ref
  *   (see pairing.ts); the client's `<iq type="result">` to it is accepted silently;
+ * - a phone's scan (state.ts) → pair-success; the client's pair-device-sign → stream error 515;
+ * - login with saved credentials (ClientPayload with `username` and `device`) → `<success>` if the
+ *   phone has that device linked with that Noise key, else `<failure reason="401">`;
  * - keepalive `<iq type="get" xmlns="w:p"><ping/></iq>` → `<iq type="result" id=… from="s.whatsapp.net"/>`
- *   (Baileys rc14 lib/Socket/socket.js `startKeepAliveRequest`).
+ *   (Baileys rc14 lib/Socket/socket.js `startKeepAliveRequest`), and the IQs of `answerIq`.
  *
- * Anything else the client sends is recorded (`Connection.received`) and not answered.
+ * Every node the client sends is recorded (`Connection.received`).
  */
 import { randomBytes } from "node:crypto";
 import { type IncomingMessage, type RequestListener, type Server as HttpServer, createServer as createHttpServer } from "node:http";
@@ -20,6 +23,8 @@ import { type BinaryNode, S_WHATSAPP_NET, decodeNode, encodeNode } from "./binar
 import type { SandboxCertificates } from "./certs.js";
 import { type LoginInfo, NoiseSession } from "./noise/session.js";
 import { QrRefs, type QrSchedule } from "./pairing.js";
+import type { LinkedDevice, PairSuccess, SandboxPhone } from "./phone.js";
+import type { SandboxState } from "./state.js";
 import { type ClientPayload, proto } from "./proto/index.js";
 
 /** The WebSocket path clients connect to. */
@@ -29,9 +34,13 @@ export interface ServerEnv {
   certs: SandboxCertificates;
   clock: Clock;
   qr: QrSchedule;
+  state: SandboxState;
   /** Where the server reports protocol errors of a connection (default: nothing). */
   log: (line: string) => void;
 }
+
+/** How long the sandbox waits for the client's pair-device-sign after pair-success (ms, real time). */
+const PAIR_SIGN_TIMEOUT_MS = 10_000;
 
 /** One client connection as the sandbox sees it. */
 export class Connection {
@@ -43,6 +52,13 @@ export class Connection {
   clientStatic: Uint8Array | undefined;
   /** The QR refs sent to this connection (registration logins only). */
   qrRefs: QrRefs | undefined;
+  /** The keys of a registration login: what a scanned QR must show. */
+  registration: { noiseKey: Uint8Array; identityKey: Uint8Array } | undefined;
+  /** The phone and device this connection is logged in as (after `<success>`). */
+  loggedIn: { phone: SandboxPhone; device: LinkedDevice } | undefined;
+  private pendingPair: { id: string; phone: SandboxPhone; device: number; done: (ok: boolean) => void } | undefined;
+  /** Pre-keys the client has uploaded in this sandbox (counted per connection for now). */
+  private preKeyCount = 0;
   private readonly session: NoiseSession;
   private closed = false;
 
@@ -70,6 +86,13 @@ export class Connection {
     this.session.send(encodeNode(node));
   }
 
+  /** Sends `<stream:error code=…>` (Baileys maps the code to its DisconnectReason) and closes. */
+  streamError(code: number, child?: BinaryNode): void {
+    if (this.closed) return;
+    this.sendNode({ tag: "stream:error", attrs: { code: String(code) }, ...(child ? { content: [child] } : {}) });
+    this.close();
+  }
+
   /** Closes the WebSocket (no stream error). */
   close(): void {
     if (this.closed) return;
@@ -77,8 +100,53 @@ export class Connection {
     this.finish();
   }
 
+  /**
+   * Sends pair-success for `pair` (see phone.ts) and resolves true once the client's
+   * pair-device-sign verifies (then the server sends stream error 515, "restart required", as the
+   * real server does), false if it does not verify, the socket closes, or 10 s pass.
+   */
+  pairSuccess(phone: SandboxPhone, pair: PairSuccess): Promise<boolean> {
+    const id = newStanzaId();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.settlePair(false), PAIR_SIGN_TIMEOUT_MS);
+      this.pendingPair = {
+        id,
+        phone,
+        device: pair.device.device,
+        done: (ok) => {
+          clearTimeout(timer);
+          resolve(ok);
+        },
+      };
+      this.sendNode({
+        tag: "iq",
+        attrs: { from: S_WHATSAPP_NET, type: "set", id, xmlns: "md", t: String(Math.floor(this.env.clock.now() / 1000)) },
+        content: [
+          {
+            tag: "pair-success",
+            attrs: {},
+            content: [
+              { tag: "device-identity", attrs: { "key-index": String(pair.device.keyIndex) }, content: pair.deviceIdentity },
+              { tag: "platform", attrs: { name: "smba" } },
+              { tag: "device", attrs: { jid: pair.device.jid, lid: pair.device.lid } },
+            ],
+          },
+        ],
+      });
+    });
+  }
+
+  private settlePair(ok: boolean): void {
+    const pending = this.pendingPair;
+    if (!pending) return;
+    this.pendingPair = undefined;
+    if (!ok) pending.phone.devices.delete(pending.device);
+    pending.done(ok);
+  }
+
   private finish(): void {
     this.closed = true;
+    this.settlePair(false);
     this.onClose(this);
   }
 
@@ -86,26 +154,77 @@ export class Connection {
     this.clientStatic = info.clientStatic;
     this.payload = proto.ClientPayload.decode(info.payload);
     if (this.payload.username === undefined) {
+      const identityKey = this.payload.devicePairingData?.eIdent;
+      if (!identityKey) {
+        this.env.log("whatsapp-web sandbox: registration without devicePairingData.eIdent; closing");
+        this.close();
+        return;
+      }
+      this.registration = { noiseKey: info.clientStatic, identityKey };
       this.qrRefs = new QrRefs(this.env.clock.now(), this.env.qr);
       this.sendNode({
         tag: "iq",
         attrs: { from: S_WHATSAPP_NET, type: "set", id: newStanzaId(), xmlns: "md" },
         content: [{ tag: "pair-device", attrs: {}, content: this.qrRefs.refs.map((ref) => refNode(ref)) }],
       });
-    } else {
-      // Login with saved credentials: not implemented yet (issue 5, step 3).
-      this.env.log(`whatsapp-web sandbox: login of ${this.payload.username}:${this.payload.device ?? 0} not implemented; closing`);
-      this.close();
+      return;
     }
+    const phone = this.env.state.phoneByNumber(String(this.payload.username));
+    const device = phone?.deviceFor(this.payload.device ?? 0, info.clientStatic);
+    if (!phone || !device) {
+      // Unknown account or device, or another Noise key: the device is not (or no longer) linked.
+      this.sendNode({ tag: "failure", attrs: { reason: "401", location: "sandbox" } });
+      this.close();
+      return;
+    }
+    this.loggedIn = { phone, device };
+    this.sendNode({ tag: "success", attrs: { t: String(Math.floor(this.env.clock.now() / 1000)), lid: device.lid, location: "sandbox" } });
   }
 
   private frame(plaintext: Uint8Array): void {
     const node = decodeNode(plaintext);
     this.received.push(node);
-    if (node.tag === "iq" && node.attrs.type === "get" && node.attrs.xmlns === "w:p") {
-      this.sendNode({ tag: "iq", attrs: { id: node.attrs.id ?? "", type: "result", from: S_WHATSAPP_NET } });
+    if (node.tag !== "iq") return;
+    const id = node.attrs.id ?? "";
+    if (this.pendingPair && id === this.pendingPair.id) {
+      const sign = childOf(childOf(node, "pair-device-sign"), "device-identity");
+      const ok = node.attrs.type === "result" && sign?.content instanceof Uint8Array && this.pendingPair.phone.confirm(this.pendingPair.device, sign.content);
+      const pending = this.pendingPair;
+      this.settlePair(ok);
+      if (ok) this.streamError(515);
+      else pending.phone.devices.delete(pending.device);
+      return;
     }
+    if (node.attrs.type === "get" || node.attrs.type === "set") this.answerIq(node);
   }
+
+  /**
+   * Answers an IQ from the client. Implemented: ping (w:p), pre-key count and upload and digest
+   * (encrypt), passive; every other get/set gets an empty result (a stand-in, so the client's
+   * queries do not wait for their timeout).
+   */
+  private answerIq(node: BinaryNode): void {
+    const result = { tag: "iq", attrs: { id: node.attrs.id ?? "", type: "result", from: S_WHATSAPP_NET } };
+    if (node.attrs.xmlns === "encrypt" && childOf(node, "count")) {
+      this.sendNode({ ...result, content: [{ tag: "count", attrs: { value: String(this.preKeyCount) } }] });
+      return;
+    }
+    if (node.attrs.xmlns === "encrypt" && node.attrs.type === "set") {
+      const list = childOf(node, "list");
+      if (Array.isArray(list?.content)) this.preKeyCount += list.content.length;
+      this.sendNode(result);
+      return;
+    }
+    if (node.attrs.xmlns === "encrypt" && childOf(node, "digest")) {
+      this.sendNode({ ...result, content: [{ tag: "digest", attrs: {} }] });
+      return;
+    }
+    this.sendNode(result);
+  }
+}
+
+function childOf(node: BinaryNode | undefined, tag: string): BinaryNode | undefined {
+  return Array.isArray(node?.content) ? node.content.find((c) => c.tag === tag) : undefined;
 }
 
 function refNode(ref: string): BinaryNode {
@@ -147,7 +266,7 @@ export async function startServer(
   const onRequest: RequestListener = options.onRequest ?? ((_req, res) => res.writeHead(404).end());
   const http: HttpServer = options.tls ? createHttpsServer(options.tls, onRequest) : createHttpServer(onRequest);
   const wss = new WebSocketServer({ noServer: true });
-  const connections = new Set<Connection>();
+  const connections = env.state.connections;
   http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(req.url ?? "/", "http://sandbox").pathname;
     if (path !== CHAT_PATH) {

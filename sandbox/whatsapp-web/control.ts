@@ -1,0 +1,67 @@
+/**
+ * The HTTP control API (JSON), under /sandbox on the same port as the WebSocket endpoint:
+ *
+ *   POST /sandbox/phones               {number?}  → 201 PhoneInfo
+ *   GET  /sandbox/phones/:id                      → 200 PhoneInfo (with its linked devices)
+ *   POST /sandbox/phones/:id/scan      {qr}       → 200 {jid, lid} once the client is linked
+ *
+ * Errors: `{error: {code, message}}` with the status of the {@link SandboxError} (400 bad JSON is
+ * `bad_request`, unknown routes 404 `not_found`).
+ */
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { SandboxError, type SandboxState } from "./state.js";
+
+const MAX_BODY = 64 * 1024;
+
+export function controlHandler(state: SandboxState): RequestListener {
+  return (req, res) => {
+    void route(state, req).then(
+      ([status, body]) => send(res, status, body),
+      (error: unknown) => {
+        const e = error instanceof SandboxError ? error : new SandboxError(500, "internal", (error as Error).message);
+        send(res, e.status, { error: { code: e.code, message: e.message } });
+      },
+    );
+  };
+}
+
+async function route(state: SandboxState, req: IncomingMessage): Promise<[number, unknown]> {
+  const path = new URL(req.url ?? "/", "http://sandbox").pathname.replace(/\/+$/, "");
+  const method = req.method ?? "GET";
+  if (path === "/sandbox/phones" && method === "POST") {
+    const body = await readJson(req);
+    return [201, state.createPhone({ ...(typeof body.number === "string" ? { number: body.number } : {}) })];
+  }
+  const m = /^\/sandbox\/phones\/([^/]+)(\/scan)?$/.exec(path);
+  if (m && !m[2] && method === "GET") return [200, state.phone(decodeURIComponent(m[1]!)).info()];
+  if (m && m[2] && method === "POST") {
+    const body = await readJson(req);
+    if (typeof body.qr !== "string") throw new SandboxError(400, "bad_request", "body.qr must be the QR string");
+    return [200, await state.scan(decodeURIComponent(m[1]!), body.qr)];
+  }
+  throw new SandboxError(404, "not_found", `no route ${method} ${path}`);
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new SandboxError(413, "body_too_large", `body over ${MAX_BODY} bytes`);
+    chunks.push(chunk);
+  }
+  if (size === 0) return {};
+  try {
+    const value: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new SandboxError(400, "bad_request", "the body must be a JSON object");
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}

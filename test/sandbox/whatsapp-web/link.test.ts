@@ -1,0 +1,104 @@
+/**
+ * Linking by QR, end to end with the real Baileys client: QR shown, the sandbox phone scans it,
+ * pair-success, 515 restart, login from the saved credentials, connection open.
+ */
+import { DisconnectReason } from "baileys";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SandboxError, type WhatsAppWebSandbox, createManualClock, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
+import { memoryAuth, restoreWhatsAppRoot, startClient, trustSandboxRoot } from "./helpers/baileys-client.js";
+
+let sandbox: WhatsAppWebSandbox;
+beforeAll(async () => {
+  sandbox = await startWhatsAppWebSandbox();
+  trustSandboxRoot(sandbox.rootPublicKey);
+});
+afterAll(async () => {
+  restoreWhatsAppRoot();
+  await sandbox?.close();
+});
+
+async function post(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(sandbox.url + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+describe("linking by QR with the real Baileys client", () => {
+  it("shows a QR, is linked by the phone, restarts on 515 and is then connected", async () => {
+    const phone = await post("/sandbox/phones", { number: "15550001111" });
+    expect(phone.status).toBe(201);
+    const phoneId = phone.json.id as string;
+
+    const auth = memoryAuth();
+    const first = startClient(sandbox.wsUrl, auth);
+    const { qr } = await first.waitFor((u) => typeof u.qr === "string");
+    const scan = await post(`/sandbox/phones/${phoneId}/scan`, { qr });
+    expect(scan.status).toBe(200);
+    expect(scan.json.jid).toMatch(/^15550001111:\d+@s\.whatsapp\.net$/);
+
+    // Baileys took the identity the phone signed, answered pair-device-sign, and got 515.
+    await first.waitFor((u) => u.isNewLogin === true);
+    const closed = await first.waitFor((u) => u.connection === "close");
+    expect((closed.lastDisconnect?.error as { output?: { statusCode: number } }).output?.statusCode).toBe(DisconnectReason.restartRequired);
+    expect(auth.creds.me?.id).toBe(scan.json.jid);
+    expect(auth.creds.me?.lid).toBe(scan.json.lid);
+    expect(Buffer.from(auth.creds.account!.accountSignatureKey!)).toHaveLength(32);
+
+    // Restart with the saved credentials: no QR, connection open.
+    const second = startClient(sandbox.wsUrl, auth);
+    try {
+      await second.waitFor((u) => u.connection === "open", 10_000);
+      expect(second.updates.some((u) => u.qr)).toBe(false);
+      const conn = sandbox.connections().find((c) => c.loggedIn);
+      expect(conn?.payload?.username).toBe(15550001111);
+      expect(sandbox.phone(phoneId).devices.map((d) => d.jid)).toEqual([scan.json.jid]);
+    } finally {
+      second.end();
+    }
+  });
+
+  it("refuses a login from credentials the phone never linked (401)", async () => {
+    const auth = memoryAuth();
+    auth.creds.me = { id: "15559999999:3@s.whatsapp.net", name: "x" };
+    const client = startClient(sandbox.wsUrl, auth);
+    const closed = await client.waitFor((u) => u.connection === "close");
+    expect((closed.lastDisconnect?.error as { output?: { statusCode: number } }).output?.statusCode).toBe(DisconnectReason.loggedOut);
+  });
+
+  it("answers control-API errors with a code", async () => {
+    const phone = await post("/sandbox/phones", {});
+    const bad = await post(`/sandbox/phones/${phone.json.id as string}/scan`, { qr: "nope" });
+    expect(bad.status).toBe(400);
+    expect((bad.json.error as { code: string }).code).toBe("bad_qr");
+    const missing = await post(`/sandbox/phones/${phone.json.id as string}/scan`, { qr: "2@zz,a,b,c,1" });
+    expect(missing.status).toBe(404);
+    expect((missing.json.error as { code: string }).code).toBe("qr_not_found");
+  });
+});
+
+describe("scanning on the sandbox clock", () => {
+  it("refuses a ref that has expired and links with the one on screen", async () => {
+    const clock = createManualClock(1_700_000_000_000);
+    const timed = await startWhatsAppWebSandbox({ clock });
+    trustSandboxRoot(timed.rootPublicKey);
+    try {
+      const phone = timed.createPhone();
+      const auth = memoryAuth();
+      // The client keeps its first QR on screen for a minute of real time; the sandbox's clock moves on.
+      const client = startClient(timed.wsUrl, auth);
+      const { qr } = await client.waitFor((u) => typeof u.qr === "string");
+      clock.advance(60_000);
+      const expired = await timed.scan(phone.id, qr!).catch((e: unknown) => e);
+      expect(expired).toBeInstanceOf(SandboxError);
+      expect((expired as SandboxError).code).toBe("qr_expired");
+      expect(timed.phone(phone.id).devices).toEqual([]);
+      const conn = timed.connections().find((c) => c.qrRefs)!;
+      const onScreen = qr!.replace(conn.qrRefs!.refs[0]!, conn.qrRefs!.refs[1]!);
+      const linked = await timed.scan(phone.id, onScreen);
+      expect(linked.jid).toBe(`${phone.number}:1@s.whatsapp.net`);
+      await client.waitFor((u) => u.connection === "close");
+    } finally {
+      await timed.close();
+      trustSandboxRoot(sandbox.rootPublicKey);
+    }
+  });
+});
