@@ -47,3 +47,8 @@ export function intOption(min: number, max: number): (value: string) => number {
     return n;
   };
 }
+
+/** A commander collector for a repeatable, comma-separated list: `--type a,b --type c` → `["a", "b", "c"]`. */
+export function collectList(value: string, previous: string[]): string[] {
+  return [...previous, ...value.split(",").map((t) => t.trim()).filter((t) => t !== "")];
+}

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { isTerminalListenError, type ListenError, type SwitchboardEvent } from "../../../client/src/index.js";
-import { intOption } from "../args.js";
+import { collectList, intOption } from "../args.js";
 import { contextOf, type CliIo } from "../context.js";
 import { formatError } from "../output.js";
 import { formatEventLine } from "./events-format.js";
@@ -24,8 +24,8 @@ export function registerEvents(program: Command, io: CliIo): void {
   events
     .command("tail")
     .description("print events as they happen (Ctrl-C to stop); resumes by itself after a disconnect")
-    .option("--instance <name>", "only this instance's events (required with an instance token of another instance)")
-    .option("--type <types>", "only these event types, comma-separated or repeated (e.g. message.received)", collectTypes, [])
+    .option("--instance <name>", "only this instance's events (an instance token always sees only its own instance)")
+    .option("--type <types>", "only these event types, comma-separated or repeated (e.g. message.received)", collectList, [])
     .option("--after <id>", "first replay the stored events after this event id, then follow")
     .option("--count <n>", "exit after this many events", intOption(1, 1_000_000_000))
     .addHelpText(
@@ -71,7 +71,3 @@ export function registerEvents(program: Command, io: CliIo): void {
     });
 }
 
-/** `--type a,b --type c` → `["a", "b", "c"]`. */
-function collectTypes(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(",").map((t) => t.trim()).filter((t) => t !== "")];
-}

@@ -1,6 +1,7 @@
 import { Option, type Command } from "commander";
 import type { CreateWebhookInput, RedeliverInput } from "../../../client/src/index.js";
-import { intOption, parseJsonOption } from "../args.js";
+import { MAX_CONCURRENCY, MAX_ROTATION_OVERLAP_MS } from "../../events/webhooks/options.js";
+import { collectList, intOption, parseJsonOption } from "../args.js";
 import { contextOf, type CliIo } from "../context.js";
 import { UsageError } from "../errors.js";
 import { sanitize, secretBox } from "../output.js";
@@ -17,8 +18,6 @@ interface CreateFlags {
   disabled?: boolean;
 }
 
-/** Largest `--overlap`, ms (30 days). */
-const MAX_OVERLAP_MS = 30 * 24 * 60 * 60 * 1000;
 
 /**
  * Registers `webhooks list|get|create|delete|attempts|redeliver|rotate-secret|enable|disable`
@@ -59,7 +58,7 @@ export function registerWebhooks(program: Command, io: CliIo): void {
     .option("--headers <json>", "extra request headers as a JSON object, or @file (keeps values out of the process list)")
     .option("--description <text>", "a note to recognise the subscription by")
     .option("--ordered", "deliver each instance's events strictly in order (one at a time)")
-    .option("--max-concurrency <n>", "concurrent deliveries to this URL", intOption(1, 1000))
+    .option("--max-concurrency <n>", "concurrent deliveries to this URL", intOption(1, MAX_CONCURRENCY))
     .option("--disabled", "create it disabled")
     .addHelpText("after", "\nThe URL must be http(s); hosts resolving to loopback or private addresses are refused unless the gateway allows them.\n")
     .action(async (url: string, opts: CreateFlags, cmd: Command) => {
@@ -127,7 +126,7 @@ export function registerWebhooks(program: Command, io: CliIo): void {
   webhooks
     .command("rotate-secret <id>")
     .description("issue a new signing secret; the old one keeps signing for the overlap")
-    .addOption(new Option("--overlap <ms>", "how long the old secret keeps signing, ms (default: the gateway's, 24 h)").argParser(intOption(0, MAX_OVERLAP_MS)))
+    .addOption(new Option("--overlap <ms>", "how long the old secret keeps signing, ms (default: the gateway's, 24 h)").argParser(intOption(0, MAX_ROTATION_OVERLAP_MS)))
     .action(async (id: string, opts: { overlap?: number }, cmd: Command) => {
       const ctx = contextOf(cmd, io);
       const res = await ctx.sdk().webhooks.rotateSecret(id, opts.overlap !== undefined ? { overlapMs: opts.overlap } : {});
@@ -197,8 +196,4 @@ function parseTime(value: string, flag: string): number {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-function collectList(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(",").map((t) => t.trim()).filter((t) => t !== "")];
 }
