@@ -7,8 +7,7 @@
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import type { InstanceStatus, StatusState } from "../core/status.js";
-import type { EventData, EventType, WebhookDisabledData } from "./types.js";
-import type { WebhookDisabledData as DispatcherWebhookDisabledData } from "./webhooks/types.js";
+import type { EventData, EventType } from "./types.js";
 
 const EpochMs = Type.Integer({ minimum: 0, description: "Epoch milliseconds." });
 const ErrorInfoSchema = Type.Object({ code: Type.String(), message: Type.String() });
@@ -191,7 +190,5 @@ type DataMatches = { [K in EventType]: Equals<Static<(typeof EVENT_DATA_SCHEMAS)
 export type EventSchemasMatchTypes = Assert<DataMatches>;
 /** Compiles only when {@link InstanceStatusSchema} equals `InstanceStatus` of `core/status.ts`. */
 export type InstanceStatusSchemaMatches = Assert<Equals<Static<typeof InstanceStatusSchema>, InstanceStatus>>;
-/** Compiles only when the webhook dispatcher's payload type is the published one. */
-export type WebhookDisabledMatches = Assert<Equals<WebhookDisabledData, DispatcherWebhookDisabledData>>;
 /** Compiles only when the status tags agree. */
 export type StatusStatesMatch = Assert<Equals<(typeof STATES)[number], StatusState>>;

@@ -199,6 +199,9 @@ export interface StoredEvent {
   envelope: EventEnvelope;
 }
 
+/** The largest page of stored events one read returns (replay, stream catch-up, fan-out). */
+export const MAX_EVENT_PAGE = 1000;
+
 /** A page query over the stored events (replay, stream catch-up, webhook fan-out). */
 export interface EventQuery {
   /** Only events after this seq (exclusive). Default 0. */

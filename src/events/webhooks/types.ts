@@ -75,20 +75,10 @@ export interface AttemptView {
   ok: boolean;
 }
 
+export type { WebhookDisabledData } from "../types.js";
+
 /** Input of {@link WebhookApi.redeliver}: one event, or every matching event with `from <= ts <= to` (epoch ms). */
 export type RedeliverInput = { eventId: string } | { from: number; to: number };
-
-/** The payload of the `webhook.disabled` event. */
-export interface WebhookDisabledData {
-  webhookId: string;
-  description: string;
-  /** `"failing"`: every attempt failed for at least the configured period and number of attempts. */
-  reason: "failing";
-  /** Epoch ms of the first failed attempt of the streak. */
-  failingSince: number;
-  /** Failed attempts in the streak. */
-  failedAttempts: number;
-}
 
 export interface WebhookApi {
   /**

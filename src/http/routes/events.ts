@@ -10,6 +10,7 @@ import { wsSink } from "../../events/stream/ws.js";
 import { MAX_EVENT_PATTERNS, normaliseEventFilter } from "../../events/webhooks/filter.js";
 import { TOKEN_QUERY_PARAM, WS_PROTOCOL, WS_TOKEN_PROTOCOL_PREFIX } from "../browser-token.js";
 import { toSwitchboardError } from "../errors.js";
+import { MAX_EVENT_PAGE } from "../../store/types.js";
 import { InstanceName, InstanceParams, errorResponses } from "../schemas.js";
 import type { RouteDeps } from "./deps.js";
 
@@ -17,8 +18,6 @@ const TAGS = ["events"];
 
 /** Default page size of the replay routes. */
 export const DEFAULT_EVENT_PAGE = 100;
-/** Largest page of the replay routes (the store's maximum). */
-export const MAX_EVENT_PAGE = 1000;
 /** `retry:` advertised to EventSource clients, ms. */
 const SSE_RETRY_MS = 2000;
 /** Largest WebSocket message accepted from a client (clients have nothing to say), bytes. */

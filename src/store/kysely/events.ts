@@ -1,13 +1,11 @@
 import { sql, type Kysely } from "kysely";
 import type { EventEnvelope } from "../../events/types.js";
-import type { EventQuery, EventStore, StoredEvent } from "../types.js";
+import { MAX_EVENT_PAGE, type EventQuery, type EventStore, type StoredEvent } from "../types.js";
 import { err } from "../../core/errors.js";
 import { guard } from "./errors.js";
 import { appendEvents } from "./outbox.js";
 import type { Database } from "./schema.js";
 
-/** Largest page of {@link KyselyEventStore.query}. */
-export const MAX_EVENT_PAGE = 1000;
 /** Default batch of {@link KyselyEventStore.prune}. */
 const PRUNE_BATCH = 5000;
 

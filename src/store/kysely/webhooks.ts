@@ -1,5 +1,6 @@
 import { CompiledQuery, sql, type Kysely, type Selectable, type Transaction } from "kysely";
 import type { EventEnvelope } from "../../events/types.js";
+import { MAX_EVENT_PAGE } from "../types.js";
 import type {
   AttemptRecord,
   DeliveryBatch,
@@ -232,7 +233,7 @@ export class KyselyWebhookStore implements WebhookStore {
       const { rows } = await this.db.executeQuery<{ seq: number; id: string; instance_id: string | null; type: string; ts: number; envelope: string }>(
         CompiledQuery.raw(`select "seq", "id", "instance_id", "type", "ts", "envelope" from "events" where "seq" > ${ph[0]} order by "seq" asc limit ${ph[1]}`, [
           afterSeq,
-          Math.min(Math.max(Math.floor(limit), 1), 1000),
+          Math.min(Math.max(Math.floor(limit), 1), MAX_EVENT_PAGE),
         ]),
       );
       return rows.map((r) => ({ seq: Number(r.seq), id: r.id, instanceId: r.instance_id, type: r.type, ts: Number(r.ts), body: r.envelope }));
