@@ -19,6 +19,7 @@ export const ERROR_CATALOG = {
   INSTANCE_EXISTS: { status: 409, message: "An instance with that name already exists." },
   INVALID_STATE: { status: 409, message: "The instance is not in a state that allows this." },
   NO_LOGIN_PENDING: { status: 409, message: "The instance is not waiting for a login." },
+  LIMIT_REACHED: { status: 409, message: "A limit of this gateway was reached; remove something first." },
   IDEMPOTENCY_IN_FLIGHT: { status: 409, message: "A request with this Idempotency-Key is still being processed." },
   IDEMPOTENCY_MISMATCH: { status: 422, message: "This Idempotency-Key was used with a different request." },
   NOT_SUPPORTED: { status: 422, message: "The platform does not support this." },

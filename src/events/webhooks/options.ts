@@ -68,6 +68,10 @@ export const DEFAULT_WEBHOOK_OPTIONS: Readonly<WebhookOptions> = Object.freeze({
 
 /** Largest `maxConcurrency` of a subscription. */
 export const MAX_CONCURRENCY = 64;
+/** Subscriptions one instance may have (each runs a worker with its own connection pool). */
+export const MAX_SUBSCRIPTIONS_PER_INSTANCE = 25;
+/** Global subscriptions (account token, every instance) the gateway accepts. */
+export const MAX_GLOBAL_SUBSCRIPTIONS = 100;
 /** Longest rotation overlap: 7 days. */
 export const MAX_ROTATION_OVERLAP_MS = 7 * DAY;
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { err } from "../../core/errors.js";
 import type { DeliveryKey, Store, WebhookPatch, WebhookRecord } from "../../store/types.js";
 import { compileEventFilter, normaliseEventFilter } from "./filter.js";
-import type { WebhookOptions } from "./options.js";
+import { MAX_GLOBAL_SUBSCRIPTIONS, MAX_SUBSCRIPTIONS_PER_INSTANCE, type WebhookOptions } from "./options.js";
 import type { WebhookSecrets } from "./secrets.js";
 import { generateSecret } from "./signing.js";
 import { assertPublicUrl } from "./ssrf.js";
@@ -56,8 +56,25 @@ export class WebhookService implements WebhookApi {
     this.now = deps.now ?? Date.now;
   }
 
+  /**
+   * @throws `LIMIT_REACHED` past {@link MAX_SUBSCRIPTIONS_PER_INSTANCE} for the instance or
+   *   {@link MAX_GLOBAL_SUBSCRIPTIONS} global ones (checked before the insert: concurrent creates may
+   *   overshoot by their number).
+   */
+  private async assertRoom(instanceId: string | null): Promise<void> {
+    const max = instanceId === null ? MAX_GLOBAL_SUBSCRIPTIONS : MAX_SUBSCRIPTIONS_PER_INSTANCE;
+    const count = (await this.deps.store.webhooks.list({ instanceId })).length;
+    if (count >= max) {
+      throw err("LIMIT_REACHED", {
+        message: `At most ${max} ${instanceId === null ? "global subscriptions" : "subscriptions per instance"}; delete one first.`,
+        details: { limit: max, scope: instanceId === null ? "global" : "instance" },
+      });
+    }
+  }
+
   async create(caller: WebhookCaller, input: CreateWebhookInput): Promise<{ webhook: WebhookView; secret: string }> {
     const instanceId = await this.scopeFor(caller, input.instance);
+    await this.assertRoom(instanceId);
     const url = await assertPublicUrl(input.url, this.deps.options.allowPrivateAddresses);
     const types = normaliseEventFilter(input.types ?? [], "body.types");
     const headers = normaliseHeaders(input.headers ?? {});

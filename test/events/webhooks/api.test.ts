@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_SUBSCRIPTIONS_PER_INSTANCE } from "../../../src/events/webhooks/options.js";
 import { errorCode, httpHarness, type HttpHarness } from "../../support/http-harness.js";
 
 const URL_OK = "http://127.0.0.1:9/hook";
@@ -94,6 +95,22 @@ describe("/v1/webhooks", () => {
     }
     expect(errorCode(await h.request({ url: "/v1/webhooks/wh_nope", token: h.accountToken }))).toBe("WEBHOOK_NOT_FOUND");
     expect(errorCode(await post("/v1/webhooks", { url: URL_OK, instance: "no-such" }))).toBe("INSTANCE_NOT_FOUND");
+  });
+
+  it("caps the subscriptions of one instance with LIMIT_REACHED, and frees a slot on delete", async () => {
+    await h.createInstance("crowded");
+    const ids: string[] = [];
+    for (let i = 0; i < MAX_SUBSCRIPTIONS_PER_INSTANCE; i++) {
+      const res = await post("/v1/webhooks", { url: URL_OK, instance: "crowded" });
+      expect(res.statusCode).toBe(201);
+      ids.push((res.json() as { webhook: { id: string } }).webhook.id);
+    }
+    const over = await post("/v1/webhooks", { url: URL_OK, instance: "crowded" });
+    expect(over.statusCode).toBe(409);
+    expect(errorCode(over)).toBe("LIMIT_REACHED");
+    expect((await post("/v1/webhooks", { url: URL_OK, instance: "beta" })).statusCode).toBe(201); // other instances unaffected
+    expect((await h.request({ method: "DELETE", url: `/v1/webhooks/${ids[0]}`, token: h.accountToken })).statusCode).toBe(200);
+    expect((await post("/v1/webhooks", { url: URL_OK, instance: "crowded" })).statusCode).toBe(201);
   });
 
   it("scopes instance tokens to their own instance", async () => {
