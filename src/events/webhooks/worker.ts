@@ -58,6 +58,9 @@ const USER_AGENT = "Switchboard-Webhooks/1";
 /** Followers of one instance loaded at once (ordered mode). */
 const FOLLOWERS_PAGE = 100;
 
+/** Purged instances a worker remembers (oldest forgotten first); purges are rare. */
+const MAX_PURGED_REMEMBERED = 1000;
+
 /** The job of a stored pending delivery. */
 export function jobOf(p: PendingDelivery): Job {
   return { seq: p.eventSeq, eventId: p.eventId, instanceId: p.instanceId, body: p.body, attempts: p.attempts, nextAt: p.nextAttemptAt, state: "idle" };
@@ -111,6 +114,8 @@ export class EndpointWorker {
    * none was released while it ran: such a retry may still sit in the writer, unseen by its queries.
    */
   private retriesReleased = 0;
+  /** Purged instances (id → the farewell's seq): nothing of theirs before it is sent, whoever hands it in. */
+  private readonly purged = new Map<string, number>();
   /** The highest seq ever taken into memory: without retries in the store, what memory lacks lies beyond it. */
   private maxTaken = 0;
   /** Unordered: memory may lack due deliveries below {@link maxTaken} (after a start or resync, until a full scan). */
@@ -210,6 +215,8 @@ export class EndpointWorker {
    * Attempts in flight end normally (their rows are not stored: the events are gone).
    */
   forgetInstance(instanceId: string, beforeSeq: number): void {
+    this.purged.set(instanceId, Math.max(beforeSeq, this.purged.get(instanceId) ?? 0));
+    if (this.purged.size > MAX_PURGED_REMEMBERED) this.purged.delete(this.purged.keys().next().value as string);
     const ofIt = (j: Job): boolean => j.instanceId === instanceId && j.seq < beforeSeq;
     const gone = (j: Job): boolean => ofIt(j) && j.state !== "inflight";
     for (const j of [...this.jobs.values()]) {
@@ -357,7 +364,13 @@ export class EndpointWorker {
 
   private pump(): void {
     while (!this.stopped && this.inflight < this.sub.maxConcurrency && this.due.length > 0) {
-      this.send(this.due.shift()!);
+      const job = this.due.shift()!;
+      // A scan that read the store before a purge may still hand in the purged instance's rows.
+      if (job.instanceId !== null && job.seq < (this.purged.get(job.instanceId) ?? 0)) {
+        if (this.jobs.get(job.seq) === job) this.jobs.delete(job.seq);
+        continue;
+      }
+      this.send(job);
     }
   }
 
