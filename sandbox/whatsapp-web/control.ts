@@ -13,6 +13,25 @@ import { SandboxError, type SandboxState } from "./state.js";
 
 const MAX_BODY = 64 * 1024;
 
+/** One control request as a route module sees it. */
+export interface ControlRequest {
+  /** Upper-case HTTP method. */
+  method: string;
+  /** The URL path without trailing slashes, e.g. "/sandbox/phones/phone-1/scan". */
+  path: string;
+  /** The JSON object body ({} when empty). SandboxError 400 `bad_request`, 413 `body_too_large`. */
+  body(): Promise<Record<string, unknown>>;
+}
+
+/**
+ * The routes of one area (`control/<area>.ts`): `[status, body]` for a request it serves, undefined
+ * for any other; errors are thrown as {@link SandboxError}.
+ */
+export type ControlRoutes = (state: SandboxState, req: ControlRequest) => Promise<[number, unknown] | undefined> | [number, unknown] | undefined;
+
+/** The registered route modules, checked in order before the built-in routes. One line per area. */
+const CONTROL_ROUTES: ControlRoutes[] = [];
+
 export function controlHandler(state: SandboxState): RequestListener {
   return (req, res) => {
     void route(state, req).then(
@@ -28,6 +47,12 @@ export function controlHandler(state: SandboxState): RequestListener {
 async function route(state: SandboxState, req: IncomingMessage): Promise<[number, unknown]> {
   const path = new URL(req.url ?? "/", "http://sandbox").pathname.replace(/\/+$/, "");
   const method = req.method ?? "GET";
+  let body: Promise<Record<string, unknown>> | undefined;
+  const request: ControlRequest = { method, path, body: () => (body ??= readJson(req)) };
+  for (const routes of CONTROL_ROUTES) {
+    const answer = await routes(state, request);
+    if (answer) return answer;
+  }
   if (path === "/sandbox/phones" && method === "POST") {
     const body = await readJson(req);
     return [201, state.createPhone({ ...(typeof body.number === "string" ? { number: body.number } : {}) })];

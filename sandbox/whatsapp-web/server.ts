@@ -39,6 +39,16 @@ export interface ServerEnv {
   log: (line: string) => void;
 }
 
+/**
+ * A stanza handler of one area (`handlers/<area>.ts`): called with every node the client sends after
+ * the handshake, before the built-in answers of {@link Connection}; returns true when it took the
+ * node (then nothing else sees it). Nodes of one connection are dispatched one at a time, in order.
+ */
+export type StanzaHandler = (conn: Connection, node: BinaryNode) => boolean | Promise<boolean>;
+
+/** The registered stanza handlers, checked in order. Registration: one line per area. */
+const STANZA_HANDLERS: StanzaHandler[] = [];
+
 /** How long the sandbox waits for the client's pair-device-sign after pair-success (ms, real time). */
 const PAIR_SIGN_TIMEOUT_MS = 10_000;
 
@@ -61,10 +71,13 @@ export class Connection {
   private preKeyCount = 0;
   private readonly session: NoiseSession;
   private closed = false;
+  /** The dispatch of the nodes received so far (keeps them in order across async handlers). */
+  private inbox: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ws: WebSocket,
-    private readonly env: ServerEnv,
+    /** The server's environment (state, clock, certificates), for the stanza handlers. */
+    readonly env: ServerEnv,
     private readonly onClose: (c: Connection) => void,
   ) {
     this.session = new NoiseSession(env.certs.serverStatic, env.certs.chain, {
@@ -184,6 +197,13 @@ export class Connection {
   private frame(plaintext: Uint8Array): void {
     const node = decodeNode(plaintext);
     this.received.push(node);
+    this.inbox = this.inbox
+      .then(() => this.dispatch(node))
+      .catch((error: unknown) => this.env.log(`whatsapp-web sandbox: a stanza handler failed: ${(error as Error).message}`));
+  }
+
+  private async dispatch(node: BinaryNode): Promise<void> {
+    for (const handle of STANZA_HANDLERS) if (await handle(this, node)) return;
     if (node.tag !== "iq") return;
     const id = node.attrs.id ?? "";
     if (this.pendingPair && id === this.pendingPair.id) {
