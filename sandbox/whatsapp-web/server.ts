@@ -49,6 +49,19 @@ export type StanzaHandler = (conn: Connection, node: BinaryNode) => boolean | Pr
 /** The registered stanza handlers, checked in order. Registration: one line per area. */
 const STANZA_HANDLERS: StanzaHandler[] = [];
 
+/**
+ * Session hooks of one area: `login` runs right after `<success>` was sent to a connection (its
+ * `loggedIn` is set), `close` when a connection that had logged in closes (either side). Both are
+ * synchronous and must not throw.
+ */
+export interface SessionHooks {
+  login?(conn: Connection): void;
+  close?(conn: Connection): void;
+}
+
+/** The registered session hooks, called in order. Registration: one line per area. */
+const SESSION_HOOKS: SessionHooks[] = [];
+
 /** How long the sandbox waits for the client's pair-device-sign after pair-success (ms, real time). */
 const PAIR_SIGN_TIMEOUT_MS = 10_000;
 
@@ -161,6 +174,7 @@ export class Connection {
     this.closed = true;
     this.settlePair(false);
     this.onClose(this);
+    if (this.loggedIn) for (const hooks of SESSION_HOOKS) hooks.close?.(this);
   }
 
   private login(info: LoginInfo): void {
@@ -192,6 +206,7 @@ export class Connection {
     }
     this.loggedIn = { phone, device };
     this.sendNode({ tag: "success", attrs: { t: String(Math.floor(this.env.clock.now() / 1000)), lid: device.lid, location: "sandbox" } });
+    for (const hooks of SESSION_HOOKS) hooks.login?.(this);
   }
 
   private frame(plaintext: Uint8Array): void {
