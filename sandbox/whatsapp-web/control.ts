@@ -10,6 +10,9 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { SandboxError, type SandboxState } from "./state.js";
+import { messageRoutes } from "./control/messages.js";
+import { pairingCodeRoutes } from "./control/pairing-code.js";
+import { deviceRoutes } from "./control/devices.js";
 
 const MAX_BODY = 64 * 1024;
 
@@ -30,7 +33,11 @@ export interface ControlRequest {
 export type ControlRoutes = (state: SandboxState, req: ControlRequest) => Promise<[number, unknown] | undefined> | [number, unknown] | undefined;
 
 /** The registered route modules, checked in order before the built-in routes. One line per area. */
-const CONTROL_ROUTES: ControlRoutes[] = [];
+const CONTROL_ROUTES: ControlRoutes[] = [
+  messageRoutes,
+  pairingCodeRoutes,
+  deviceRoutes,
+];
 
 export function controlHandler(state: SandboxState): RequestListener {
   return (req, res) => {

@@ -26,6 +26,9 @@ import { QrRefs, type QrSchedule } from "./pairing.js";
 import type { LinkedDevice, PairSuccess, SandboxPhone } from "./phone.js";
 import type { SandboxState } from "./state.js";
 import { type ClientPayload, proto } from "./proto/index.js";
+import { handleEncryptIq, handleMessageStanzas, handleUsyncIq } from "./handlers/index-messages.js";
+import { handlePairingCode } from "./handlers/pairing-code.js";
+import { deviceSessionHooks, handleRemoveCompanionDevice } from "./handlers/devices.js";
 
 /** The WebSocket path clients connect to. */
 export const CHAT_PATH = "/ws/chat";
@@ -47,7 +50,11 @@ export interface ServerEnv {
 export type StanzaHandler = (conn: Connection, node: BinaryNode) => boolean | Promise<boolean>;
 
 /** The registered stanza handlers, checked in order. Registration: one line per area. */
-const STANZA_HANDLERS: StanzaHandler[] = [];
+const STANZA_HANDLERS: StanzaHandler[] = [
+  handleEncryptIq, handleUsyncIq, handleMessageStanzas,
+  handlePairingCode,
+  handleRemoveCompanionDevice,
+];
 
 /**
  * Session hooks of one area: `login` runs right after `<success>` was sent to a connection (its
@@ -60,7 +67,9 @@ export interface SessionHooks {
 }
 
 /** The registered session hooks, called in order. Registration: one line per area. */
-const SESSION_HOOKS: SessionHooks[] = [];
+const SESSION_HOOKS: SessionHooks[] = [
+  deviceSessionHooks,
+];
 
 /** How long the sandbox waits for the client's pair-device-sign after pair-success (ms, real time). */
 const PAIR_SIGN_TIMEOUT_MS = 10_000;

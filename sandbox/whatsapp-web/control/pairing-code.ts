@@ -1,0 +1,22 @@
+/**
+ * Control route of linking by pairing code (see handlers/pairing-code.ts):
+ *
+ *   POST /sandbox/phones/:id/pairing-code  {code}  → 200 {jid, lid} once the client is linked
+ *
+ * `code` is what the client's `requestPairingCode` returned (8 characters; case, "-" and spaces are
+ * ignored). Errors (SandboxError): 400 `bad_request` (no code string) / `bad_code`, 404 `phone_not_found`
+ * / `pairing_code_not_requested`, 403 `wrong_pairing_code`, 504 `pairing_code_timeout`, 502 `pairing_failed`.
+ */
+import type { ControlRequest } from "../control.js";
+import { enterPairingCode } from "../handlers/pairing-code.js";
+import { SandboxError, type SandboxState } from "../state.js";
+
+const ROUTE = /^\/sandbox\/phones\/([^/]+)\/pairing-code$/;
+
+export async function pairingCodeRoutes(state: SandboxState, req: ControlRequest): Promise<[number, unknown] | undefined> {
+  const m = ROUTE.exec(req.path);
+  if (!m || req.method !== "POST") return undefined;
+  const body = await req.body();
+  if (typeof body.code !== "string") throw new SandboxError(400, "bad_request", "body.code must be the pairing code the client shows");
+  return [200, await enterPairingCode(state, decodeURIComponent(m[1]!), body.code)];
+}
