@@ -12,6 +12,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import { SandboxError, type SandboxState } from "./state.js";
 import { messageRoutes } from "./control/messages.js";
 import { pairingCodeRoutes } from "./control/pairing-code.js";
+import { faultRoutes } from "./control/faults.js";
 import { deviceRoutes } from "./control/devices.js";
 
 const MAX_BODY = 64 * 1024;
@@ -34,6 +35,7 @@ export type ControlRoutes = (state: SandboxState, req: ControlRequest) => Promis
 
 /** The registered route modules, checked in order before the built-in routes. One line per area. */
 const CONTROL_ROUTES: ControlRoutes[] = [
+  faultRoutes,
   messageRoutes,
   pairingCodeRoutes,
   deviceRoutes,

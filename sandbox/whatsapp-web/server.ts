@@ -28,6 +28,7 @@ import type { SandboxState } from "./state.js";
 import { type ClientPayload, proto } from "./proto/index.js";
 import { handleEncryptIq, handleMessageStanzas, handleUsyncIq } from "./handlers/index-messages.js";
 import { handlePairingCode } from "./handlers/pairing-code.js";
+import { faultsOf } from "./faults.js";
 import { deviceSessionHooks, handleRemoveCompanionDevice } from "./handlers/devices.js";
 
 /** The WebSocket path clients connect to. */
@@ -103,7 +104,7 @@ export class Connection {
     private readonly onClose: (c: Connection) => void,
   ) {
     this.session = new NoiseSession(env.certs.serverStatic, env.certs.chain, {
-      write: (bytes) => this.ws.send(bytes),
+      write: (bytes) => faultsOf(env.state).deliver(this, () => this.closed || this.ws.send(bytes)),
       onLogin: (info) => this.login(info),
       onFrame: (plaintext) => this.frame(plaintext),
       onError: (error) => {
@@ -126,6 +127,13 @@ export class Connection {
     if (this.closed) return;
     this.sendNode({ tag: "stream:error", attrs: { code: String(code) }, ...(child ? { content: [child] } : {}) });
     this.close();
+  }
+
+  /** Destroys the socket at once: no stream error, no WebSocket close frame (faults.ts `drop`). */
+  drop(): void {
+    if (this.closed) return;
+    this.ws.terminate();
+    this.finish();
   }
 
   /** Closes the WebSocket (no stream error). */

@@ -1,0 +1,120 @@
+/**
+ * Fault injection with the real Baileys client: a dropped connection is a plain close (not logged
+ * out) and the client reconnects from its credentials; a silent server is detected by Baileys'
+ * keepalive; a delay holds every answer back.
+ */
+import { DisconnectReason, type UserFacingSocketConfig } from "baileys";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type WhatsAppWebSandbox, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
+import { type MemoryAuth, type TestClient, memoryAuth, restoreWhatsAppRoot, startClient, trustSandboxRoot } from "./helpers/baileys-client.js";
+
+let sandbox: WhatsAppWebSandbox;
+beforeAll(async () => {
+  sandbox = await startWhatsAppWebSandbox();
+  trustSandboxRoot(sandbox.rootPublicKey);
+});
+afterAll(async () => {
+  restoreWhatsAppRoot();
+  await sandbox?.close();
+});
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(sandbox.url + path, {
+    method,
+    ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+function statusOf(update: { lastDisconnect?: { error?: Error | undefined } | undefined }): number | undefined {
+  return (update.lastDisconnect?.error as { output?: { statusCode: number } } | undefined)?.output?.statusCode;
+}
+
+/** A phone and a client linked to it by QR (after the 515 restart: connected). */
+async function linked(number: string, config: Partial<UserFacingSocketConfig> = {}): Promise<{ phoneId: string; auth: MemoryAuth; client: TestClient }> {
+  const phone = sandbox.createPhone({ number });
+  const auth = memoryAuth();
+  const first = startClient(sandbox.wsUrl, auth);
+  const { qr } = await first.waitFor((u) => typeof u.qr === "string");
+  await sandbox.scan(phone.id, qr!);
+  await first.waitFor((u) => u.connection === "close");
+  const client = startClient(sandbox.wsUrl, auth, config);
+  await client.waitFor((u) => u.connection === "open", 10_000);
+  return { phoneId: phone.id, auth, client };
+}
+
+async function pingMs(client: TestClient): Promise<number> {
+  const started = Date.now();
+  await client.sock.query({ tag: "iq", attrs: { to: "s.whatsapp.net", type: "get", xmlns: "w:p" }, content: [{ tag: "ping", attrs: {} }] });
+  return Date.now() - started;
+}
+
+describe("faults with the real Baileys client", () => {
+  it("drop: the client sees a plain close (not logged out) and reconnects from its credentials", async () => {
+    const { phoneId, auth, client } = await linked("15550004444");
+    const listed = await call("GET", "/sandbox/connections");
+    expect(listed.json.connections).toEqual([expect.objectContaining({ state: "logged-in", phone: phoneId, device: 1 })]);
+
+    const dropped = await call("POST", "/sandbox/faults", { kind: "drop", phone: phoneId });
+    expect(dropped).toEqual({ status: 200, json: { dropped: 1 } });
+    const closed = await client.waitFor((u) => u.connection === "close");
+    expect(statusOf(closed)).toBe(DisconnectReason.connectionClosed);
+    expect((await call("GET", "/sandbox/faults")).json.faults).toEqual([]); // a drop is not kept
+
+    const again = startClient(sandbox.wsUrl, auth);
+    try {
+      await again.waitFor((u) => u.connection === "open", 10_000);
+      expect(again.updates.some((u) => u.qr)).toBe(false);
+      expect(sandbox.phone(phoneId).devices).toHaveLength(1);
+    } finally {
+      again.end();
+    }
+  }, 20_000);
+
+  it("silence: Baileys' keepalive notices and closes with connectionLost; cleared, it reconnects", async () => {
+    const { phoneId, auth, client } = await linked("15550005555", { keepAliveIntervalMs: 300 });
+    try {
+      const rule = await call("POST", "/sandbox/faults", { kind: "silence", phone: phoneId });
+      expect(rule.status).toBe(201);
+      expect(rule.json).toMatchObject({ kind: "silence", phone: phoneId });
+      const started = Date.now();
+      const closed = await client.waitFor((u) => u.connection === "close", 10_000);
+      expect(statusOf(closed)).toBe(DisconnectReason.connectionLost);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(5_000); // keepAliveIntervalMs + 5 s without a byte
+    } finally {
+      client.end();
+    }
+    expect(await call("DELETE", "/sandbox/faults")).toEqual({ status: 200, json: { cleared: 1 } });
+    const again = startClient(sandbox.wsUrl, auth);
+    try {
+      await again.waitFor((u) => u.connection === "open", 10_000);
+    } finally {
+      again.end();
+    }
+  }, 25_000);
+
+  it("delay: answers arrive ms later; cleared, at once", async () => {
+    const { client } = await linked("15550006666");
+    try {
+      const connection = ((await call("GET", "/sandbox/connections")).json.connections as { id: number; phone?: string }[]).find((c) => c.phone)!;
+      const rule = await call("POST", "/sandbox/faults", { kind: "delay", connection: connection.id, ms: 400 });
+      expect(rule.status).toBe(201);
+      const [a, b] = await Promise.all([pingMs(client), pingMs(client)]);
+      expect(a).toBeGreaterThanOrEqual(390);
+      expect(b).toBeGreaterThanOrEqual(390);
+      expect((await call("DELETE", `/sandbox/faults/${rule.json.id as string}`)).json).toEqual({ cleared: 1 });
+      expect(await pingMs(client)).toBeLessThan(300);
+    } finally {
+      client.end();
+    }
+  }, 20_000);
+
+  it("refuses malformed faults", async () => {
+    expect((await call("POST", "/sandbox/faults", { kind: "explode" })).json.error).toMatchObject({ code: "bad_fault" });
+    expect((await call("POST", "/sandbox/faults", { kind: "delay" })).status).toBe(400);
+    expect((await call("POST", "/sandbox/faults", { kind: "silence", device: 1 })).status).toBe(400);
+    expect((await call("POST", "/sandbox/faults", { kind: "silence", phone: "phone-999" })).status).toBe(404);
+    expect((await call("DELETE", "/sandbox/faults/fault-999")).status).toBe(404);
+    expect((await call("GET", "/sandbox/faults")).json.faults).toEqual([]);
+  });
+});
