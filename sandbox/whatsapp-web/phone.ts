@@ -39,6 +39,12 @@ export interface LinkedDevice {
   linkedAt: number;
   /** True once the companion returned a valid device signature. */
   confirmed: boolean;
+  /** The companion's DeviceProps.os, e.g. "Ubuntu" (devices.ts `companionProps`), if it sent one. */
+  name?: string;
+  /** The companion's DeviceProps.platformType name, e.g. "CHROME", if it sent one. */
+  platformType?: string;
+  /** Clock ms of the device's last login or session end (devices.ts). */
+  lastSeen?: number;
 }
 
 /** What a pair-success stanza carries for one companion. */
@@ -79,7 +85,15 @@ export class SandboxPhone {
    * Signs a new companion identity for the client whose QR was scanned (not yet in the list as
    * confirmed; see {@link confirm}). Throws RangeError when the phone has 255 devices.
    */
-  link(input: { noiseKey: Uint8Array; identityKey: Uint8Array; advSecret: Uint8Array; platform: string; nowMs: number }): PairSuccess {
+  link(input: {
+    noiseKey: Uint8Array;
+    identityKey: Uint8Array;
+    advSecret: Uint8Array;
+    platform: string;
+    nowMs: number;
+    /** What the companion said about itself (devices.ts `companionProps` of its registration payload). */
+    props?: { name?: string; platformType?: string };
+  }): PairSuccess {
     if (this.nextDevice > 255) throw new RangeError("this phone has no device number left");
     const device = this.nextDevice++;
     const keyIndex = this.nextKeyIndex++;
@@ -104,6 +118,7 @@ export class SandboxPhone {
       platform: input.platform,
       linkedAt: input.nowMs,
       confirmed: false,
+      ...input.props,
     };
     this.devices.set(device, linked);
     return { device: linked, deviceIdentity, details };

@@ -4,6 +4,7 @@
  */
 import { randomInt } from "node:crypto";
 import type { Clock } from "../telegram/clock.js";
+import { companionProps } from "./devices.js";
 import { parseQr } from "./pairing.js";
 import { type PhoneInfo, SandboxPhone } from "./phone.js";
 import type { Connection } from "./server.js";
@@ -87,6 +88,7 @@ export class SandboxState {
       advSecret: Buffer.from(data.advSecretB64, "base64"),
       platform: data.platform,
       nowMs: this.clock.now(),
+      props: companionProps(conn.payload),
     });
     const ok = await conn.pairSuccess(phone, pair);
     if (!ok) throw new SandboxError(502, "pairing_failed", "the client did not confirm the pairing");
