@@ -90,8 +90,6 @@ export class Connection {
   /** The phone and device this connection is logged in as (after `<success>`). */
   loggedIn: { phone: SandboxPhone; device: LinkedDevice } | undefined;
   private pendingPair: { id: string; phone: SandboxPhone; device: number; done: (ok: boolean) => void } | undefined;
-  /** Pre-keys the client has uploaded in this sandbox (counted per connection for now). */
-  private preKeyCount = 0;
   private readonly session: NoiseSession;
   private closed = false;
   /** The dispatch of the nodes received so far (keeps them in order across async handlers). */
@@ -251,26 +249,12 @@ export class Connection {
   }
 
   /**
-   * Answers an IQ from the client. Implemented: ping (w:p), pre-key count and upload and digest
-   * (encrypt), passive; every other get/set gets an empty result (a stand-in, so the client's
-   * queries do not wait for their timeout).
+   * Answers an IQ no stanza handler took (ping and passive included): an empty result, a
+   * stand-in so the client's queries do not wait for their timeout. Prekeys (encrypt), usync and
+   * privacy: handlers/keys.ts, handlers/usync.ts, handlers/messages.ts.
    */
   private answerIq(node: BinaryNode): void {
     const result = { tag: "iq", attrs: { id: node.attrs.id ?? "", type: "result", from: S_WHATSAPP_NET } };
-    if (node.attrs.xmlns === "encrypt" && childOf(node, "count")) {
-      this.sendNode({ ...result, content: [{ tag: "count", attrs: { value: String(this.preKeyCount) } }] });
-      return;
-    }
-    if (node.attrs.xmlns === "encrypt" && node.attrs.type === "set") {
-      const list = childOf(node, "list");
-      if (Array.isArray(list?.content)) this.preKeyCount += list.content.length;
-      this.sendNode(result);
-      return;
-    }
-    if (node.attrs.xmlns === "encrypt" && childOf(node, "digest")) {
-      this.sendNode({ ...result, content: [{ tag: "digest", attrs: {} }] });
-      return;
-    }
     this.sendNode(result);
   }
 }

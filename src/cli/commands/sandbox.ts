@@ -2,6 +2,7 @@ import { Option, type Command } from "commander";
 import { intOption } from "../args.js";
 import type { CliIo, GlobalOptions } from "../context.js";
 import { jsonDoc } from "../output.js";
+import { registerWhatsAppWebSandbox } from "./sandbox-whatsapp.js";
 
 /** The options of `sandbox telegram`, as commander parses them. */
 interface TelegramSandboxFlags {
@@ -57,10 +58,10 @@ function nextStopSignal(): Promise<NodeJS.Signals> {
 }
 
 /**
- * Registers `sandbox telegram`: a local server speaking the Telegram Bot API (point a client's
- * apiRoot at it) with its control API under `/sandbox`, running until SIGINT/SIGTERM. Prints the
- * API root, the control URL and the tokens of the bots created with `--bot` on stdout (a JSON
- * document with `--json`). See docs/sandbox-telegram.md.
+ * Registers `sandbox telegram` (and `sandbox whatsapp-web`, see sandbox-whatsapp.ts): a local
+ * server speaking the Telegram Bot API (point a client's apiRoot at it) with its control API under
+ * `/sandbox`, running until SIGINT/SIGTERM. Prints the API root, the control URL and the tokens of
+ * the bots created with `--bot` on stdout (a JSON document with `--json`). See docs/sandbox-telegram.md.
  */
 export function registerSandbox(program: Command, io: CliIo): void {
   const sandbox = program
@@ -108,6 +109,7 @@ export function registerSandbox(program: Command, io: CliIo): void {
         await server.close();
       }
     });
+  registerWhatsAppWebSandbox(sandbox, io, nextStopSignal);
 }
 
 function collect(value: string, previous: string[]): string[] {
