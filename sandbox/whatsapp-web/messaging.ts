@@ -1,0 +1,184 @@
+/**
+ * The messaging side of one sandbox: contacts, the Signal devices the sandbox simulates (each
+ * phone's device 0 and each contact's phone), the keys each linked client device uploaded, and the
+ * record of messages both ways with their receipts.
+ *
+ * It hangs off a {@link SandboxState} ({@link messagingOf}), so that the stanza handlers
+ * (handlers/keys.ts, handlers/usync.ts, handlers/messages.ts) and the control routes
+ * (control/messages.ts) share it without growing state.ts.
+ */
+import { randomBytes } from "node:crypto";
+import { jidDecode } from "./binary/index.js";
+import { ContactBook, type SandboxContact } from "./contacts.js";
+import type { LinkedDevice, SandboxPhone } from "./phone.js";
+import type { Connection } from "./server.js";
+import { type ClientDeviceKeys, type PreKeyBundle, SignalDevice } from "./signal/index.js";
+import type { SandboxState } from "./state.js";
+
+/** Whom a JID names in the sandbox. */
+export type Account =
+  | { kind: "phone"; phone: SandboxPhone }
+  | { kind: "contact"; contact: SandboxContact };
+
+/** What a user JID resolves to, with the device it names (0 when absent). */
+export interface ResolvedJid {
+  account: Account;
+  device: number;
+  /** True when the JID is in the LID domain ("…@lid"). */
+  lid: boolean;
+}
+
+/** A receipt a client sent for an inbound message (`<receipt>`; type absent = "delivery"). */
+export interface ClientReceipt {
+  /** The client device that sent it. */
+  device: string;
+  /** "delivery", "inactive" (delivered while the client is not online), "read", "read-self", "retry", … */
+  type: string;
+  /** Clock ms when the sandbox received it. */
+  at: number;
+}
+
+/** An inbound message: a contact wrote to the phone's account. */
+export interface InboundMessage {
+  id: string;
+  phoneId: string;
+  contactId: string;
+  from: string;
+  text: string;
+  /** Unix seconds (the stanza's `t`). */
+  t: number;
+  /** Per client device: what happened to its copy. */
+  deliveries: { device: string; status: "delivered" | "read" | "retry" | "nack" | "timeout" | "no_keys" | "error"; detail?: string }[];
+  receipts: ClientReceipt[];
+}
+
+export type DeliveryOutcome = { status: InboundMessage["deliveries"][number]["status"]; detail?: string };
+
+/** A message a client sent to a contact, as the sandbox decrypted it. */
+export interface SentMessage {
+  id: string;
+  phoneId: string;
+  contactId: string;
+  /** The sending client device. */
+  from: string;
+  /** The contact's JID (the stanza's `to`). */
+  to: string;
+  /** `conversation` or `extendedTextMessage.text`; undefined for other message kinds. */
+  text: string | undefined;
+  /** Clock ms when the sandbox received it. */
+  at: number;
+  /** Every `<enc>` addressed to a device the sandbox simulates, and whether it decrypted. */
+  copies: { device: string; type: string; ok: boolean; error?: string; deviceSent?: boolean }[];
+  /** Receipts the contact sent back (server-side delivery, and read on request). */
+  receipts: { type: "delivery" | "read"; at: number }[];
+}
+
+export class Messaging {
+  readonly contacts = new ContactBook();
+  readonly inbound: InboundMessage[] = [];
+  readonly sent: SentMessage[] = [];
+  private readonly phoneDevices = new WeakMap<SandboxPhone, SignalDevice>();
+  private readonly clientKeys = new WeakMap<LinkedDevice, ClientDeviceKeys>();
+  /** Waiters for a client's receipt/ack of an inbound message, per connection and message id. */
+  private readonly waits = new WeakMap<Connection, Map<string, (outcome: DeliveryOutcome) => void>>();
+
+  constructor(readonly state: SandboxState) {}
+
+  /** The Signal device of phone `phone`'s device 0 (created on first use). */
+  phoneDevice(phone: SandboxPhone): SignalDevice {
+    let d = this.phoneDevices.get(phone);
+    if (!d) {
+      d = new SignalDevice({ preKeyCount: 20 });
+      this.phoneDevices.set(phone, d);
+    }
+    return d;
+  }
+
+  /** The keys linked device `device` uploaded (undefined before its first upload). */
+  keysOf(device: LinkedDevice): ClientDeviceKeys | undefined {
+    return this.clientKeys.get(device);
+  }
+
+  setClientKeys(device: LinkedDevice, keys: ClientDeviceKeys): void {
+    this.clientKeys.set(device, keys);
+  }
+
+  /** The account a user or device JID names (by phone number or LID), or undefined. */
+  resolve(jid: string): ResolvedJid | undefined {
+    const d = jidDecode(jid);
+    if (!d || (d.server !== "s.whatsapp.net" && d.server !== "lid")) return undefined;
+    const lid = d.server === "lid";
+    const device = d.device ?? 0;
+    for (const phone of this.state.phones.values()) {
+      if ((lid ? phone.lid : phone.number) === d.user) return { account: { kind: "phone", phone }, device, lid };
+    }
+    const contact = lid ? this.contacts.byLid(d.user) : this.contacts.byNumber(d.user);
+    return contact ? { account: { kind: "contact", contact }, device, lid } : undefined;
+  }
+
+  /**
+   * The prekey bundle of the device `jid` names, for a key fetch (uses up one one-time prekey), or
+   * undefined when the sandbox knows no keys for it (unknown account or device, or a linked client
+   * that has not uploaded keys yet).
+   */
+  bundleFor(jid: string): PreKeyBundle | undefined {
+    const r = this.resolve(jid);
+    if (!r) return undefined;
+    if (r.account.kind === "contact") return refill(r.account.contact.devices.get(r.device))?.takeBundle();
+    if (r.device === 0) return refill(this.phoneDevice(r.account.phone)).takeBundle();
+    const linked = r.account.phone.devices.get(r.device);
+    return linked?.confirmed ? this.clientKeys.get(linked)?.takeBundle() : undefined;
+  }
+
+  /**
+   * Resolves with the first {@link settle} for (`conn`, `id`), or `{status: "timeout"}` after
+   * `timeoutMs` (real time) or when the connection closes first (then also "timeout").
+   */
+  waitFor(conn: Connection, id: string, timeoutMs: number): Promise<DeliveryOutcome> {
+    let byId = this.waits.get(conn);
+    if (!byId) this.waits.set(conn, (byId = new Map()));
+    const waits = byId;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done({ status: "timeout" }), timeoutMs);
+      const done = (o: DeliveryOutcome) => {
+        clearTimeout(timer);
+        waits.delete(id);
+        resolve(o);
+      };
+      waits.set(id, done);
+    });
+  }
+
+  /** Settles the wait for (`conn`, `id`), if any. */
+  settle(conn: Connection, id: string, outcome: DeliveryOutcome): void {
+    this.waits.get(conn)?.get(id)?.(outcome);
+  }
+
+  /** Open connections logged in as a device of `phone`. */
+  connectionsOf(phone: SandboxPhone): Connection[] {
+    return [...this.state.connections].filter((c) => c.loggedIn?.phone === phone);
+  }
+}
+
+/** Keeps a simulated device's one-time prekeys from running out (tops up 20 when ≤ 5 are left). */
+function refill<T extends SignalDevice | undefined>(device: T): T {
+  if (device && device.availablePreKeys <= 5) device.generatePreKeys(20);
+  return device;
+}
+
+const worlds = new WeakMap<SandboxState, Messaging>();
+
+/** The messaging state of `state` (created on first use). */
+export function messagingOf(state: SandboxState): Messaging {
+  let m = worlds.get(state);
+  if (!m) {
+    m = new Messaging(state);
+    worlds.set(state, m);
+  }
+  return m;
+}
+
+/** A message id in the format of WhatsApp's clients: "3EB0" + 18 upper-case hex digits (Baileys rc14 generics.js `generateMessageID*`). */
+export function newMessageId(): string {
+  return "3EB0" + randomBytes(9).toString("hex").toUpperCase();
+}
