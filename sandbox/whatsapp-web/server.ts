@@ -277,6 +277,16 @@ function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
   return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }
 
+/**
+ * Answers an upgrade on another path than {@link CHAT_PATH} with 404 and closes the socket. Node's
+ * HTTP server hands upgrade sockets over without its own `error` listener, so one is added here:
+ * a client that resets the connection (ECONNRESET, EPIPE) must not become an uncaught exception.
+ */
+function refuseUpgrade(socket: Duplex): void {
+  socket.on("error", () => socket.destroy());
+  socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+}
+
 /** TLS material for `wss://`: PEM strings. */
 export interface TlsMaterial {
   key: string;
@@ -306,7 +316,7 @@ export async function startServer(
   http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(req.url ?? "/", "http://sandbox").pathname;
     if (path !== CHAT_PATH) {
-      socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+      refuseUpgrade(socket);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {

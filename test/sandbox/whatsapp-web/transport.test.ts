@@ -4,12 +4,16 @@
  */
 import { proto as baileysProto, Curve, WA_CERT_DETAILS } from "baileys";
 import { X509Certificate } from "node:crypto";
+import { Duplex } from "node:stream";
 import { Agent } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type WhatsAppWebSandbox, parseQr, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
 import { createCertificates } from "../../../sandbox/whatsapp-web/certs.js";
 import { createSelfSignedTls } from "../../../sandbox/whatsapp-web/tls.js";
+import { startServer } from "../../../sandbox/whatsapp-web/server.js";
+import { SandboxState } from "../../../sandbox/whatsapp-web/state.js";
+import { createSystemClock } from "../../../sandbox/telegram/clock.js";
 import { generateKeyPair, verify } from "../../../sandbox/whatsapp-web/noise/crypto.js";
 import { FrameReader, FramingError, encodeFrame } from "../../../sandbox/whatsapp-web/noise/framing.js";
 import { memoryAuth, restoreWhatsAppRoot, startClient, trustSandboxRoot } from "./helpers/baileys-client.js";
@@ -132,6 +136,24 @@ describe("refusals", () => {
     const ws = new WebSocket(sandbox.wsUrl.replace("/ws/chat", "/other"));
     const err = await new Promise<Error>((resolve) => ws.on("error", resolve));
     expect(err.message).toMatch(/404/);
+  });
+
+  it("survives a client that resets the connection while an upgrade on another path is refused", async () => {
+    // Node's HTTP server hands upgrade sockets over without an error listener: without one, the
+    // reset becomes an uncaught exception that ends the process (vitest reports it as an error).
+    const running = await startServer(
+      { certs: createCertificates(), clock: createSystemClock(), qr: {}, state: new SandboxState(createSystemClock()), log: () => {} },
+      { host: "127.0.0.1", port: 0 },
+    );
+    try {
+      const reset = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+      const socket = new Duplex({ read() {}, write: (_chunk, _enc, callback) => callback(reset) });
+      running.http.emit("upgrade", { url: "/other", headers: {} }, socket, Buffer.alloc(0));
+      await new Promise((r) => socket.once("close", r));
+      expect(socket.destroyed).toBe(true);
+    } finally {
+      await running.close();
+    }
   });
 
   it("closes a connection whose intro header is wrong", async () => {
