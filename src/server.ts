@@ -19,6 +19,9 @@ import { loadMasterKey } from "./vault/master-key.js";
 import { vaultCredentialStore } from "./vault/credential-store.js";
 import { Vault } from "./vault/vault.js";
 
+/** How long a stop waits for HTTP requests still in flight after the sessions are closed, ms. */
+const CLOSE_GRACE_MS = 1_000;
+
 /** Options of {@link startServer}. */
 export interface ServeOptions {
   /** Interface to listen on. Default `127.0.0.1`. */
@@ -164,11 +167,17 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       webhooks,
       close: () =>
         (closing ??= (async () => {
-          await app.close(); // ends open event streams first (SHUTTING_DOWN)
+          // The HTTP server stops taking requests and ends open event streams (SHUTTING_DOWN); the
+          // gateway closes every session meanwhile, which settles requests still waiting on a status
+          // (`connect … wait`). Connections still open after CLOSE_GRACE_MS (e.g. a client that gave
+          // up on a request but keeps its socket) are cut, so a stop is bounded.
+          const http = app.close();
+          await gateway.shutdown();
+          const grace = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+          await http.finally(() => clearTimeout(grace));
           await feed.close();
           await webhooks.stop(); // attempts in flight finish briefly; pending deliveries stay stored
           await retention.stop();
-          await gateway.shutdown();
           await store.close();
           logger.info("switchboard stopped");
         })()),

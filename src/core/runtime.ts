@@ -69,7 +69,8 @@ export class InstanceRuntime {
   private pendingLogin: LoginRequest | null = null;
   /** Set by {@link shutdown}: no session is opened afterwards. */
   private shutDown = false;
-  private readonly waiters = new Set<() => void>();
+  /** Pending {@link waitFor} calls: `check` after every change; `end` when the instance is purged. */
+  private readonly waiters = new Set<{ check: () => void; end: () => void }>();
   private readonly publisher: StatusPublisher;
   private readonly log: Logger;
 
@@ -213,15 +214,22 @@ export class InstanceRuntime {
 
   /**
    * Resolves once `done(status)` holds (checked now and after every change), or rejects with
-   * `TIMEOUT` (details: the current status state) after `timeoutMs`.
+   * `TIMEOUT` (details: the current status state) after `timeoutMs`, or with `INSTANCE_NOT_FOUND`
+   * as soon as the instance is purged ({@link dispose}).
    */
   waitFor(done: (s: InstanceStatus) => boolean, timeoutMs: number): Promise<InstanceStatus> {
     if (done(this.state.status)) return Promise.resolve(this.state.status);
     return new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (!done(this.state.status)) return;
-        cleanup();
-        resolve(this.state.status);
+      const waiter = {
+        check: (): void => {
+          if (!done(this.state.status)) return;
+          cleanup();
+          resolve(this.state.status);
+        },
+        end: (): void => {
+          cleanup();
+          reject(err("INSTANCE_NOT_FOUND", { details: { name: this.record.name } }));
+        },
       };
       const timer = this.deps.clock.setTimeout(() => {
         cleanup();
@@ -229,17 +237,21 @@ export class InstanceRuntime {
       }, timeoutMs);
       const cleanup = (): void => {
         this.deps.clock.clearTimeout(timer);
-        this.waiters.delete(check);
+        this.waiters.delete(waiter);
       };
-      this.waiters.add(check);
+      this.waiters.add(waiter);
     });
   }
 
-  /** Stops timers and ignores every later report (the instance is being purged). Idempotent. */
+  /**
+   * Stops timers, ignores every later report and ends pending {@link waitFor} calls (the instance is
+   * being purged). Idempotent.
+   */
   dispose(): void {
     this.clearRetry();
     this.generation++;
     this.session = null;
+    for (const w of [...this.waiters]) w.end();
   }
 
   // ---------------------------------------------------------------- the state machine driver
@@ -291,7 +303,7 @@ export class InstanceRuntime {
           .append(this.record.id, entry, this.deps.historyKeep)
           .catch((e: unknown) => this.log.error({ err: toErrorInfo(e) }, "could not store a status transition"));
       }
-      for (const w of [...this.waiters]) w();
+      for (const w of [...this.waiters]) w.check();
     }
     for (const effect of r.effects) {
       switch (effect.type) {

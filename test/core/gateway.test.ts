@@ -83,6 +83,19 @@ describe("gateway lifecycle", () => {
     expect(stored.at(-1)).toMatchObject({ type: "instance.logged_out", data: { reason: "user", credentialsWiped: true } });
   });
 
+  it("a connect waiting for a status settles as soon as the instance is deleted", async () => {
+    h = await harness();
+    await h.gateway.createInstance({ name: "a", platform: "memory" });
+    const waiting = h.gateway.connect("a", { wait: "connected", timeoutMs: 60_000 }).catch((e: unknown) => e);
+    await until(() => h.events.some((e) => e.type === "instance.qr"), 2_000, "the QR");
+    const started = Date.now();
+    await h.gateway.deleteInstance("a");
+    // Settled by the delete's logout (logged_out), or ended by the purge: never left to its timeout.
+    const settled = await waiting;
+    expect(settled).toSatisfy((v: unknown) => (v as { code?: string }).code === "INSTANCE_NOT_FOUND" || (v as { status?: { state: string } }).status?.state === "logged_out");
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it("close keeps credentials and connect restores without a QR", async () => {
     h = await harness();
     await linked(h.gateway);
