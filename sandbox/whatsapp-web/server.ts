@@ -24,7 +24,7 @@ import type { SandboxCertificates } from "./certs.js";
 import { type LoginInfo, NoiseSession } from "./noise/session.js";
 import { QrRefs, type QrSchedule } from "./pairing.js";
 import type { LinkedDevice, PairSuccess, SandboxPhone } from "./phone.js";
-import type { SandboxState } from "./state.js";
+import { SandboxError, type SandboxState } from "./state.js";
 import { type ClientPayload, proto } from "./proto/index.js";
 import { handleEncryptIq, handleMessageStanzas, handleUsyncIq } from "./handlers/index-messages.js";
 import { handlePairingCode } from "./handlers/pairing-code.js";
@@ -144,12 +144,18 @@ export class Connection {
   /**
    * Sends pair-success for `pair` (see phone.ts) and resolves true once the client's
    * pair-device-sign verifies (then the server sends stream error 515, "restart required", as the
-   * real server does), false if it does not verify, the socket closes, or 10 s pass.
+   * real server does), false if it does not verify, the socket closes, or 10 s pass. Throws
+   * SandboxError 409 `pairing_in_progress` while another pair-success awaits its answer
+   * (callers check {@link pairPending} before linking, so this is a last guard).
    */
   pairSuccess(phone: SandboxPhone, pair: PairSuccess): Promise<boolean> {
+    if (this.pendingPair) {
+      phone.devices.delete(pair.device.device);
+      throw new SandboxError(409, "pairing_in_progress", "this client is being linked already");
+    }
     const id = newStanzaId();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.settlePair(false), PAIR_SIGN_TIMEOUT_MS);
+      const timer = setTimeout(() => this.settlePair(false, id), PAIR_SIGN_TIMEOUT_MS);
       this.pendingPair = {
         id,
         phone,
@@ -177,9 +183,18 @@ export class Connection {
     });
   }
 
-  private settlePair(ok: boolean): void {
+  /**
+   * Whether a pair-success was sent and the client's pair-device-sign is still awaited: a second
+   * scan or code entry for this connection is refused meanwhile (409 `pairing_in_progress`, state.ts).
+   */
+  get pairPending(): boolean {
+    return this.pendingPair !== undefined;
+  }
+
+  /** Settles the pending pair (only the one with stanza id `id`, when given). */
+  private settlePair(ok: boolean, id?: string): void {
     const pending = this.pendingPair;
-    if (!pending) return;
+    if (!pending || (id !== undefined && pending.id !== id)) return;
     this.pendingPair = undefined;
     if (!ok) pending.phone.devices.delete(pending.device);
     pending.done(ok);

@@ -62,7 +62,9 @@ export class SandboxState {
    * the promise resolves once the client has signed its device identity (the server then sends
    * the 515 restart). SandboxError 400 `bad_qr`, 404 `qr_not_found` (no open connection shows this
    * ref), 410 `qr_expired`, 409 `qr_not_shown_yet`, 409 `qr_mismatch` (keys differ from the
-   * connection's), 502 `pairing_failed` (the client's answer did not verify or the socket closed).
+   * connection's), 409 `pairing_in_progress` (another scan of this client, by this or another phone,
+   * or a pairing code, awaits the client's answer), 502 `pairing_failed` (the client's answer did
+   * not verify or the socket closed).
    */
   async scan(phoneId: string, qr: string): Promise<{ jid: string; lid: string }> {
     const phone = this.phone(phoneId);
@@ -82,6 +84,7 @@ export class SandboxState {
     if (!noiseKey.equals(conn.registration.noiseKey) || !identityKey.equals(conn.registration.identityKey)) {
       throw new SandboxError(409, "qr_mismatch", "the QR's keys are not those of the connection showing it");
     }
+    if (conn.pairPending) throw new SandboxError(409, "pairing_in_progress", "this client is being linked already (another scan or a pairing code)");
     const pair = phone.link({
       noiseKey: new Uint8Array(noiseKey),
       identityKey: new Uint8Array(identityKey),

@@ -5,7 +5,7 @@
  *
  * `code` is what the client's `requestPairingCode` returned (8 characters; case, "-" and spaces are
  * ignored). Errors (SandboxError): 400 `bad_request` (no code string) / `bad_code`, 404 `phone_not_found`
- * / `pairing_code_not_requested`, 403 `wrong_pairing_code`, 504 `pairing_code_timeout`, 502 `pairing_failed`.
+ * / `pairing_code_not_requested`, 409 `pairing_in_progress`, 403 `wrong_pairing_code`, 504 `pairing_code_timeout`, 502 `pairing_failed`.
  */
 import type { ControlRequest } from "../control.js";
 import { enterPairingCode } from "../handlers/pairing-code.js";

@@ -146,7 +146,8 @@ function findRequest(state: SandboxState, phone: SandboxPhone): [Connection, Lin
  * The phone's user types `code` (case and "-"/spaces ignored). Resolves with the linked device once
  * the companion signed its identity (then the server sends 515). SandboxError 404 `phone_not_found`,
  * 400 `bad_code` (not 8 characters), 404 `pairing_code_not_requested` (no open connection asked for
- * this phone's number), 403 `wrong_pairing_code` (the companion's key bundle does not decrypt: the code
+ * this phone's number), 409 `pairing_in_progress` (a code entry or QR scan for this client awaits its
+ * answer), 403 `wrong_pairing_code` (the companion's key bundle does not decrypt: the code
  * differs from the companion's; the request is used up), 504 `pairing_code_timeout` (no companion_finish
  * within 10 s), 502 `pairing_failed` (bad bundle contents, or the client did not confirm pair-success).
  */
@@ -155,8 +156,9 @@ export async function enterPairingCode(state: SandboxState, phoneId: string, raw
   const code = rawCode.replace(/[\s-]/g, "").toUpperCase();
   if (code.length !== 8) throw new SandboxError(400, "bad_code", "a pairing code has 8 characters");
   const found = findRequest(state, phone);
-  if (!found || found[1].finish) throw new SandboxError(404, "pairing_code_not_requested", `no open connection asked for a pairing code for ${phone.number}`);
+  if (!found) throw new SandboxError(404, "pairing_code_not_requested", `no open connection asked for a pairing code for ${phone.number}`);
   const [conn, request] = found;
+  if (request.finish || conn.pairPending) throw new SandboxError(409, "pairing_in_progress", "this client is being linked already (a code entry or a QR scan)");
   const registration = conn.registration;
   if (!registration) throw new SandboxError(404, "pairing_code_not_requested", "the connection is not a registration");
 
@@ -207,6 +209,7 @@ export async function enterPairingCode(state: SandboxState, phoneId: string, raw
   }
   const identityShared = sharedKey(phone.accountKey.private, companionIdentity);
   const advSecret = hkdf(concat(companionShared, identityShared, random), new Uint8Array(0), ADV_SECRET_INFO);
+  if (conn.pairPending) throw new SandboxError(409, "pairing_in_progress", "this client was linked by a QR scan meanwhile");
   const pair = phone.link({ noiseKey: registration.noiseKey, identityKey: registration.identityKey, advSecret, platform: request.platformId, nowMs: state.clock.now() });
   if (!(await conn.pairSuccess(phone, pair))) throw new SandboxError(502, "pairing_failed", "the client did not confirm the pairing");
   return { jid: pair.device.jid, lid: pair.device.lid };

@@ -56,6 +56,22 @@ describe("linking by QR with the real Baileys client", () => {
     }
   });
 
+  it("refuses a second scan of a QR whose pairing awaits the client (409 pairing_in_progress); both requests answer", async () => {
+    const a = (await post("/sandbox/phones", {})).json.id as string;
+    const b = (await post("/sandbox/phones", {})).json.id as string;
+    const auth = memoryAuth();
+    const client = startClient(sandbox.wsUrl, auth);
+    const { qr } = await client.waitFor((u) => typeof u.qr === "string");
+    // Two phones scan the same QR at once: one links, the other is refused; neither request hangs.
+    const [first, second] = await Promise.all([post(`/sandbox/phones/${a}/scan`, { qr }), post(`/sandbox/phones/${b}/scan`, { qr })]);
+    expect([first.status, second.status]).toEqual([200, 409]);
+    expect((second.json.error as { code: string }).code).toBe("pairing_in_progress");
+    await client.waitFor((u) => u.isNewLogin === true);
+    expect(auth.creds.me?.id).toBe(first.json.jid);
+    expect(sandbox.phone(b).devices).toEqual([]);
+    await client.waitFor((u) => u.connection === "close");
+  });
+
   it("refuses a login from credentials the phone never linked (401)", async () => {
     const auth = memoryAuth();
     auth.creds.me = { id: "15559999999:3@s.whatsapp.net", name: "x" };
