@@ -124,8 +124,27 @@ export interface SessionContext {
    * (`publicUrl`): `POST <url>` reaches {@link Session.handleWebhook}. Absent: webhooks are not possible.
    */
   webhookUrl: string | null;
+  /** Encrypted key–value storage for bulky session key material (e.g. Signal keys); wiped with the credentials. */
+  keys: SessionKeyStore;
   host: SessionHost;
   logger: ConnectorLogger;
+}
+
+/**
+ * Encrypted per-instance storage for session key material too bulky or too often written to live in
+ * the credentials object (Signal pre-keys, sessions, sender keys, app-state keys). Values are JSON
+ * (Buffers allowed); names are free strings. Everything is sealed by the vault, counted as credential
+ * material (`hasCredentials`) and removed by the same verified wipe as the credentials.
+ * Writes of a closed session are refused, so a late write can never follow a wipe.
+ */
+export interface SessionKeyStore {
+  /** The stored values of `names`; missing names are absent from the map. @throws `STORAGE_FAILED`. */
+  get(names: readonly string[]): Promise<Map<string, unknown>>;
+  /**
+   * Writes `entries` (value `null` deletes) in one transaction; resolves once durable.
+   * @throws `STORAGE_FAILED` (nothing written); `INVALID_STATE` once the session was closed.
+   */
+  set(entries: ReadonlyArray<readonly [name: string, value: unknown]>): Promise<void>;
 }
 
 /** A login request: the method and its validated input (e.g. `{ method: "token", token: "…" }`). */

@@ -418,6 +418,15 @@ export class InstanceRuntime {
       login: credentials ? null : this.pendingLogin,
       state: await this.deps.store.events.state(this.record.id),
       webhookUrl: this.deps.publicUrl ? `${this.deps.publicUrl}/v1/intake/${encodeURIComponent(this.record.name)}` : null,
+      keys: {
+        get: (names) => this.deps.credentials.getKeys(this.record.id, names),
+        set: (entries) =>
+          this.credsQueue.run(async () => {
+            if (gen !== this.generation) throw err("INVALID_STATE", { message: "The session was closed." });
+            await this.deps.credentials.putKeys(this.record.id, entries);
+            if (entries.some(([, v]) => v !== null && v !== undefined)) this.credentialsPresent = true;
+          }),
+      },
       host,
       logger: this.log,
     };

@@ -6,6 +6,8 @@ import type { Vault } from "./vault.js";
 
 /** The secret key under which {@link vaultCredentialStore} keeps an instance's credentials object. */
 export const CREDENTIALS_KEY = "credentials";
+/** The prefix of session keys (`keys/<name>`), so no name can overwrite the credentials object. */
+export const SESSION_KEY_PREFIX = "keys/";
 
 /**
  * The core's {@link CredentialStore} over a {@link SecretStore}, sealed by `vault`. An instance's
@@ -20,6 +22,15 @@ export function vaultCredentialStore(secrets: SecretStore, vault: Vault): Creden
   return {
     get: async (instanceId) => (await creds.getJson<Credentials>(instanceId, CREDENTIALS_KEY)) ?? null,
     put: (instanceId, credentials) => creds.putJson(instanceId, CREDENTIALS_KEY, credentials),
+    getKeys: async (instanceId, names) => {
+      const found = new Map<string, unknown>();
+      for (const name of names) {
+        const value = await creds.getJson(instanceId, `${SESSION_KEY_PREFIX}${name}`);
+        if (value !== undefined) found.set(name, value);
+      }
+      return found;
+    },
+    putKeys: (instanceId, entries) => creds.putManyJson(instanceId, entries.map(([name, value]) => [`${SESSION_KEY_PREFIX}${name}`, value] as const)),
     has: (instanceId) => creds.has(instanceId),
     wipe: async (instanceId) => {
       await creds.wipe(instanceId);

@@ -302,6 +302,28 @@ describe("CredentialVault", () => {
     expect(await cs.has(id)).toBe(false);
     expect(await cs.get(id)).toBeNull();
   });
+
+  it("keeps session keys beside the credentials: sealed, in one transaction, counted by has, gone with the wipe", async () => {
+    const id = await newInstance(store);
+    const cs = vaultCredentialStore(store.secrets, vault);
+    await cs.putKeys(id, [
+      ["pre-key/1", { private: Buffer.from([1, 2]), public: Buffer.from([3]) }],
+      ["session/a.0", "record"],
+      [CREDENTIALS_KEY, "cannot clobber the credentials object"],
+    ]);
+    expect(await cs.has(id)).toBe(true);
+    expect(await cs.get(id)).toBeNull(); // a key named like the credentials object is a key, not the credentials
+    const got = await cs.getKeys(id, ["pre-key/1", "session/a.0", "missing"]);
+    expect(Object.fromEntries(got)).toEqual({ "pre-key/1": { private: Buffer.from([1, 2]), public: Buffer.from([3]) }, "session/a.0": "record" });
+    await cs.putKeys(id, [["pre-key/1", null]]);
+    expect([...(await cs.getKeys(id, ["pre-key/1", "session/a.0"])).keys()]).toEqual(["session/a.0"]);
+    // The stored bytes are sealed: no plaintext of the value.
+    const raw = await store.secrets.get(id, "keys/session/a.0");
+    expect(raw && Buffer.from(raw).includes(Buffer.from("record"))).toBe(false);
+    await cs.wipe(id);
+    expect(await cs.has(id)).toBe(false);
+    expect((await cs.getKeys(id, ["session/a.0"])).size).toBe(0);
+  });
 });
 
 describe("credentials on disk (SQLite)", () => {

@@ -55,6 +55,7 @@ function open(host: RecordingHost, over: Partial<SessionContext> = {}): Telegram
     login: null,
     state: {},
     webhookUrl: null,
+    keys: { get: async () => new Map(), set: async () => {} }, // Telegram keeps no session keys
     host,
     logger: quiet,
     ...over,
