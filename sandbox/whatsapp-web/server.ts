@@ -6,8 +6,9 @@
  * - registration login (ClientPayload without `username`) → one pair-device IQ with every QR ref
  *   (see pairing.ts); the client's `<iq type="result">` to it is accepted silently;
  * - a phone's scan (state.ts) → pair-success; the client's pair-device-sign → stream error 515;
- * - login with saved credentials (ClientPayload with `username` and `device`) → `<success>` if the
- *   phone has that device linked with that Noise key, else `<failure reason="401">`;
+ * - login with saved credentials (ClientPayload with `username` and `device`) → `<success>` and
+ *   `<ib><offline count="0"/></ib>` if the phone has that device linked with that Noise key, else
+ *   `<failure reason="401">`;
  * - keepalive `<iq type="get" xmlns="w:p"><ping/></iq>` → `<iq type="result" id=… from="s.whatsapp.net"/>`
  *   (Baileys rc14 lib/Socket/socket.js `startKeepAliveRequest`), and the IQs of `answerIq`.
  *
@@ -237,6 +238,10 @@ export class Connection {
     this.loggedIn = { phone, device };
     this.sendNode({ tag: "success", attrs: { t: String(Math.floor(this.env.clock.now() / 1000)), lid: device.lid, location: "sandbox" } });
     for (const hooks of SESSION_HOOKS) hooks.login?.(this);
+    // The end of the offline queue (the sandbox keeps none, so count 0), as the real server sends it
+    // after <success>: Baileys rc14 lib/Socket/socket.js `CB:ib,,offline` flushes the events it buffered
+    // since connecting and emits connection.update {receivedPendingNotifications: true}.
+    this.sendNode({ tag: "ib", attrs: { from: S_WHATSAPP_NET }, content: [{ tag: "offline", attrs: { count: "0" } }] });
   }
 
   private frame(plaintext: Uint8Array): void {

@@ -47,6 +47,8 @@ describe("linking by QR with the real Baileys client", () => {
     const second = startClient(sandbox.wsUrl, auth);
     try {
       await second.waitFor((u) => u.connection === "open", 10_000);
+      // The end of the (empty) offline queue: <ib><offline count="0"/></ib>.
+      await second.waitFor((u) => u.receivedPendingNotifications === true);
       expect(second.updates.some((u) => u.qr)).toBe(false);
       const conn = sandbox.connections().find((c) => c.loggedIn);
       expect(conn?.payload?.username).toBe(15550001111);
