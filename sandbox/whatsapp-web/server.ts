@@ -10,7 +10,9 @@
  *   `<ib><offline count="0"/></ib>` if the phone has that device linked with that Noise key, else
  *   `<failure reason="401">`;
  * - keepalive `<iq type="get" xmlns="w:p"><ping/></iq>` → `<iq type="result" id=… from="s.whatsapp.net"/>`
- *   (Baileys rc14 lib/Socket/socket.js `startKeepAliveRequest`), and the IQs of `answerIq`.
+ *   (Baileys rc14 lib/Socket/socket.js `startKeepAliveRequest`); before login only pairing stanzas and
+ *   pings are admitted, other IQs get 401; after login a few IQs get built-in answers and the rest 501
+ *   (handlers/session.ts).
  *
  * Every node the client sends is recorded (`Connection.received`).
  */
@@ -31,6 +33,7 @@ import { handleEncryptIq, handleMessageStanzas, handleUsyncIq } from "./handlers
 import { handlePairingCode } from "./handlers/pairing-code.js";
 import { faultsOf } from "./faults.js";
 import { deviceSessionHooks, handleRemoveCompanionDevice } from "./handlers/devices.js";
+import { admitBeforeLogin, answerIq } from "./handlers/session.js";
 
 /** The WebSocket path clients connect to. */
 export const CHAT_PATH = "/ws/chat";
@@ -253,6 +256,7 @@ export class Connection {
   }
 
   private async dispatch(node: BinaryNode): Promise<void> {
+    if (!this.loggedIn && !admitBeforeLogin(this, node)) return;
     for (const handle of STANZA_HANDLERS) if (await handle(this, node)) return;
     if (node.tag !== "iq") return;
     const id = node.attrs.id ?? "";
@@ -265,17 +269,7 @@ export class Connection {
       else pending.phone.devices.delete(pending.device);
       return;
     }
-    if (node.attrs.type === "get" || node.attrs.type === "set") this.answerIq(node);
-  }
-
-  /**
-   * Answers an IQ no stanza handler took (ping and passive included): an empty result, a
-   * stand-in so the client's queries do not wait for their timeout. Prekeys (encrypt), usync and
-   * privacy: handlers/keys.ts, handlers/usync.ts, handlers/messages.ts.
-   */
-  private answerIq(node: BinaryNode): void {
-    const result = { tag: "iq", attrs: { id: node.attrs.id ?? "", type: "result", from: S_WHATSAPP_NET } };
-    this.sendNode(result);
+    if (node.attrs.type === "get" || node.attrs.type === "set") answerIq(this, node);
   }
 }
 

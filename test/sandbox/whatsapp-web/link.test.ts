@@ -8,8 +8,9 @@ import { SandboxError, type WhatsAppWebSandbox, createManualClock, startWhatsApp
 import { memoryAuth, restoreWhatsAppRoot, startClient, trustSandboxRoot } from "./helpers/baileys-client.js";
 
 let sandbox: WhatsAppWebSandbox;
+const logged: string[] = [];
 beforeAll(async () => {
-  sandbox = await startWhatsAppWebSandbox();
+  sandbox = await startWhatsAppWebSandbox({ log: (l) => logged.push(l) });
   trustSandboxRoot(sandbox.rootPublicKey);
 });
 afterAll(async () => {
@@ -53,6 +54,15 @@ describe("linking by QR with the real Baileys client", () => {
       const conn = sandbox.connections().find((c) => c.loggedIn);
       expect(conn?.payload?.username).toBe(15550001111);
       expect(sandbox.phone(phoneId).devices.map((d) => d.jid)).toEqual([scan.json.jid]);
+      // What Baileys asks at login was answered (no 501 logged); anything else is 501.
+      expect(logged.filter((l) => l.includes("not implemented"))).toEqual([]);
+      const other = second.sock.query({
+        tag: "iq",
+        attrs: { id: second.sock.generateMessageTag(), to: "s.whatsapp.net", type: "get", xmlns: "w:profile:picture" },
+        content: [{ tag: "picture", attrs: { type: "image" } }],
+      });
+      await expect(other).rejects.toMatchObject({ data: 501, message: "feature-not-implemented" });
+      expect(logged).toContain('whatsapp-web sandbox: not implemented: <iq type="get" xmlns="w:profile:picture"><picture>: 501');
     } finally {
       second.end();
     }

@@ -118,6 +118,28 @@ describe("the real Baileys client", () => {
     }
   });
 
+  it("refuses IQs other than pairing and ping before login (401), and still answers pings", async () => {
+    const client = startClient(sandbox.wsUrl, memoryAuth());
+    try {
+      await client.waitFor((x) => typeof x.qr === "string");
+      const count = client.sock.query({
+        tag: "iq",
+        attrs: { id: client.sock.generateMessageTag(), to: "s.whatsapp.net", type: "get", xmlns: "encrypt" },
+        content: [{ tag: "count", attrs: {} }],
+      });
+      await expect(count).rejects.toMatchObject({ data: 401 });
+      expect(logged.some((l) => l.includes('xmlns="encrypt"><count> before login: 401'))).toBe(true);
+      const ping = await client.sock.query({
+        tag: "iq",
+        attrs: { id: client.sock.generateMessageTag(), to: "s.whatsapp.net", type: "get", xmlns: "w:p" },
+        content: [{ tag: "ping", attrs: {} }],
+      });
+      expect(ping.attrs.type).toBe("result");
+    } finally {
+      client.end();
+    }
+  });
+
   it("serves each connection with a fresh Noise ephemeral key (two clients at once)", async () => {
     const a = startClient(sandbox.wsUrl, memoryAuth());
     const b = startClient(sandbox.wsUrl, memoryAuth());
