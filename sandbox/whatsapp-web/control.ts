@@ -1,7 +1,7 @@
 /**
  * The HTTP control API (JSON), under /sandbox on the same port as the WebSocket endpoint:
  *
- *   POST /sandbox/phones               {number?}  → 201 PhoneInfo
+ *   POST /sandbox/phones               {number?, platform?}  → 201 PhoneInfo
  *   GET  /sandbox/phones/:id                      → 200 PhoneInfo (with its linked devices)
  *   POST /sandbox/phones/:id/scan      {qr}       → 200 {jid, lid} once the client is linked
  *
@@ -9,7 +9,7 @@
  * `bad_request`, unknown routes 404 `not_found`).
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import { SandboxError, type SandboxState } from "./state.js";
+import { type CreatePhoneInput, SandboxError, type SandboxState } from "./state.js";
 import { messageRoutes } from "./control/messages.js";
 import { pairingCodeRoutes } from "./control/pairing-code.js";
 import { faultRoutes } from "./control/faults.js";
@@ -64,7 +64,7 @@ async function route(state: SandboxState, req: IncomingMessage): Promise<[number
   }
   if (path === "/sandbox/phones" && method === "POST") {
     const body = await readJson(req);
-    return [201, state.createPhone({ ...(typeof body.number === "string" ? { number: body.number } : {}) })];
+    return [201, state.createPhone(body as CreatePhoneInput)];
   }
   const m = /^\/sandbox\/phones\/([^/]+)(\/scan)?$/.exec(path);
   if (m && !m[2] && method === "GET") return [200, state.phone(decodeURIComponent(m[1]!)).info()];

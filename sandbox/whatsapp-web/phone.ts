@@ -56,8 +56,18 @@ export interface PairSuccess {
   details: Uint8Array;
 }
 
+/**
+ * The phone's app, sent as `<platform name=…>` in pair-success (Baileys rc14 validate-connection.js
+ * `configureSuccessfulPairing` stores it as `creds.platform`; generics.js `isWABusinessPlatform`:
+ * "smba"/"smbi" are WhatsApp Business on Android/iOS). Names from Baileys' token dictionary.
+ */
+export const PHONE_PLATFORMS = ["android", "iphone", "smba", "smbi"] as const;
+export type PhonePlatform = (typeof PHONE_PLATFORMS)[number];
+
 export interface PhoneInfo {
   id: string;
+  /** The phone's app: "android" (default), "iphone", "smba" or "smbi" (business). */
+  platform: PhonePlatform;
   /** Phone number, digits only (the user part of the account JID). */
   number: string;
   /** The account's LID user part (digits). */
@@ -75,6 +85,8 @@ export class SandboxPhone {
     readonly id: string,
     readonly number: string,
     readonly lid: string,
+    /** The phone's app, sent in pair-success ({@link PHONE_PLATFORMS}). */
+    readonly platform: PhonePlatform = "android",
   ) {}
 
   get jid(): string {
@@ -151,6 +163,7 @@ export class SandboxPhone {
   info(): PhoneInfo {
     return {
       id: this.id,
+      platform: this.platform,
       number: this.number,
       lid: this.lid,
       devices: [...this.devices.values()]

@@ -178,7 +178,7 @@ export class Connection {
             attrs: {},
             content: [
               { tag: "device-identity", attrs: { "key-index": String(pair.device.keyIndex) }, content: pair.deviceIdentity },
-              { tag: "platform", attrs: { name: "smba" } },
+              { tag: "platform", attrs: { name: phone.platform } },
               { tag: "device", attrs: { jid: pair.device.jid, lid: pair.device.lid } },
             ],
           },

@@ -6,7 +6,7 @@ import { randomInt } from "node:crypto";
 import type { Clock } from "../telegram/clock.js";
 import { companionProps } from "./devices.js";
 import { parseQr } from "./pairing.js";
-import { type PhoneInfo, SandboxPhone } from "./phone.js";
+import { PHONE_PLATFORMS, type PhoneInfo, type PhonePlatform, SandboxPhone } from "./phone.js";
 import type { Connection } from "./server.js";
 
 /** A control-API error: HTTP status, stable code, message. */
@@ -24,6 +24,8 @@ export class SandboxError extends Error {
 export interface CreatePhoneInput {
   /** Digits only, 8–15 of them; default: a fresh "1555" number. */
   number?: string;
+  /** The phone's app (phone.ts PHONE_PLATFORMS); default "android". */
+  platform?: PhonePlatform;
 }
 
 export class SandboxState {
@@ -33,14 +35,19 @@ export class SandboxState {
 
   constructor(readonly clock: Clock) {}
 
-  /** Creates a phone. SandboxError 400 `bad_number`, 409 `number_taken`. */
+  /**
+   * Creates a phone. SandboxError 400 `bad_number` (also when not a string), 400 `bad_platform`,
+   * 409 `number_taken`. Inputs may come straight from JSON, so their types are checked here.
+   */
   createPhone(input: CreatePhoneInput = {}): PhoneInfo {
-    const number = input.number ?? `1555${String(this.nextPhone).padStart(7, "0")}`;
-    if (!/^[1-9]\d{7,14}$/.test(number)) throw new SandboxError(400, "bad_number", "number must be 8–15 digits, not starting with 0");
+    const number: unknown = input.number ?? `1555${String(this.nextPhone).padStart(7, "0")}`;
+    const platform: unknown = input.platform ?? "android";
+    if (!PHONE_PLATFORMS.includes(platform as PhonePlatform)) throw new SandboxError(400, "bad_platform", `platform must be one of ${PHONE_PLATFORMS.join(", ")}`);
+    if (typeof number !== "string" || !/^[1-9]\d{7,14}$/.test(number)) throw new SandboxError(400, "bad_number", "number must be a string of 8–15 digits, not starting with 0");
     if (this.phoneByNumber(number)) throw new SandboxError(409, "number_taken", `a phone with number ${number} exists`);
     const id = `phone-${this.nextPhone++}`;
     const lid = String(randomInt(10_000_000, 2 ** 47)) + String(randomInt(10, 99));
-    const phone = new SandboxPhone(id, number, lid);
+    const phone = new SandboxPhone(id, number, lid, platform as PhonePlatform);
     this.phones.set(id, phone);
     return phone.info();
   }

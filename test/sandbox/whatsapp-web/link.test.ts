@@ -43,6 +43,9 @@ describe("linking by QR with the real Baileys client", () => {
     expect(auth.creds.me?.id).toBe(scan.json.jid);
     expect(auth.creds.me?.lid).toBe(scan.json.lid);
     expect(Buffer.from(auth.creds.account!.accountSignatureKey!)).toHaveLength(32);
+    // An ordinary (not business) Android phone by default: <platform name="android"/>.
+    expect(phone.json.platform).toBe("android");
+    expect(auth.creds.platform).toBe("android");
 
     // Restart with the saved credentials: no QR, connection open.
     const second = startClient(sandbox.wsUrl, auth);
@@ -90,6 +93,27 @@ describe("linking by QR with the real Baileys client", () => {
     const client = startClient(sandbox.wsUrl, auth);
     const closed = await client.waitFor((u) => u.connection === "close");
     expect((closed.lastDisconnect?.error as { output?: { statusCode: number } }).output?.statusCode).toBe(DisconnectReason.loggedOut);
+  });
+
+  it("sends the phone's platform in pair-success (a business phone: smba)", async () => {
+    const phone = await post("/sandbox/phones", { platform: "smba" });
+    expect(phone.json.platform).toBe("smba");
+    const auth = memoryAuth();
+    const client = startClient(sandbox.wsUrl, auth);
+    const { qr } = await client.waitFor((u) => typeof u.qr === "string");
+    expect((await post(`/sandbox/phones/${phone.json.id as string}/scan`, { qr })).status).toBe(200);
+    await client.waitFor((u) => u.isNewLogin === true);
+    expect(auth.creds.platform).toBe("smba");
+    await client.waitFor((u) => u.connection === "close");
+  });
+
+  it("refuses a phone whose number is not a string of digits, or an unknown platform (400)", async () => {
+    const numeric = await post("/sandbox/phones", { number: 15550002222 });
+    expect(numeric.status).toBe(400);
+    expect((numeric.json.error as { code: string }).code).toBe("bad_number");
+    const platform = await post("/sandbox/phones", { platform: "nokia" });
+    expect(platform.status).toBe(400);
+    expect((platform.json.error as { code: string }).code).toBe("bad_platform");
   });
 
   it("answers control-API errors with a code", async () => {
