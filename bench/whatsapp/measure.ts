@@ -1,0 +1,24 @@
+/**
+ * One memory measurement of the current process: a full garbage collection (4 × `gc()`, each
+ * followed by a turn of the event loop so that finalizers and weak callbacks run), then
+ * `process.memoryUsage()` (bytes) and the number of open TCP sockets.
+ */
+import { setImmediate as turn } from "node:timers/promises";
+
+export interface Usage {
+  heapUsed: number;
+  rss: number;
+  external: number;
+  arrayBuffers: number;
+  sockets: number;
+}
+
+export async function measure(gc: () => void): Promise<Usage> {
+  for (let i = 0; i < 4; i++) {
+    gc();
+    await turn();
+  }
+  const m = process.memoryUsage();
+  const sockets = process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap").length;
+  return { heapUsed: m.heapUsed, rss: m.rss, external: m.external, arrayBuffers: m.arrayBuffers, sockets };
+}
