@@ -30,6 +30,7 @@ import type { LinkedDevice, PairSuccess, SandboxPhone } from "./phone.js";
 import { SandboxError, type SandboxState } from "./state.js";
 import { type ClientPayload, proto } from "./proto/index.js";
 import { handleEncryptIq, handleMessageStanzas, handleUsyncIq } from "./handlers/index-messages.js";
+import { seedDeviceKeys } from "./handlers/keys.js";
 import { handlePairingCode } from "./handlers/pairing-code.js";
 import { faultsOf } from "./faults.js";
 import { deviceSessionHooks, handleRemoveCompanionDevice } from "./handlers/devices.js";
@@ -265,6 +266,8 @@ export class Connection {
       const ok = node.attrs.type === "result" && sign?.content instanceof Uint8Array && this.pendingPair.phone.confirm(this.pendingPair.device, sign.content);
       const pending = this.pendingPair;
       this.settlePair(ok);
+      const linked = ok ? pending.phone.devices.get(pending.device) : undefined;
+      if (linked) seedDeviceKeys(this, linked);
       if (ok) this.streamError(515);
       else pending.phone.devices.delete(pending.device);
       return;

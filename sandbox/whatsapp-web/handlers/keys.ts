@@ -8,7 +8,11 @@
  * `getAvailablePreKeysOnServer`, `digestKeyBundle`, `rotateSignedPreKey`; messages-send.js
  * `assertSessions`; Utils/signal.js `parseAndInjectE2ESessions`):
  * - count → `<count value=N/>`, N = one-time prekeys uploaded and not yet handed out;
- * - upload → empty result; the first upload of a device creates its record;
+ * - upload → empty result; the record was seeded at link time ({@link seedDeviceKeys}) or is created
+ *   by the first upload; an upload whose identity key is not the one the device was linked with
+ *   (pair-success signed it; phone.ts `LinkedDevice.identityKey`) gets `<error code="406"
+ *   text="identity key differs…">` (our choice: the real server's answer is not observed; Baileys
+ *   only ever uploads its own creds.signedIdentityKey);
  * - rotate → empty result (or `<error code="406">` when the device has no record yet);
  * - digest → a `<digest/>` child (Baileys only checks that it exists);
  * - fetch → `<list>` with one `<user jid>` bundle per JID whose keys the sandbox knows, in request
@@ -18,7 +22,8 @@
  */
 import { S_WHATSAPP_NET, type BinaryNode } from "../binary/index.js";
 import { messagingOf } from "../messaging.js";
-import type { StanzaHandler } from "../server.js";
+import type { LinkedDevice } from "../phone.js";
+import type { Connection, StanzaHandler } from "../server.js";
 import {
   ClientDeviceKeys,
   SignalNodeError,
@@ -48,6 +53,10 @@ export const handleEncryptIq: StanzaHandler = (conn, node) => {
         break;
       case "upload": {
         const upload = parsePreKeyUpload(node);
+        if (device && !sameBytes(upload.identityKey, device.identityKey)) {
+          conn.sendNode(errorIq(node, 406, "identity key differs from the one the device was linked with"));
+          break;
+        }
         if (keys) keys.applyUpload(upload);
         else if (device) messaging.setClientKeys(device, ClientDeviceKeys.fromUpload(upload));
         conn.sendNode(result());
@@ -87,4 +96,25 @@ export function errorIq(node: BinaryNode, code: number, text: string): BinaryNod
     attrs: { id: node.attrs.id ?? "", type: "error", from: S_WHATSAPP_NET },
     content: [{ tag: "error", attrs: { code: String(code), text } }],
   };
+}
+
+/**
+ * Seeds the key record of a device that was just linked from its registration payload
+ * (`devicePairingData`: registration id, identity, signed prekey; no one-time prekeys yet), so that
+ * key fetches for it work before its first upload. Leaves the record alone when the payload lacks a
+ * valid bundle (SignalNodeError: logged).
+ */
+export function seedDeviceKeys(conn: Connection, device: LinkedDevice): void {
+  const data = conn.payload?.devicePairingData;
+  if (!data) return;
+  try {
+    messagingOf(conn.env.state).setClientKeys(device, ClientDeviceKeys.fromPairingData(data));
+  } catch (error) {
+    if (!(error instanceof SignalNodeError)) throw error;
+    conn.env.log(`whatsapp-web sandbox: no key record seeded for ${device.jid}: ${error.message}`);
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -32,7 +32,8 @@ export class ClientDeviceKeys {
   /**
    * Applies an upload: registration id and signed prekey are replaced; one-time prekeys are
    * appended (an id already queued is replaced in place). A different identity key starts over:
-   * the queued prekeys of the old identity are dropped.
+   * the queued prekeys of the old identity are dropped (the encrypt handler refuses such uploads
+   * from a linked device before they get here: handlers/keys.ts).
    */
   applyUpload(upload: PreKeyUpload): void {
     if (!sameBytes(upload.identityKey, this.identityKey)) this.preKeys.length = 0;

@@ -4,7 +4,7 @@
  * decrypts and records, and delivery and read receipts go both ways; the second message each way
  * runs on the established sessions.
  */
-import type { WAMessage, WAMessageUpdate } from "baileys";
+import { type WAMessage, type WAMessageUpdate, getNextPreKeysNode, initAuthCreds } from "baileys";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type WhatsAppWebSandbox, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
 import { type TestClient, memoryAuth, restoreWhatsAppRoot, startClient, trustSandboxRoot } from "./helpers/baileys-client.js";
@@ -145,5 +145,23 @@ describe("messages between a linked Baileys client and a sandbox contact", () =>
     const lonely = await call("POST", `/sandbox/phones/${phoneId}/contacts/${c.id as string}/messages`, { text: "anyone?" });
     expect(lonely.json.deliveries).toEqual([]);
     expect((await call("GET", `/sandbox/phones/${phoneId}/contacts`)).json.contacts).toEqual([c]);
+  });
+});
+
+describe("prekey uploads", () => {
+  it("refuses an upload whose identity key is not the one the device was linked with (406)", async () => {
+    const phoneId = (await call("POST", "/sandbox/phones", {})).json.id as string;
+    const linked = await linkedClient(phoneId);
+    try {
+      // A well-formed upload (signed prekey signed by its own identity), but another identity.
+      const stranger = memoryAuth(initAuthCreds());
+      const { node } = await getNextPreKeysNode({ creds: stranger.creds, keys: stranger.state.keys }, 3);
+      await expect(linked.sock.query(node)).rejects.toMatchObject({ data: 406 });
+      // Its own identity is still accepted.
+      const own = await getNextPreKeysNode({ creds: linked.sock.authState.creds, keys: linked.sock.authState.keys }, 3);
+      expect((await linked.sock.query(own.node)).attrs.type).toBe("result");
+    } finally {
+      linked.end();
+    }
   });
 });
