@@ -1,0 +1,59 @@
+import { WA_CERT_DETAILS } from "baileys";
+import type { Connector } from "../../core/connector.js";
+import { PairingCodeLoginSchema, WhatsAppWebConfigSchema } from "./config.js";
+import type { BaileysLogLevel } from "./logger.js";
+import { logoutRemote } from "./logout.js";
+import { WhatsAppWebSession } from "./session.js";
+import type { SocketDeps } from "./socket.js";
+import { VersionResolver } from "./version.js";
+
+export { PairingCodeLoginSchema, WhatsAppWebConfigSchema, type WhatsAppWebConfig } from "./config.js";
+export { CLOSE_POLICY, classifyClose, closeInfo } from "./close-codes.js";
+export { PINNED_VERSION } from "./version.js";
+export { WhatsAppWebSession } from "./session.js";
+export type { BaileysLogLevel } from "./logger.js";
+
+export interface WhatsAppWebConnectorOptions {
+  /**
+   * 32 bytes: the root public key WhatsApp's certificate chain must chain to, e.g. the WhatsApp Web
+   * sandbox's `rootPublicKey`. Baileys keeps it in its exported `WA_CERT_DETAILS` — **process-wide**:
+   * setting it makes every WhatsApp Web socket of this process (all instances, also bare Baileys
+   * sockets) check the server against this root. For the sandbox and tests only. Default: Baileys'
+   * built-in WhatsApp root, untouched.
+   */
+  trustRootPublicKey?: Uint8Array;
+  /** Baileys' own log output reaching the gateway log. Default `warn`. */
+  baileysLogLevel?: BaileysLogLevel;
+  /**
+   * Fetch the current WhatsApp Web version from web.whatsapp.com in the background (for instances
+   * without a configured `version`). Default true; false keeps the pinned Baileys release's version.
+   */
+  fetchLatestVersion?: boolean;
+}
+
+/**
+ * The WhatsApp Web (linked device) connector on Baileys 7.0.0-rc14. See docs/whatsapp-web.md.
+ */
+export function whatsappWebConnector(opts: WhatsAppWebConnectorOptions = {}): Connector {
+  if (opts.trustRootPublicKey) {
+    if (opts.trustRootPublicKey.length !== 32) throw new TypeError("trustRootPublicKey must be 32 bytes");
+    WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(opts.trustRootPublicKey);
+  }
+  const deps: SocketDeps = {
+    versions: new VersionResolver(opts.fetchLatestVersion ?? true),
+    logLevel: opts.baileysLogLevel ?? "warn",
+  };
+  return {
+    platform: "whatsapp-web",
+    displayName: "WhatsApp (linked device)",
+    configSchema: WhatsAppWebConfigSchema,
+    capabilities: {
+      login: [{ method: "qr" }, { method: "pairing_code", inputSchema: PairingCodeLoginSchema }],
+      remoteLogout: true,
+      send: true,
+    },
+    actions: [],
+    connect: (ctx) => new WhatsAppWebSession(ctx, deps),
+    logoutRemote: (ctx) => logoutRemote(ctx, deps),
+  };
+}
