@@ -5,8 +5,8 @@
  *   GET  /sandbox/phones/:id                      → 200 PhoneInfo (with its linked devices)
  *   POST /sandbox/phones/:id/scan      {qr}       → 200 {jid, lid} once the client is linked
  *
- * Errors: `{error: {code, message}}` with the status of the {@link SandboxError} (400 bad JSON is
- * `bad_request`, unknown routes 404 `not_found`).
+ * Errors: `{error: {code, message}}` with the status of the {@link SandboxError} (400 bad JSON or
+ * a path parameter that is not valid percent-encoding is `bad_request`, unknown routes 404 `not_found`).
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { type CreatePhoneInput, SandboxError, type SandboxState } from "./state.js";
@@ -14,6 +14,7 @@ import { messageRoutes } from "./control/messages.js";
 import { pairingCodeRoutes } from "./control/pairing-code.js";
 import { faultRoutes } from "./control/faults.js";
 import { deviceRoutes } from "./control/devices.js";
+import { param } from "./control/param.js";
 
 const MAX_BODY = 64 * 1024;
 
@@ -43,13 +44,13 @@ const CONTROL_ROUTES: ControlRoutes[] = [
 
 export function controlHandler(state: SandboxState): RequestListener {
   return (req, res) => {
-    void route(state, req).then(
-      ([status, body]) => send(res, status, body),
-      (error: unknown) => {
+    void route(state, req)
+      .then(([status, body]) => send(res, status, body))
+      .catch((error: unknown) => {
         const e = error instanceof SandboxError ? error : new SandboxError(500, "internal", (error as Error).message);
-        send(res, e.status, { error: { code: e.code, message: e.message } });
-      },
-    );
+        if (res.headersSent) res.destroy();
+        else send(res, e.status, { error: { code: e.code, message: e.message } });
+      });
   };
 }
 
@@ -67,11 +68,11 @@ async function route(state: SandboxState, req: IncomingMessage): Promise<[number
     return [201, state.createPhone(body as CreatePhoneInput)];
   }
   const m = /^\/sandbox\/phones\/([^/]+)(\/scan)?$/.exec(path);
-  if (m && !m[2] && method === "GET") return [200, state.phone(decodeURIComponent(m[1]!)).info()];
+  if (m && !m[2] && method === "GET") return [200, state.phone(param(m[1]!)).info()];
   if (m && m[2] && method === "POST") {
     const body = await readJson(req);
     if (typeof body.qr !== "string") throw new SandboxError(400, "bad_request", "body.qr must be the QR string");
-    return [200, await state.scan(decodeURIComponent(m[1]!), body.qr)];
+    return [200, await state.scan(param(m[1]!), body.qr)];
   }
   throw new SandboxError(404, "not_found", `no route ${method} ${path}`);
 }

@@ -17,6 +17,10 @@
 import { createHmac, randomInt } from "node:crypto";
 import { type KeyPair, generateKeyPair, sign, verify } from "./noise/crypto.js";
 import { ADVEncryptionType, proto } from "./proto/index.js";
+import { SandboxError } from "./state.js";
+
+/** Companion devices one phone may have linked at once (WhatsApp's limit: 4 linked devices). */
+export const MAX_COMPANIONS = 4;
 
 const ACCOUNT_SIG_PREFIX = Uint8Array.of(6, 0);
 const DEVICE_SIG_PREFIX = Uint8Array.of(6, 1);
@@ -95,7 +99,9 @@ export class SandboxPhone {
 
   /**
    * Signs a new companion identity for the client whose QR was scanned (not yet in the list as
-   * confirmed; see {@link confirm}). Throws RangeError when the phone has 255 devices.
+   * confirmed; see {@link confirm}). SandboxError 409 `too_many_devices` when {@link MAX_COMPANIONS}
+   * companions are linked (or being linked) already, 409 `device_numbers_exhausted` after 255 links
+   * (device numbers are never reused).
    */
   link(input: {
     noiseKey: Uint8Array;
@@ -106,7 +112,10 @@ export class SandboxPhone {
     /** What the companion said about itself (devices.ts `companionProps` of its registration payload). */
     props?: { name?: string; platformType?: string };
   }): PairSuccess {
-    if (this.nextDevice > 255) throw new RangeError("this phone has no device number left");
+    if (this.devices.size >= MAX_COMPANIONS) {
+      throw new SandboxError(409, "too_many_devices", `this phone has ${MAX_COMPANIONS} linked devices; remove one first`);
+    }
+    if (this.nextDevice > 255) throw new SandboxError(409, "device_numbers_exhausted", "this phone has used up its 255 device numbers");
     const device = this.nextDevice++;
     const keyIndex = this.nextKeyIndex++;
     const details = proto.ADVDeviceIdentity.encode({

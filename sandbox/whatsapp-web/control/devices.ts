@@ -11,6 +11,7 @@
 import type { ControlRequest } from "../control.js";
 import { findDevice, listDevices, removeDevice } from "../devices.js";
 import { SandboxError, type SandboxState } from "../state.js";
+import { param } from "./param.js";
 
 const LIST = /^\/sandbox\/phones\/([^/]+)\/devices$/;
 const ONE = /^\/sandbox\/phones\/([^/]+)\/devices\/([^/]+)$/;
@@ -18,13 +19,13 @@ const ONE = /^\/sandbox\/phones\/([^/]+)\/devices\/([^/]+)$/;
 export function deviceRoutes(state: SandboxState, req: ControlRequest): [number, unknown] | undefined {
   const list = LIST.exec(req.path);
   if (list && req.method === "GET") {
-    const phone = state.phone(decodeURIComponent(list[1]!));
+    const phone = state.phone(param(list[1]!));
     return [200, { devices: listDevices(state, phone) }];
   }
   const one = ONE.exec(req.path);
   if (one && req.method === "DELETE") {
-    const phone = state.phone(decodeURIComponent(one[1]!));
-    const ref = decodeURIComponent(one[2]!);
+    const phone = state.phone(param(one[1]!));
+    const ref = param(one[2]!);
     const device = findDevice(phone, ref);
     if (!device) throw new SandboxError(404, "device_not_found", `phone ${phone.id} has no linked device ${ref}`);
     return [200, { removed: removeDevice(state, phone, device) }];

@@ -15,6 +15,7 @@
 import type { ControlRequest } from "../control.js";
 import { type FaultInput, faultsOf } from "../faults.js";
 import { SandboxError, type SandboxState } from "../state.js";
+import { param } from "./param.js";
 
 export async function faultRoutes(state: SandboxState, req: ControlRequest): Promise<[number, unknown] | undefined> {
   const faults = faultsOf(state);
@@ -30,7 +31,7 @@ export async function faultRoutes(state: SandboxState, req: ControlRequest): Pro
   }
   const m = /^\/sandbox\/faults\/([^/]+)$/.exec(req.path);
   if (m && req.method === "DELETE") {
-    const cleared = faults.clear(decodeURIComponent(m[1]!));
+    const cleared = faults.clear(param(m[1]!));
     if (cleared === 0) throw new SandboxError(404, "fault_not_found", `no fault ${m[1]!}`);
     return [200, { cleared }];
   }

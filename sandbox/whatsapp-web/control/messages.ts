@@ -19,13 +19,14 @@ import type { ControlRoutes } from "../control.js";
 import { markRead, sendInbound } from "../handlers/messages.js";
 import { messagingOf } from "../messaging.js";
 import { SandboxError } from "../state.js";
+import { param } from "./param.js";
 
 const PHONE = /^\/sandbox\/phones\/([^/]+)\/(contacts|inbound|sent)(?:\/([^/]+)(?:\/(messages)(?:\/([^/]+)\/(read))?)?)?$/;
 
 export const messageRoutes: ControlRoutes = async (state, req) => {
   const m = PHONE.exec(req.path);
   if (!m) return undefined;
-  const [, phoneRef, area, contactRef, messages, msgId, read] = m.map((x) => (x === undefined ? undefined : decodeURIComponent(x)));
+  const [, phoneRef, area, contactRef, messages, msgId, read] = m.map((x) => (x === undefined ? undefined : param(x)));
   const phone = state.phone(phoneRef!);
   const messaging = messagingOf(state);
   const { method } = req;

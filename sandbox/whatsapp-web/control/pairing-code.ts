@@ -10,6 +10,7 @@
 import type { ControlRequest } from "../control.js";
 import { enterPairingCode } from "../handlers/pairing-code.js";
 import { SandboxError, type SandboxState } from "../state.js";
+import { param } from "./param.js";
 
 const ROUTE = /^\/sandbox\/phones\/([^/]+)\/pairing-code$/;
 
@@ -18,5 +19,5 @@ export async function pairingCodeRoutes(state: SandboxState, req: ControlRequest
   if (!m || req.method !== "POST") return undefined;
   const body = await req.body();
   if (typeof body.code !== "string") throw new SandboxError(400, "bad_request", "body.code must be the pairing code the client shows");
-  return [200, await enterPairingCode(state, decodeURIComponent(m[1]!), body.code)];
+  return [200, await enterPairingCode(state, param(m[1]!), body.code)];
 }

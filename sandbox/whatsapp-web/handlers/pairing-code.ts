@@ -41,6 +41,7 @@ import { createCipheriv, createDecipheriv, hkdfSync, pbkdf2, randomBytes } from 
 import { promisify } from "node:util";
 import { type BinaryNode, S_WHATSAPP_NET, jidDecode } from "../binary/index.js";
 import { type KeyPair, aesGcmDecrypt, generateKeyPair, sharedKey } from "../noise/crypto.js";
+import { companionProps } from "../devices.js";
 import type { SandboxPhone } from "../phone.js";
 import { type Connection, newStanzaId } from "../server.js";
 import { SandboxError, type SandboxState } from "../state.js";
@@ -210,7 +211,14 @@ export async function enterPairingCode(state: SandboxState, phoneId: string, raw
   const identityShared = sharedKey(phone.accountKey.private, companionIdentity);
   const advSecret = hkdf(concat(companionShared, identityShared, random), new Uint8Array(0), ADV_SECRET_INFO);
   if (conn.pairPending) throw new SandboxError(409, "pairing_in_progress", "this client was linked by a QR scan meanwhile");
-  const pair = phone.link({ noiseKey: registration.noiseKey, identityKey: registration.identityKey, advSecret, platform: request.platformId, nowMs: state.clock.now() });
+  const pair = phone.link({
+    noiseKey: registration.noiseKey,
+    identityKey: registration.identityKey,
+    advSecret,
+    platform: request.platformId,
+    nowMs: state.clock.now(),
+    props: companionProps(conn.payload),
+  });
   if (!(await conn.pairSuccess(phone, pair))) throw new SandboxError(502, "pairing_failed", "the client did not confirm the pairing");
   return { jid: pair.device.jid, lid: pair.device.lid };
 }

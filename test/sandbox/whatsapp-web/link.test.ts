@@ -124,6 +124,12 @@ describe("linking by QR with the real Baileys client", () => {
     const missing = await post(`/sandbox/phones/${phone.json.id as string}/scan`, { qr: "2@zz,a,b,c,1" });
     expect(missing.status).toBe(404);
     expect((missing.json.error as { code: string }).code).toBe("qr_not_found");
+    // A path parameter that is not valid percent-encoding: 400, in the built-in routes and the area modules.
+    for (const path of ["/sandbox/phones/%E0%A4%A", "/sandbox/phones/%E0%A4%A/devices", "/sandbox/phones/%E0%A4%A/contacts"]) {
+      const res = await fetch(sandbox.url + path);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("bad_request");
+    }
   });
 });
 

@@ -62,6 +62,11 @@ describe("linking by pairing code with the real Baileys client", () => {
       await second.waitFor((u) => u.connection === "open", 10_000);
       expect(second.updates.some((u) => u.qr)).toBe(false);
       expect(sandbox.phone(phone.id).devices.map((d) => d.jid)).toEqual([linked.json.jid]);
+      // What the companion said about itself (DeviceProps of its registration payload), as for a QR link.
+      const res = await fetch(`${sandbox.url}/sandbox/phones/${phone.id}/devices`);
+      const { devices } = (await res.json()) as { devices: { name?: string; platformType?: string }[] };
+      expect(devices[0]?.name).toBeTruthy();
+      expect(devices[0]?.platformType).toBeTruthy();
     } finally {
       second.end();
     }
