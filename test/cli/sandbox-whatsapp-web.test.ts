@@ -2,6 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { Agent } from "node:https";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import * as sandboxModule from "../../sandbox/whatsapp-web/index.js";
 import { type WhatsAppWebSandboxModuleLike, loadWhatsAppWebSandbox } from "../../src/cli/commands/sandbox-whatsapp.js";
 import { memoryAuth, restoreWhatsAppRoot, startClient, trustSandboxRoot } from "../sandbox/whatsapp-web/helpers/baileys-client.js";
@@ -97,6 +98,13 @@ describe("switchboard sandbox whatsapp-web", () => {
     expect(proc.stdout()).toMatch(/^control API: +http:\/\/127\.0\.0\.1:\d+\/sandbox$/m);
     expect(proc.stdout()).toMatch(/^root public key: [A-Za-z0-9+/]{43}= /m);
     expect(proc.stdout()).not.toContain("CERTIFICATE");
+    // Protocol errors are visible: a wrong intro header is logged on stderr.
+    const wsUrl = /^waWebSocketUrl: +(\S+)$/m.exec(proc.stdout())![1]!;
+    const ws = new WebSocket(wsUrl);
+    await new Promise((r) => ws.on("open", r));
+    ws.send(Uint8Array.of(0x57, 0x41, 5, 2, 0, 0, 0));
+    await until(() => proc.stderr().includes("bad intro header"), () => `stderr: ${proc.stderr()}`);
+    ws.terminate();
     proc.child.kill("SIGINT");
     expect(await proc.exited).toBe(0);
   }, 20_000);

@@ -26,7 +26,7 @@ export interface WhatsAppWebSandboxLike {
 }
 
 export interface WhatsAppWebSandboxModuleLike {
-  startWhatsAppWebSandbox(options: { host?: string; port?: number; tls?: true }): Promise<WhatsAppWebSandboxLike>;
+  startWhatsAppWebSandbox(options: { host?: string; port?: number; tls?: true; log?: (line: string) => void }): Promise<WhatsAppWebSandboxLike>;
 }
 
 /** Loads sandbox/whatsapp-web lazily (built next to src/, so the relative import works from source and dist). */
@@ -39,7 +39,8 @@ export async function loadWhatsAppWebSandbox(): Promise<WhatsAppWebSandboxModule
  * Baileys (`waWebSocketUrl`) with its control API under `/sandbox`, running until `stopped` resolves
  * (SIGINT/SIGTERM). Prints the WebSocket URL, the control URL, the root public key (base64, for
  * Baileys' `WA_CERT_DETAILS.PUBLIC_KEY`), with `--tls` the certificate (PEM) to trust, and the phones
- * created with `--phone`; a JSON document with `--json`. See docs/sandbox-whatsapp-web.md.
+ * created with `--phone`; a JSON document with `--json`. The sandbox's log lines (protocol errors)
+ * go to stderr. See docs/sandbox-whatsapp-web.md.
  */
 export function registerWhatsAppWebSandbox(sandbox: Command, io: CliIo, stopSignal: () => Promise<unknown>): void {
   sandbox
@@ -53,7 +54,9 @@ export function registerWhatsAppWebSandbox(sandbox: Command, io: CliIo, stopSign
     .action(async (opts: WhatsAppWebSandboxFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const { startWhatsAppWebSandbox } = await loadWhatsAppWebSandbox();
-      const server = await startWhatsAppWebSandbox({ host: opts.host, port: opts.port, ...(opts.tls ? { tls: true as const } : {}) });
+      // Protocol errors of connections (bad handshakes, failed handlers, 401/501 answers) go to stderr.
+      const log = (line: string): void => io.err(`${line}\n`);
+      const server = await startWhatsAppWebSandbox({ host: opts.host, port: opts.port, log, ...(opts.tls ? { tls: true as const } : {}) });
       const stopped = stopSignal();
       try {
         const phones = opts.phone.map((number) => server.createPhone({ number })).map(({ id, number }) => ({ id, number }));
