@@ -66,7 +66,23 @@ export class Faults {
   private readonly ids = new WeakMap<Connection, number>();
   private readonly queues = new WeakMap<Connection, { tail: Promise<void>; pending: number }>();
 
+  /** The timers of writes held back by `delay` (cleared by {@link close}). */
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private closed = false;
+
   constructor(private readonly state: SandboxState) {}
+
+  /** Writes held back by `delay` and not yet due. */
+  get heldBack(): number {
+    return this.timers.size;
+  }
+
+  /** The sandbox closes: held-back writes are dropped and their timers cleared (none keeps the process alive). */
+  close(): void {
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
 
   /** The connection's id: given the first time it is asked for, stable while the connection lives. */
   connectionId(conn: Connection): number {
@@ -147,7 +163,17 @@ export class Faults {
     const due = Date.now() + delayMs;
     q.pending++;
     q.tail = q.tail
-      .then(() => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, due - Date.now()))))
+      .then(
+        () =>
+          new Promise<void>((resolve) => {
+            if (this.closed) return; // never settles: the write is dropped with the sandbox
+            const timer = setTimeout(() => {
+              this.timers.delete(timer);
+              resolve();
+            }, Math.max(0, due - Date.now()));
+            this.timers.add(timer);
+          }),
+      )
       .then(() => {
         q.pending--;
         write();

@@ -15,6 +15,7 @@ import type { KeyPair } from "./noise/crypto.js";
 import type { QrSchedule } from "./pairing.js";
 import { CHAT_PATH, type Connection, type TlsMaterial, startServer } from "./server.js";
 import { createSelfSignedTls } from "./tls.js";
+import { faultsOf } from "./faults.js";
 import { controlHandler } from "./control.js";
 import type { PhoneInfo } from "./phone.js";
 import { type CreatePhoneInput, SandboxState } from "./state.js";
@@ -66,6 +67,9 @@ export interface WhatsAppWebSandbox {
   phone(id: string): PhoneInfo;
   /** The phone scans a QR string; resolves once the client is linked (see SandboxState.scan). */
   scan(phoneId: string, qr: string): Promise<{ jid: string; lid: string }>;
+  /** The sandbox's world (phones, connections; messaging.ts and faults.ts hang off it), for in-process tests. */
+  state: SandboxState;
+  /** Closes every connection and the server; timers of writes held back by a `delay` fault are cleared. */
   close(): Promise<void>;
 }
 
@@ -97,6 +101,10 @@ export async function startWhatsAppWebSandbox(options: WhatsAppWebSandboxOptions
     createPhone: (input) => state.createPhone(input),
     phone: (id) => state.phone(id).info(),
     scan: (phoneId, qr) => state.scan(phoneId, qr),
-    close: () => server.close(),
+    state,
+    close: async () => {
+      faultsOf(state).close();
+      await server.close();
+    },
   };
 }

@@ -146,6 +146,7 @@ export class Messaging {
         resolve(o);
       };
       waits.set(id, done);
+      conn.onClosed(() => waits.get(id) === done && done({ status: "timeout" }));
     });
   }
 

@@ -97,6 +97,7 @@ export class Connection {
   private pendingPair: { id: string; phone: SandboxPhone; device: number; done: (ok: boolean) => void } | undefined;
   private readonly session: NoiseSession;
   private closed = false;
+  private readonly closeListeners: (() => void)[] = [];
   /** The dispatch of the nodes received so far (keeps them in order across async handlers). */
   private inbox: Promise<void> = Promise.resolve();
 
@@ -205,8 +206,19 @@ export class Connection {
     pending.done(ok);
   }
 
+  /**
+   * Calls `listener` once when this connection closes (either side; at once if it has closed
+   * already). For waits that must not outlive the connection (messaging.ts `waitFor`,
+   * handlers/pairing-code.ts). Listeners must not throw.
+   */
+  onClosed(listener: () => void): void {
+    if (this.closed) listener();
+    else this.closeListeners.push(listener);
+  }
+
   private finish(): void {
     this.closed = true;
+    for (const listener of this.closeListeners.splice(0)) listener();
     this.settlePair(false);
     this.onClose(this);
     if (this.loggedIn) for (const hooks of SESSION_HOOKS) hooks.close?.(this);

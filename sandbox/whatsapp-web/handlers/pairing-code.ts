@@ -150,7 +150,7 @@ function findRequest(state: SandboxState, phone: SandboxPhone): [Connection, Lin
  * this phone's number), 409 `pairing_in_progress` (a code entry or QR scan for this client awaits its
  * answer), 403 `wrong_pairing_code` (the companion's key bundle does not decrypt: the code
  * differs from the companion's; the request is used up), 504 `pairing_code_timeout` (no companion_finish
- * within 10 s), 502 `pairing_failed` (bad bundle contents, or the client did not confirm pair-success).
+ * within 10 s, or the companion's connection closed first), 502 `pairing_failed` (bad bundle contents, or the client did not confirm pair-success).
  */
 export async function enterPairingCode(state: SandboxState, phoneId: string, rawCode: string): Promise<{ jid: string; lid: string }> {
   const phone = state.phone(phoneId);
@@ -165,12 +165,17 @@ export async function enterPairingCode(state: SandboxState, phoneId: string, raw
 
   const companionEphemeral = await unwrapEphemeral(code, request.wrappedCompanionEphemeral);
   const primaryEphemeral: KeyPair = generateKeyPair();
+  // Settles with companion_finish, or undefined after 10 s or when the connection closes first.
   const finished = new Promise<BinaryNode | undefined>((resolve) => {
     const timer = setTimeout(() => resolve(undefined), FINISH_TIMEOUT_MS);
     request.finish = (node) => {
       clearTimeout(timer);
       resolve(node);
     };
+    conn.onClosed(() => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
   });
   conn.sendNode({
     tag: "notification",
@@ -189,7 +194,7 @@ export async function enterPairingCode(state: SandboxState, phoneId: string, raw
   });
   const finish = await finished;
   requests.delete(conn);
-  if (!finish) throw new SandboxError(504, "pairing_code_timeout", "the companion did not finish the pairing");
+  if (!finish) throw new SandboxError(504, "pairing_code_timeout", "the companion did not finish the pairing (10 s passed or it disconnected)");
 
   const bundle = bytes(child(finish, "link_code_pairing_wrapped_key_bundle"));
   const companionIdentity = bytes(child(finish, "companion_identity_public"));

@@ -6,6 +6,7 @@
 import { DisconnectReason, type UserFacingSocketConfig } from "baileys";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type WhatsAppWebSandbox, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
+import { faultsOf } from "../../../sandbox/whatsapp-web/faults.js";
 import { type MemoryAuth, type TestClient, memoryAuth, restoreWhatsAppRoot, startClient, trustSandboxRoot } from "./helpers/baileys-client.js";
 
 let sandbox: WhatsAppWebSandbox;
@@ -116,5 +117,63 @@ describe("faults with the real Baileys client", () => {
     expect((await call("POST", "/sandbox/faults", { kind: "silence", phone: "phone-999" })).status).toBe(404);
     expect((await call("DELETE", "/sandbox/faults/fault-999")).status).toBe(404);
     expect((await call("GET", "/sandbox/faults")).json.faults).toEqual([]);
+  });
+});
+
+describe("waits that end with the connection or the sandbox", () => {
+  it("an inbound message answers as soon as the silenced client's connection is dropped, not after 10 s", async () => {
+    const { phoneId, client } = await linked("15550004488");
+    try {
+      const contact = (await call("POST", `/sandbox/phones/${phoneId}/contacts`, { number: "16660004488" })).json;
+      await call("POST", "/sandbox/faults", { kind: "silence", phone: phoneId });
+      const started = Date.now();
+      const sending = call("POST", `/sandbox/phones/${phoneId}/contacts/${contact.id as string}/messages`, { text: "hello?" });
+      await new Promise((r) => setTimeout(r, 200));
+      await call("POST", "/sandbox/faults", { kind: "drop", phone: phoneId });
+      const sent = await sending;
+      expect(sent.status).toBe(200);
+      expect(sent.json.deliveries).toEqual([expect.objectContaining({ status: "timeout" })]);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await call("DELETE", "/sandbox/faults");
+      client.end();
+    }
+  });
+
+  it("a pairing code entry answers 504 as soon as the companion disconnects, not after 10 s", async () => {
+    const phone = sandbox.createPhone({ number: "15550004499" });
+    const client = startClient(sandbox.wsUrl, memoryAuth());
+    try {
+      await client.waitFor((u) => typeof u.qr === "string");
+      const code = await client.sock.requestPairingCode(phone.number);
+      // The companion never sees primary_hello (silence), then its connection drops.
+      const conn = ((await call("GET", "/sandbox/connections")).json.connections as { id: number; state: string }[]).at(-1)!;
+      await call("POST", "/sandbox/faults", { kind: "silence", connection: conn.id });
+      const started = Date.now();
+      const entering = call("POST", `/sandbox/phones/${phone.id}/pairing-code`, { code });
+      await new Promise((r) => setTimeout(r, 500));
+      await call("POST", "/sandbox/faults", { kind: "drop", connection: conn.id });
+      const entered = await entering;
+      expect(entered.status).toBe(504);
+      expect((entered.json.error as { code: string }).code).toBe("pairing_code_timeout");
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await call("DELETE", "/sandbox/faults");
+      client.end();
+    }
+  });
+
+  it("close() clears the timers of writes a delay fault holds back", async () => {
+    const own = await startWhatsAppWebSandbox();
+    const client = startClient(own.wsUrl, memoryAuth());
+    try {
+      const res = await fetch(`${own.url}/sandbox/faults`, { method: "POST", body: JSON.stringify({ kind: "delay", ms: 600_000 }) });
+      expect(res.status).toBe(201);
+      await expect.poll(() => faultsOf(own.state).heldBack).toBeGreaterThan(0); // the server hello waits
+    } finally {
+      client.end();
+      await own.close();
+    }
+    expect(faultsOf(own.state).heldBack).toBe(0);
   });
 });
