@@ -138,7 +138,7 @@ describe("whatsapp-web auth state", () => {
     expect(Object.keys(await fresh.get("lid-mapping", Array.from({ length: N }, (_, i) => `pn${i}`)))).toHaveLength(N);
 
     // Concurrent transactions on the same key serialise; the last one's value wins.
-    await Promise.all(Array.from({ length: 10 }, (_, i) => tx.transaction(() => tx.set({ session: { "same.0": Buffer.from(`v${i}`) } }), "same")));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => tx.transaction(async () => tx.set({ session: { "same.0": Buffer.from(`v${i}`) } }), "same")));
     expect(Buffer.from((await fresh.get("session", ["same.0"]))["same.0"]!).toString()).toBe("v9");
   });
 
@@ -165,7 +165,7 @@ describe("whatsapp-web auth state", () => {
 
     // Inside Baileys' transaction layer the commit is retried, then the transaction rejects; each try is reported.
     const tx = addTransactionCapability(auth.state.keys, silent, { maxCommitRetries: 2, delayBetweenTriesMs: 1 });
-    await expect(tx.transaction(() => tx.set({ session: { "b.0": Buffer.from("y") } }), "b")).rejects.toMatchObject({ code: "STORAGE_FAILED" });
+    await expect(tx.transaction(async () => tx.set({ session: { "b.0": Buffer.from("y") } }), "b")).rejects.toMatchObject({ code: "STORAGE_FAILED" });
     expect(errors).toHaveLength(3);
 
     await expect(auth.saveCreds()).rejects.toMatchObject({ code: "STORAGE_FAILED" });
