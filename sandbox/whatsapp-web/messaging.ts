@@ -75,7 +75,9 @@ export interface SentMessage {
 
 export class Messaging {
   readonly contacts = new ContactBook();
+  /** Inbound messages, oldest first: the last {@link MAX_RECORDED_MESSAGES} ({@link record}). */
   readonly inbound: InboundMessage[] = [];
+  /** Messages clients sent, oldest first: the last {@link MAX_RECORDED_MESSAGES} ({@link record}). */
   readonly sent: SentMessage[] = [];
   private readonly phoneDevices = new WeakMap<SandboxPhone, SignalDevice>();
   private readonly clientKeys = new WeakMap<LinkedDevice, ClientDeviceKeys>();
@@ -150,6 +152,12 @@ export class Messaging {
     });
   }
 
+  /** Appends `message` to `list` (inbound or sent), dropping the oldest beyond {@link MAX_RECORDED_MESSAGES}. */
+  record<T>(list: T[], message: T): void {
+    list.push(message);
+    if (list.length > MAX_RECORDED_MESSAGES) list.splice(0, list.length - MAX_RECORDED_MESSAGES);
+  }
+
   /** Settles the wait for (`conn`, `id`), if any. */
   settle(conn: Connection, id: string, outcome: DeliveryOutcome): void {
     this.waits.get(conn)?.get(id)?.(outcome);
@@ -160,6 +168,9 @@ export class Messaging {
     return [...this.state.connections].filter((c) => c.loggedIn?.phone === phone);
   }
 }
+
+/** Messages kept per direction (inbound, sent) per sandbox; the oldest are forgotten first. */
+export const MAX_RECORDED_MESSAGES = 10_000;
 
 /** Keeps a simulated device's one-time prekeys from running out (tops up 20 when ≤ 5 are left). */
 function refill<T extends SignalDevice | undefined>(device: T): T {

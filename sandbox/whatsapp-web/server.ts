@@ -77,12 +77,21 @@ const SESSION_HOOKS: SessionHooks[] = [
   deviceSessionHooks,
 ];
 
+/**
+ * The largest WebSocket message the server reads (bytes): one Noise frame of the largest size its
+ * 3-byte length allows, plus its header and the intro (our bound). A larger message closes the
+ * connection (ws: close code 1009).
+ */
+export const MAX_WS_PAYLOAD = (1 << 24) + 16;
+/** Nodes kept in {@link Connection.received} (the oldest are dropped beyond this). */
+export const MAX_RECEIVED_NODES = 1000;
+
 /** How long the sandbox waits for the client's pair-device-sign after pair-success (ms, real time). */
 const PAIR_SIGN_TIMEOUT_MS = 10_000;
 
 /** One client connection as the sandbox sees it. */
 export class Connection {
-  /** Every node the client sent after the handshake, in order. */
+  /** The nodes the client sent after the handshake, in order: the last {@link MAX_RECEIVED_NODES}. */
   readonly received: BinaryNode[] = [];
   /** The ClientPayload of the handshake, once it completed. */
   payload: ClientPayload | undefined;
@@ -263,6 +272,7 @@ export class Connection {
   private frame(plaintext: Uint8Array): void {
     const node = decodeNode(plaintext);
     this.received.push(node);
+    if (this.received.length > MAX_RECEIVED_NODES) this.received.splice(0, this.received.length - MAX_RECEIVED_NODES);
     this.inbox = this.inbox
       .then(() => this.dispatch(node))
       .catch((error: unknown) => this.env.log(`whatsapp-web sandbox: a stanza handler failed: ${(error as Error).message}`));
@@ -340,7 +350,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const onRequest: RequestListener = options.onRequest ?? ((_req, res) => res.writeHead(404).end());
   const http: HttpServer = options.tls ? createHttpsServer(options.tls, onRequest) : createHttpServer(onRequest);
-  const wss = new WebSocketServer({ noServer: true });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD });
   const connections = env.state.connections;
   http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(req.url ?? "/", "http://sandbox").pathname;

@@ -29,14 +29,25 @@ import { AD_JID_DOMAINS, TAG } from "./tags.js";
 import { doubleByteToken, singleByteToken } from "./tokens.js";
 import { BinaryNodeError, type BinaryNode } from "./types.js";
 
-/** The node in a transport payload (flags byte first); inflates it when flags say so. */
+/**
+ * How deep nodes may nest (root = 0). Real stanzas are a few levels deep; the limit keeps a hostile
+ * frame from exhausting the stack (our bound, not WhatsApp's).
+ */
+export const MAX_NODE_DEPTH = 64;
+/** The most a compressed frame may inflate to (bytes; our bound: a frame holds at most 16 MiB). */
+export const MAX_INFLATED_BYTES = 1 << 24;
+
+/**
+ * The node in a transport payload (flags byte first); inflates it when flags say so.
+ * BinaryNodeError also for nesting past {@link MAX_NODE_DEPTH} and inflation past {@link MAX_INFLATED_BYTES}.
+ */
 export function decodeNode(frame: Uint8Array): BinaryNode {
   if (frame.length === 0) throw new BinaryNodeError("empty frame: no flags byte");
   const flags = frame[0]!;
   let body = frame.subarray(1);
   if (flags & 2) {
     try {
-      body = inflateSync(body);
+      body = inflateSync(body, { maxOutputLength: MAX_INFLATED_BYTES });
     } catch (err) {
       throw new BinaryNodeError(`compressed frame does not inflate: ${(err as Error).message}`);
     }
@@ -65,7 +76,9 @@ class Reader {
     return this.buf.length - this.pos;
   }
 
-  node(): BinaryNode {
+  /** One node; `depth` is its nesting level (root 0). BinaryNodeError past {@link MAX_NODE_DEPTH}. */
+  node(depth = 0): BinaryNode {
+    if (depth > MAX_NODE_DEPTH) this.fail(`nodes nested deeper than ${MAX_NODE_DEPTH} levels`);
     const size = this.listSize(this.byte());
     if (size === 0) throw new BinaryNodeError(`invalid node at ${this.pos - 1}: list size 0`);
     const tag = this.string(this.byte());
@@ -76,14 +89,14 @@ class Reader {
       attrs[key] = this.string(this.byte());
     }
     if (size % 2 === 1) return { tag, attrs };
-    return { tag, attrs, content: this.content(this.byte()) };
+    return { tag, attrs, content: this.content(this.byte(), depth) };
   }
 
-  private content(tag: number): BinaryNode[] | Uint8Array | string {
+  private content(tag: number, depth: number): BinaryNode[] | Uint8Array | string {
     if (tag === TAG.LIST_EMPTY || tag === TAG.LIST_8 || tag === TAG.LIST_16) {
       const size = this.listSize(tag);
       const children: BinaryNode[] = [];
-      for (let i = 0; i < size; i++) children.push(this.node());
+      for (let i = 0; i < size; i++) children.push(this.node(depth + 1));
       return children;
     }
     const length = this.byteLength(tag);

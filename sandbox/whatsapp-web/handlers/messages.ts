@@ -101,7 +101,7 @@ async function handleClientMessage(conn: Connection, node: BinaryNode): Promise<
       record.copies.push({ device: jid, type, ok: false, error: (error as Error).message });
     }
   }
-  messaging.sent.push(record);
+  messaging.record(messaging.sent, record);
   const from = contact.jid;
   conn.sendNode({ tag: "ack", attrs: { class: "message", id, from, t: String(t) } });
   if (record.copies.some((c) => c.ok && !c.deviceSent)) {
@@ -160,7 +160,7 @@ export async function sendInbound(state: Connection["env"]["state"], phone: Sand
   const id = newMessageId();
   const t = Math.floor(state.clock.now() / 1000);
   const record: InboundMessage = { id, phoneId: phone.id, contactId: contact.id, from: contact.jid, text, t, deliveries: [], receipts: [] };
-  messaging.inbound.push(record);
+  messaging.record(messaging.inbound, record);
   const message: Message = { conversation: text };
   await Promise.all(
     messaging.connectionsOf(phone).map(async (conn) => {

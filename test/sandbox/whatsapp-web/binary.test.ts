@@ -13,6 +13,7 @@ import {
   type BinaryNode,
 } from "../../../sandbox/whatsapp-web/binary/index.js";
 import { TAG } from "../../../sandbox/whatsapp-web/binary/tags.js";
+import { MAX_INFLATED_BYTES, MAX_NODE_DEPTH } from "../../../sandbox/whatsapp-web/binary/decode.js";
 
 /**
  * The binary node codec, checked against the pinned Baileys client's own WABinary codec
@@ -377,6 +378,14 @@ describe("errors", () => {
     expect(() => decodeNode(Uint8Array.of(0, TAG.LIST_8, 1, TAG.NIBBLE_8, 1, 0xc0))).toThrow(/invalid nibble 12/);
     expect(() => decodeNode(Uint8Array.of(2, 1, 2, 3))).toThrow(/does not inflate/);
     expect(() => decodeNode(new Uint8Array())).toThrow(/empty frame/);
+  });
+
+  it("refuses nodes nested deeper than MAX_NODE_DEPTH and frames that inflate past MAX_INFLATED_BYTES", () => {
+    const nest = (levels: number): BinaryNode => (levels === 0 ? node("a") : node("a", {}, [nest(levels - 1)]));
+    expect(decodeNode(encodeNode(nest(MAX_NODE_DEPTH)))).toEqual(nest(MAX_NODE_DEPTH));
+    expect(() => decodeNode(encodeNode(nest(MAX_NODE_DEPTH + 1)))).toThrow(/nested deeper than 64/);
+    const bomb = deflateSync(new Uint8Array(MAX_INFLATED_BYTES + 1));
+    expect(() => decodeNode(Uint8Array.of(2, ...bomb))).toThrow(/does not inflate/);
   });
 
   it("refuses to encode an empty tag, a non-string attribute, a non-node child, or 65536 children", () => {

@@ -7,6 +7,7 @@
 import { type WAMessage, type WAMessageUpdate, getNextPreKeysNode, initAuthCreds } from "baileys";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type WhatsAppWebSandbox, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
+import { MAX_RECORDED_MESSAGES, messagingOf } from "../../../sandbox/whatsapp-web/messaging.js";
 import { type TestClient, memoryAuth, restoreWhatsAppRoot, startClient, trustSandboxRoot } from "./helpers/baileys-client.js";
 
 let sandbox: WhatsAppWebSandbox;
@@ -163,5 +164,15 @@ describe("prekey uploads", () => {
     } finally {
       linked.end();
     }
+  });
+});
+
+describe("message records", () => {
+  it("keeps the last MAX_RECORDED_MESSAGES per direction", () => {
+    const messaging = messagingOf(sandbox.state);
+    const list: { id: number }[] = [];
+    for (let i = 0; i <= MAX_RECORDED_MESSAGES; i++) messaging.record(list, { id: i });
+    expect(list).toHaveLength(MAX_RECORDED_MESSAGES);
+    expect(list[0]!.id).toBe(1);
   });
 });

@@ -11,7 +11,7 @@ import WebSocket from "ws";
 import { type WhatsAppWebSandbox, parseQr, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
 import { createCertificates } from "../../../sandbox/whatsapp-web/certs.js";
 import { createSelfSignedTls } from "../../../sandbox/whatsapp-web/tls.js";
-import { startServer } from "../../../sandbox/whatsapp-web/server.js";
+import { MAX_RECEIVED_NODES, MAX_WS_PAYLOAD, startServer } from "../../../sandbox/whatsapp-web/server.js";
 import { SandboxState } from "../../../sandbox/whatsapp-web/state.js";
 import { createSystemClock } from "../../../sandbox/telegram/clock.js";
 import { generateKeyPair, verify } from "../../../sandbox/whatsapp-web/noise/crypto.js";
@@ -175,6 +175,27 @@ describe("refusals", () => {
       expect(socket.destroyed).toBe(true);
     } finally {
       await running.close();
+    }
+  });
+
+  it("closes a connection whose WebSocket message is larger than MAX_WS_PAYLOAD (1009)", async () => {
+    const ws = new WebSocket(sandbox.wsUrl);
+    await new Promise((r) => ws.on("open", r));
+    ws.send(new Uint8Array(MAX_WS_PAYLOAD + 1));
+    const code = await new Promise<number>((r) => ws.on("close", r));
+    expect(code).toBe(1009);
+  });
+
+  it("keeps the last MAX_RECEIVED_NODES nodes a connection sent", async () => {
+    const client = startClient(sandbox.wsUrl, memoryAuth());
+    try {
+      await client.waitFor((x) => typeof x.qr === "string");
+      const conn = sandbox.connections().find((c) => c.registration && c.received.length < 5)!;
+      for (let i = 0; i < MAX_RECEIVED_NODES + 5; i++) await client.sock.sendNode({ tag: "iq", attrs: { id: `n${i}`, type: "result", to: "s.whatsapp.net" } });
+      await expect.poll(() => conn.received.at(-1)?.attrs.id).toBe(`n${MAX_RECEIVED_NODES + 4}`);
+      expect(conn.received).toHaveLength(MAX_RECEIVED_NODES);
+    } finally {
+      client.end();
     }
   });
 
