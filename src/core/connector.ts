@@ -197,10 +197,14 @@ export interface SessionHost {
  * An event from the platform. `id` must be the same every time the platform delivers the same item
  * (e.g. `tg:<bot id>:<update_id>`), so a redelivery is stored once.
  */
-export interface InboundEvent {
+export type InboundEvent = InboundEventOf<"message.received"> | InboundEventOf<"message.status">;
+
+/** One platform event of type `T` for {@link SessionHost.receive}. */
+export interface InboundEventOf<T extends "message.received" | "message.status"> {
+  /** Stable per platform item, so a redelivered item is stored once (e.g. `tg:<bot>:<update_id>`). */
   id: string;
-  type: "message.received";
-  data: EventData["message.received"];
+  type: T;
+  data: EventData[T];
   /** When it happened, epoch ms (default: now). */
   ts?: number;
 }

@@ -217,12 +217,13 @@ export class WhatsAppWebSession implements Session {
   }
 
   /**
-   * A delivery state of a sent message. The core has no way yet for a connector to hand in a
-   * `message.status` event (`SessionHost.receive` takes `message.received` only): logged at debug
-   * until it does.
+   * A delivery state of a sent message, stored as a `message.status` event. The id is stable per
+   * (message, state), so a state reported twice is stored once.
    */
   private emitStatus(status: MessageStatusData): void {
-    this.ctx.logger.debug({ messageId: status.messageId, status: status.status }, "whatsapp message status");
+    const self = this.auth?.state.creds.me?.id ?? "";
+    const event = { id: `wa-status:${jidNormalizedUser(self)}:${status.messageId}:${status.status}`, type: "message.status" as const, data: status, ts: status.timestamp };
+    this.receiving = this.receiving.then(() => this.ctx.host.receive({ events: [event] })).catch((e: unknown) => this.writeFailed(e));
   }
 
   private async onSocketClosed(error: unknown): Promise<void> {

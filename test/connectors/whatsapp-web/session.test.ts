@@ -162,8 +162,9 @@ describe("whatsapp-web session against the sandbox", () => {
     // Inbound: stored through host.receive with the normalised fields.
     const contact = (await call("POST", `/sandbox/phones/${phoneId}/contacts`, { number: "16660007002", name: "Ada" })).json;
     const inbound = (await call("POST", `/sandbox/phones/${phoneId}/contacts/${contact.id as string}/messages`, { text: "hello gateway" })).json;
-    const ev = await until("message.received", () => inst.events.find((e) => e.data.messageId === inbound.id));
-    expect(ev.type).toBe("message.received");
+    const found = await until("message.received", () => inst.events.find((e) => e.type === "message.received" && e.data.messageId === inbound.id));
+    if (found.type !== "message.received") throw new Error("not a received message");
+    const ev = found;
     expect(ev.data).toMatchObject({ body: "hello gateway", messageId: inbound.id });
     expect([contact.jid, contact.lidJid]).toContain(ev.data.threadId);
     expect([contact.jid, contact.lidJid]).toContain(ev.data.senderId);
@@ -178,6 +179,12 @@ describe("whatsapp-web session against the sandbox", () => {
       return list.find((m) => m.id === sent.messageId);
     });
     expect(record).toMatchObject({ text: "hi Ada", to: "16660007002@s.whatsapp.net" });
+    // The contact's phone reads it: the receipts become message.status events of that message.
+    await call("POST", `/sandbox/phones/${phoneId}/contacts/${contact.id as string}/messages/${sent.messageId}/read`);
+    const read = await until("message.status read", () =>
+      inst.events.find((e) => e.type === "message.status" && e.data.messageId === sent.messageId && e.data.status === "read"),
+    );
+    expect(read.id).toMatch(new RegExp(`^wa-status:.*:${sent.messageId}:read$`));
     await expect(session.send({ threadId: "not a jid", body: "x" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
 
     // Logout through the live socket: revoked once the server answered; the phone lists no device.
