@@ -4,42 +4,24 @@
  * keepalive; a delay holds every answer back.
  */
 import { DisconnectReason, type UserFacingSocketConfig } from "baileys";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type WhatsAppWebSandbox, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
+import { describe, expect, it } from "vitest";
+import { startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
 import { faultsOf } from "../../../sandbox/whatsapp-web/faults.js";
-import { type MemoryAuth, type TestClient, memoryAuth, restoreWhatsAppRoot, startClient, trustSandboxRoot } from "./helpers/baileys-client.js";
+import { type MemoryAuth, type TestClient, memoryAuth, startClient } from "./helpers/baileys-client.js";
+import { statusOf, useSandbox } from "./helpers/sandbox.js";
 
-let sandbox: WhatsAppWebSandbox;
-beforeAll(async () => {
-  sandbox = await startWhatsAppWebSandbox();
-  trustSandboxRoot(sandbox.rootPublicKey);
-});
-afterAll(async () => {
-  restoreWhatsAppRoot();
-  await sandbox?.close();
-});
-
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(sandbox.url + path, {
-    method,
-    ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
-
-function statusOf(update: { lastDisconnect?: { error?: Error | undefined } | undefined }): number | undefined {
-  return (update.lastDisconnect?.error as { output?: { statusCode: number } } | undefined)?.output?.statusCode;
-}
+const fx = useSandbox();
+const { call } = fx;
 
 /** A phone and a client linked to it by QR (after the 515 restart: connected). */
 async function linked(number: string, config: Partial<UserFacingSocketConfig> = {}): Promise<{ phoneId: string; auth: MemoryAuth; client: TestClient }> {
-  const phone = sandbox.createPhone({ number });
+  const phone = fx.sandbox.createPhone({ number });
   const auth = memoryAuth();
-  const first = startClient(sandbox.wsUrl, auth);
+  const first = startClient(fx.sandbox.wsUrl, auth);
   const { qr } = await first.waitFor((u) => typeof u.qr === "string");
-  await sandbox.scan(phone.id, qr!);
+  await fx.sandbox.scan(phone.id, qr!);
   await first.waitFor((u) => u.connection === "close");
-  const client = startClient(sandbox.wsUrl, auth, config);
+  const client = startClient(fx.sandbox.wsUrl, auth, config);
   await client.waitFor((u) => u.connection === "open", 10_000);
   return { phoneId: phone.id, auth, client };
 }
@@ -62,11 +44,11 @@ describe("faults with the real Baileys client", () => {
     expect(statusOf(closed)).toBe(DisconnectReason.connectionClosed);
     expect((await call("GET", "/sandbox/faults")).json.faults).toEqual([]); // a drop is not kept
 
-    const again = startClient(sandbox.wsUrl, auth);
+    const again = startClient(fx.sandbox.wsUrl, auth);
     try {
       await again.waitFor((u) => u.connection === "open", 10_000);
       expect(again.updates.some((u) => u.qr)).toBe(false);
-      expect(sandbox.phone(phoneId).devices).toHaveLength(1);
+      expect(fx.sandbox.phone(phoneId).devices).toHaveLength(1);
     } finally {
       again.end();
     }
@@ -86,7 +68,7 @@ describe("faults with the real Baileys client", () => {
       client.end();
     }
     expect(await call("DELETE", "/sandbox/faults")).toEqual({ status: 200, json: { cleared: 1 } });
-    const again = startClient(sandbox.wsUrl, auth);
+    const again = startClient(fx.sandbox.wsUrl, auth);
     try {
       await again.waitFor((u) => u.connection === "open", 10_000);
     } finally {
@@ -141,8 +123,8 @@ describe("waits that end with the connection or the sandbox", () => {
   });
 
   it("a pairing code entry answers 504 as soon as the companion disconnects, not after 10 s", async () => {
-    const phone = sandbox.createPhone({ number: "15550004499" });
-    const client = startClient(sandbox.wsUrl, memoryAuth());
+    const phone = fx.sandbox.createPhone({ number: "15550004499" });
+    const client = startClient(fx.sandbox.wsUrl, memoryAuth());
     try {
       await client.waitFor((u) => typeof u.qr === "string");
       const code = await client.sock.requestPairingCode(phone.number);

@@ -3,25 +3,13 @@
  * pair-success, 515 restart, login from the saved credentials, connection open.
  */
 import { DisconnectReason } from "baileys";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SandboxError, type WhatsAppWebSandbox, createManualClock, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
-import { memoryAuth, restoreWhatsAppRoot, startClient, trustSandboxRoot } from "./helpers/baileys-client.js";
+import { describe, expect, it } from "vitest";
+import { SandboxError, createManualClock, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
+import { memoryAuth, startClient, trustSandboxRoot } from "./helpers/baileys-client.js";
+import { useSandbox } from "./helpers/sandbox.js";
 
-let sandbox: WhatsAppWebSandbox;
-const logged: string[] = [];
-beforeAll(async () => {
-  sandbox = await startWhatsAppWebSandbox({ log: (l) => logged.push(l) });
-  trustSandboxRoot(sandbox.rootPublicKey);
-});
-afterAll(async () => {
-  restoreWhatsAppRoot();
-  await sandbox?.close();
-});
-
-async function post(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(sandbox.url + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
+const fx = useSandbox();
+const { post } = fx;
 
 describe("linking by QR with the real Baileys client", () => {
   it("shows a QR, is linked by the phone, restarts on 515 and is then connected", async () => {
@@ -30,7 +18,7 @@ describe("linking by QR with the real Baileys client", () => {
     const phoneId = phone.json.id as string;
 
     const auth = memoryAuth();
-    const first = startClient(sandbox.wsUrl, auth);
+    const first = startClient(fx.sandbox.wsUrl, auth);
     const { qr } = await first.waitFor((u) => typeof u.qr === "string");
     const scan = await post(`/sandbox/phones/${phoneId}/scan`, { qr });
     expect(scan.status).toBe(200);
@@ -48,24 +36,24 @@ describe("linking by QR with the real Baileys client", () => {
     expect(auth.creds.platform).toBe("android");
 
     // Restart with the saved credentials: no QR, connection open.
-    const second = startClient(sandbox.wsUrl, auth);
+    const second = startClient(fx.sandbox.wsUrl, auth);
     try {
       await second.waitFor((u) => u.connection === "open", 10_000);
       // The end of the (empty) offline queue: <ib><offline count="0"/></ib>.
       await second.waitFor((u) => u.receivedPendingNotifications === true);
       expect(second.updates.some((u) => u.qr)).toBe(false);
-      const conn = sandbox.connections().find((c) => c.loggedIn);
+      const conn = fx.sandbox.connections().find((c) => c.loggedIn);
       expect(conn?.payload?.username).toBe(15550001111);
-      expect(sandbox.phone(phoneId).devices.map((d) => d.jid)).toEqual([scan.json.jid]);
+      expect(fx.sandbox.phone(phoneId).devices.map((d) => d.jid)).toEqual([scan.json.jid]);
       // What Baileys asks at login was answered (no 501 logged); anything else is 501.
-      expect(logged.filter((l) => l.includes("not implemented"))).toEqual([]);
+      expect(fx.logged.filter((l) => l.includes("not implemented"))).toEqual([]);
       const other = second.sock.query({
         tag: "iq",
         attrs: { id: second.sock.generateMessageTag(), to: "s.whatsapp.net", type: "get", xmlns: "w:profile:picture" },
         content: [{ tag: "picture", attrs: { type: "image" } }],
       });
       await expect(other).rejects.toMatchObject({ data: 501, message: "feature-not-implemented" });
-      expect(logged).toContain('whatsapp-web sandbox: not implemented: <iq type="get" xmlns="w:profile:picture"><picture>: 501');
+      expect(fx.logged).toContain('whatsapp-web sandbox: not implemented: <iq type="get" xmlns="w:profile:picture"><picture>: 501');
     } finally {
       second.end();
     }
@@ -75,7 +63,7 @@ describe("linking by QR with the real Baileys client", () => {
     const a = (await post("/sandbox/phones", {})).json.id as string;
     const b = (await post("/sandbox/phones", {})).json.id as string;
     const auth = memoryAuth();
-    const client = startClient(sandbox.wsUrl, auth);
+    const client = startClient(fx.sandbox.wsUrl, auth);
     const { qr } = await client.waitFor((u) => typeof u.qr === "string");
     // Two phones scan the same QR at once: one links, the other is refused; neither request hangs.
     const [first, second] = await Promise.all([post(`/sandbox/phones/${a}/scan`, { qr }), post(`/sandbox/phones/${b}/scan`, { qr })]);
@@ -83,14 +71,14 @@ describe("linking by QR with the real Baileys client", () => {
     expect((second.json.error as { code: string }).code).toBe("pairing_in_progress");
     await client.waitFor((u) => u.isNewLogin === true);
     expect(auth.creds.me?.id).toBe(first.json.jid);
-    expect(sandbox.phone(b).devices).toEqual([]);
+    expect(fx.sandbox.phone(b).devices).toEqual([]);
     await client.waitFor((u) => u.connection === "close");
   });
 
   it("refuses a login from credentials the phone never linked (401)", async () => {
     const auth = memoryAuth();
     auth.creds.me = { id: "15559999999:3@s.whatsapp.net", name: "x" };
-    const client = startClient(sandbox.wsUrl, auth);
+    const client = startClient(fx.sandbox.wsUrl, auth);
     const closed = await client.waitFor((u) => u.connection === "close");
     expect((closed.lastDisconnect?.error as { output?: { statusCode: number } }).output?.statusCode).toBe(DisconnectReason.loggedOut);
   });
@@ -99,7 +87,7 @@ describe("linking by QR with the real Baileys client", () => {
     const phone = await post("/sandbox/phones", { platform: "smba" });
     expect(phone.json.platform).toBe("smba");
     const auth = memoryAuth();
-    const client = startClient(sandbox.wsUrl, auth);
+    const client = startClient(fx.sandbox.wsUrl, auth);
     const { qr } = await client.waitFor((u) => typeof u.qr === "string");
     expect((await post(`/sandbox/phones/${phone.json.id as string}/scan`, { qr })).status).toBe(200);
     await client.waitFor((u) => u.isNewLogin === true);
@@ -126,7 +114,7 @@ describe("linking by QR with the real Baileys client", () => {
     expect((missing.json.error as { code: string }).code).toBe("qr_not_found");
     // A path parameter that is not valid percent-encoding: 400, in the built-in routes and the area modules.
     for (const path of ["/sandbox/phones/%E0%A4%A", "/sandbox/phones/%E0%A4%A/devices", "/sandbox/phones/%E0%A4%A/contacts"]) {
-      const res = await fetch(sandbox.url + path);
+      const res = await fetch(fx.sandbox.url + path);
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("bad_request");
     }
@@ -156,7 +144,7 @@ describe("scanning on the sandbox clock", () => {
       await client.waitFor((u) => u.connection === "close");
     } finally {
       await timed.close();
-      trustSandboxRoot(sandbox.rootPublicKey);
+      trustSandboxRoot(fx.sandbox.rootPublicKey);
     }
   });
 });

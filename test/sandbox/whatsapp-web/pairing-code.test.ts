@@ -4,29 +4,13 @@
  * pair-success, 515 restart, login from the saved credentials. A wrong code links nothing.
  */
 import { DisconnectReason } from "baileys";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type WhatsAppWebSandbox, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
+import { describe, expect, it } from "vitest";
 import { unwrapEphemeral, wrapEphemeral } from "../../../sandbox/whatsapp-web/handlers/pairing-code.js";
-import { memoryAuth, restoreWhatsAppRoot, startClient, trustSandboxRoot } from "./helpers/baileys-client.js";
+import { memoryAuth, startClient } from "./helpers/baileys-client.js";
+import { statusOf, useSandbox } from "./helpers/sandbox.js";
 
-let sandbox: WhatsAppWebSandbox;
-beforeAll(async () => {
-  sandbox = await startWhatsAppWebSandbox();
-  trustSandboxRoot(sandbox.rootPublicKey);
-});
-afterAll(async () => {
-  restoreWhatsAppRoot();
-  await sandbox?.close();
-});
-
-async function post(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(sandbox.url + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
-
-function statusOf(update: { lastDisconnect?: { error?: Error | undefined } | undefined }): number | undefined {
-  return (update.lastDisconnect?.error as { output?: { statusCode: number } } | undefined)?.output?.statusCode;
-}
+const fx = useSandbox();
+const { post } = fx;
 
 describe("pairing-code key wrapping", () => {
   it("unwraps with the same code and yields other bytes with another", async () => {
@@ -40,9 +24,9 @@ describe("pairing-code key wrapping", () => {
 
 describe("linking by pairing code with the real Baileys client", () => {
   it("links with the code the client shows, restarts on 515 and is then connected", async () => {
-    const phone = sandbox.createPhone({ number: "15550002222" });
+    const phone = fx.sandbox.createPhone({ number: "15550002222" });
     const auth = memoryAuth();
-    const first = startClient(sandbox.wsUrl, auth);
+    const first = startClient(fx.sandbox.wsUrl, auth);
     await first.waitFor((u) => typeof u.qr === "string"); // the registration connection is up
     const code = await first.sock.requestPairingCode(phone.number);
     expect(code).toMatch(/^[0-9A-Z]{8}$/);
@@ -57,13 +41,13 @@ describe("linking by pairing code with the real Baileys client", () => {
     expect(auth.creds.me?.id).toBe(linked.json.jid);
     expect(auth.creds.me?.lid).toBe(linked.json.lid);
 
-    const second = startClient(sandbox.wsUrl, auth);
+    const second = startClient(fx.sandbox.wsUrl, auth);
     try {
       await second.waitFor((u) => u.connection === "open", 10_000);
       expect(second.updates.some((u) => u.qr)).toBe(false);
-      expect(sandbox.phone(phone.id).devices.map((d) => d.jid)).toEqual([linked.json.jid]);
+      expect(fx.sandbox.phone(phone.id).devices.map((d) => d.jid)).toEqual([linked.json.jid]);
       // What the companion said about itself (DeviceProps of its registration payload), as for a QR link.
-      const res = await fetch(`${sandbox.url}/sandbox/phones/${phone.id}/devices`);
+      const res = await fetch(`${fx.sandbox.url}/sandbox/phones/${phone.id}/devices`);
       const { devices } = (await res.json()) as { devices: { name?: string; platformType?: string }[] };
       expect(devices[0]?.name).toBeTruthy();
       expect(devices[0]?.platformType).toBeTruthy();
@@ -73,9 +57,9 @@ describe("linking by pairing code with the real Baileys client", () => {
   }, 20_000);
 
   it("refuses a wrong code (403) and links nothing", async () => {
-    const phone = sandbox.createPhone({ number: "15550003333" });
+    const phone = fx.sandbox.createPhone({ number: "15550003333" });
     const auth = memoryAuth();
-    const client = startClient(sandbox.wsUrl, auth);
+    const client = startClient(fx.sandbox.wsUrl, auth);
     try {
       await client.waitFor((u) => typeof u.qr === "string");
       const code = await client.sock.requestPairingCode(phone.number);
@@ -83,7 +67,7 @@ describe("linking by pairing code with the real Baileys client", () => {
       const refused = await post(`/sandbox/phones/${phone.id}/pairing-code`, { code: wrong });
       expect(refused.status).toBe(403);
       expect((refused.json.error as { code: string }).code).toBe("wrong_pairing_code");
-      expect(sandbox.phone(phone.id).devices).toEqual([]);
+      expect(fx.sandbox.phone(phone.id).devices).toEqual([]);
       expect(client.updates.some((u) => u.isNewLogin)).toBe(false);
       expect(auth.creds.me?.id).toBe("15550003333@s.whatsapp.net"); // as requestPairingCode set it: no device
       // The request is used up: the right code now finds nothing to confirm.
@@ -96,7 +80,7 @@ describe("linking by pairing code with the real Baileys client", () => {
   }, 20_000);
 
   it("answers 404 when no client asked for the phone's number and 400 for a malformed code", async () => {
-    const phone = sandbox.createPhone();
+    const phone = fx.sandbox.createPhone();
     const none = await post(`/sandbox/phones/${phone.id}/pairing-code`, { code: "ABCD2345" });
     expect(none.status).toBe(404);
     expect((none.json.error as { code: string }).code).toBe("pairing_code_not_requested");
