@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { SandboxError, createManualClock, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
 import { memoryAuth, startClient, trustSandboxRoot } from "./helpers/baileys-client.js";
 import { useSandbox } from "./helpers/sandbox.js";
+import { messagingOf } from "../../../sandbox/whatsapp-web/messaging.js";
 
 const fx = useSandbox();
 const { post } = fx;
@@ -31,6 +32,12 @@ describe("linking by QR with the real Baileys client", () => {
     expect(auth.creds.me?.id).toBe(scan.json.jid);
     expect(auth.creds.me?.lid).toBe(scan.json.lid);
     expect(Buffer.from(auth.creds.account!.accountSignatureKey!)).toHaveLength(32);
+    // The device's key record was seeded from its registration payload, before any upload.
+    const device = fx.sandbox.state.phone(phoneId).devices.get(1)!;
+    const keys = messagingOf(fx.sandbox.state).keysOf(device);
+    expect(keys && Buffer.from(keys.identityKey)).toEqual(Buffer.from(auth.creds.signedIdentityKey.public));
+    expect(keys?.signedPreKey.keyId).toBe(auth.creds.signedPreKey.keyId);
+    expect(keys?.preKeyCount).toBe(0);
     // An ordinary (not business) Android phone by default: <platform name="android"/>.
     expect(phone.json.platform).toBe("android");
     expect(auth.creds.platform).toBe("android");
