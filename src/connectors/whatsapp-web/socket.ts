@@ -37,6 +37,9 @@ export function openSocket(
     keepAliveIntervalMs: config.keepAliveIntervalMs,
     markOnlineOnConnect: config.markOnline,
     syncFullHistory: false,
+    // No history sync: the gateway emits live messages only, and with history sync on, Baileys
+    // buffers every event of a first connection until the history arrives (up to 20 s).
+    shouldSyncHistoryMessage: () => false,
     shouldIgnoreJid: (jid) => ignoredChat(jid, config),
     transactionOpts: { maxCommitRetries: 2, delayBetweenTriesMs: 500 },
     ...extra,
