@@ -5,14 +5,18 @@ import { Gateway, type GatewayOptions } from "./core/gateway.js";
 import { err, toErrorInfo } from "./core/errors.js";
 import { ensureAccountToken } from "./core/tokens.js";
 import { builtinConnectors } from "./connectors/index.js";
+import { telegramConnector } from "./connectors/telegram/index.js";
+import { whatsappWebConnector } from "./connectors/whatsapp-web/index.js";
 import { EventFeed } from "./events/feed.js";
 import { DEFAULT_EVENT_RETENTION_MS, startRetention } from "./events/retention.js";
 import { createWebhooks, type Webhooks, type WebhookOptions } from "./events/webhooks/index.js";
 import { resolveWebhookOptions, retryHorizonMs } from "./events/webhooks/options.js";
 import type { StreamSettings } from "./events/stream/session.js";
 import { buildHttpApp } from "./http/app.js";
+import { sandboxProxyRoutes } from "./http/routes/sandbox-proxy.js";
 import { createLogger } from "./observability/logger.js";
 import { Metrics } from "./observability/metrics.js";
+import { startSandboxMode, withConfigDefaults, type SandboxInfo, type SandboxMode } from "./sandbox-mode/index.js";
 import { openStore } from "./store/open.js";
 import type { Store } from "./store/types.js";
 import { loadMasterKey } from "./vault/master-key.js";
@@ -59,6 +63,13 @@ export interface ServeOptions {
    * attempts are kept as long as events (`eventRetentionMs`) unless `retentionMs` says otherwise.
    */
   webhooks?: Partial<WebhookOptions>;
+  /**
+   * Sandbox mode (`serve --sandbox`, docs/sandbox-mode.md): also start the Telegram and WhatsApp Web
+   * sandboxes in this process on free loopback ports, default new instances' `apiRoot` /
+   * `websocketUrl` to them, trust the WhatsApp sandbox's root key (process-wide) and serve their
+   * control APIs under `/sandbox/*`. Default false.
+   */
+  sandbox?: boolean;
   /** Passed to the gateway core (tests: hooks, policy, timeouts). */
   gateway?: Pick<GatewayOptions, "hooks" | "policy" | "timeouts" | "historyKeep">;
 }
@@ -73,6 +84,8 @@ export interface RunningServer {
   store: Store;
   /** Outbound webhooks (API and dispatcher). */
   webhooks: Webhooks;
+  /** Where the sandboxes listen in sandbox mode; null otherwise. */
+  sandbox: SandboxInfo | null;
   /** Graceful stop: stops accepting requests, closes every session (keeps credentials), closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -89,7 +102,11 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const logger = createLogger({ level: opts.logLevel ?? "info", destination: opts.logDestination });
   let lockLost = (): void => {};
   const store = await openStore({ dataDir, databaseUrl: opts.databaseUrl, onLockLost: () => lockLost() });
+  let sandbox: SandboxMode | null = null;
   try {
+    if (opts.sandbox) {
+      sandbox = await startSandboxMode({ log: (name, line) => logger.debug({ sandbox: name, line }, "sandbox log") });
+    }
     const vault = new Vault(
       await loadMasterKey({ dataDir, secret: opts.secret, onWarning: (message) => logger.warn({ dataDir }, message) }),
     );
@@ -98,7 +115,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     const gateway = new Gateway({
       store,
       credentials: vaultCredentialStore(store.secrets, vault),
-      connectors: opts.connectors ?? builtinConnectors(),
+      connectors: sandbox ? sandboxConnectors(sandbox, opts.connectors) : (opts.connectors ?? builtinConnectors()),
       logger,
       metrics,
       ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
@@ -149,6 +166,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
         events: feed,
         webhooks: webhooks.api,
       });
+      sandboxProxyRoutes(app, sandbox && { targets: sandbox.targets, info: sandbox.info });
       address = await app.listen({ host: opts.host ?? "127.0.0.1", port: opts.port ?? 8080 });
     } catch (e) {
       await feed.close();
@@ -157,7 +175,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       await gateway.shutdown(); // sessions restored at boot must not outlive a failed start
       throw e;
     }
-    logger.info({ url: address, dataDir: opts.databaseUrl ? undefined : dataDir, store: store.kind }, "switchboard listening");
+    logger.info({ url: address, dataDir: opts.databaseUrl ? undefined : dataDir, store: store.kind, sandbox: sandbox?.info }, "switchboard listening");
     let closing: Promise<void> | null = null;
     const server: RunningServer = {
       url: address,
@@ -165,6 +183,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       gateway,
       store,
       webhooks,
+      sandbox: sandbox?.info ?? null,
       close: () =>
         (closing ??= (async () => {
           // The HTTP server stops taking requests and ends open event streams (SHUTTING_DOWN); the
@@ -179,6 +198,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
           await webhooks.stop(); // attempts in flight finish briefly; pending deliveries stay stored
           await retention.stop();
           await store.close();
+          await sandbox?.close(); // after the sessions: closing a sandbox first would make them reconnect
           logger.info("switchboard stopped");
         })()),
     };
@@ -191,8 +211,21 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     return server;
   } catch (e) {
     await store.close().catch(() => {});
+    await sandbox?.close().catch(() => {});
     throw e;
   }
+}
+
+/**
+ * The connectors of sandbox mode: the built-in ones pointed at the sandboxes (or `given`, whose own
+ * options are kept), with the sandboxes as config defaults.
+ */
+function sandboxConnectors(sandbox: SandboxMode, given: readonly Connector[] | undefined): Connector[] {
+  const connectors = given ?? [
+    telegramConnector(sandbox.connectorOptions.telegram),
+    whatsappWebConnector(sandbox.connectorOptions.whatsappWeb),
+  ];
+  return withConfigDefaults(connectors, sandbox.configDefaults);
 }
 
 /**

@@ -3,6 +3,7 @@ import { DEFAULT_EVENT_RETENTION_MS, parseDuration } from "../../events/retentio
 import { intOption } from "../args.js";
 import { UsageError } from "../errors.js";
 import type { CliIo } from "../context.js";
+import type { SandboxInfo } from "../../sandbox-mode/index.js";
 import { secretBox } from "../output.js";
 
 /** The options of `serve`, as commander parses them (flag, else env, else default). */
@@ -19,6 +20,7 @@ interface ServeFlags {
   webhookAllowPrivate?: boolean;
   webhookRetrySchedule?: string;
   webhookTimeout?: number;
+  sandbox?: boolean;
 }
 
 /**
@@ -34,6 +36,9 @@ interface ServeFlags {
  * On the first start (no account token stored yet, none preset) the generated account token is
  * printed once to stderr in a box, with the URL and the docs URL; later starts print no token.
  * Logs go to stdout (pino JSON).
+ *
+ * `--sandbox` (docs/sandbox-mode.md) also runs the Telegram and WhatsApp Web sandboxes in-process on
+ * free loopback ports; the banner then lists them and their control APIs under `<url>/sandbox/…`.
  */
 export function registerServe(program: Command, io: CliIo): void {
   program
@@ -56,6 +61,7 @@ export function registerServe(program: Command, io: CliIo): void {
       new Option("--webhook-retry-schedule <delays>", "webhook retry delays, e.g. 5s,5m,30m,2h,5h,10h,10h (the default)").env("SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE"),
     )
     .addOption(new Option("--webhook-timeout <ms>", "timeout of one webhook attempt, ms (default 10000)").env("SWITCHBOARD_WEBHOOK_TIMEOUT_MS").argParser(intOption(1, 300_000)))
+    .option("--sandbox", "also run the Telegram and WhatsApp Web sandboxes locally; new instances use them (offline try-out)")
     .addOption(
       new Option("--log-level <level>", "log level")
         .env("LOG_LEVEL")
@@ -93,6 +99,7 @@ export function registerServe(program: Command, io: CliIo): void {
         eventRetentionMs: opts.eventRetention,
         publicUrl: nonEmpty(opts.publicUrl),
         logLevel: opts.logLevel,
+        sandbox: opts.sandbox === true,
         webhooks: {
           allowPrivateAddresses: opts.webhookAllowPrivate === true || allowEnv === "1" || allowEnv === "true",
           ...(retryScheduleMs && { retryScheduleMs }),
@@ -100,16 +107,22 @@ export function registerServe(program: Command, io: CliIo): void {
         },
       });
       installSignalHandlers(server);
-      io.err(serveBanner(server.url, server.initialAccountToken));
+      io.err(serveBanner(server.url, server.initialAccountToken, server.sandbox));
     });
 }
 
 /**
- * The stderr banner of `serve`: URL, docs URL, and the initial account token in a box when there is
- * one (the only place it is ever shown).
+ * The stderr banner of `serve`: URL, docs URL, in sandbox mode the sandboxes (URLs only, nothing
+ * secret), and the initial account token in a box when there is one (the only place it is ever shown).
  */
-export function serveBanner(url: string, initialAccountToken: string | null): string {
+export function serveBanner(url: string, initialAccountToken: string | null, sandbox: SandboxInfo | null = null): string {
   let out = `Switchboard is listening on ${url}\nAPI docs: ${url}/docs\n`;
+  if (sandbox) {
+    out +=
+      "Sandbox mode: new instances use these local sandboxes (state in memory, gone at stop):\n" +
+      `  Telegram Bot API  ${sandbox.telegram.apiRoot}   control: ${url}/sandbox/telegram\n` +
+      `  WhatsApp Web      ${sandbox.whatsappWeb.wsUrl}   control: ${url}/sandbox/whatsapp-web\n`;
+  }
   if (initialAccountToken !== null) {
     out += secretBox("Account token", initialAccountToken, [
       "It is stored only as a hash: it will not be shown again.",

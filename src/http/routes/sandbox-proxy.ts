@@ -1,0 +1,92 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { err } from "../../core/errors.js";
+import type { SandboxInfo, SandboxTargets } from "../../sandbox-mode/index.js";
+
+/** The sandboxes reachable through the proxy, in URL form: `/sandbox/<name>/…`. */
+const NAMES = ["telegram", "whatsapp-web"] as const;
+type SandboxName = (typeof NAMES)[number];
+
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+/**
+ * Longest a proxied request may take, ms. Some control calls wait on purpose: a WhatsApp scan until
+ * the client signed (≤ 10 s), a contact's message until every device answered (≤ 10 s each), a
+ * Telegram `sent?wait=ms`.
+ */
+export const SANDBOX_PROXY_TIMEOUT_MS = 65_000;
+
+/** What the proxy needs in sandbox mode; `null` when sandbox mode is off. */
+export interface SandboxProxyDeps {
+  targets: SandboxTargets;
+  info: SandboxInfo;
+  /** Default {@link SANDBOX_PROXY_TIMEOUT_MS}. */
+  timeoutMs?: number;
+}
+
+/**
+ * The sandboxes' control APIs through the gateway, so a browser on the gateway's origin can play the
+ * phones and users (account token; not rate-limit exempt; not in the OpenAPI document):
+ *
+ * - `GET /sandbox` → `{telegram: {apiRoot, controlUrl, proxy}, whatsappWeb: {url, wsUrl, controlUrl, rootPublicKey, proxy}}`;
+ * - `GET|POST|PUT|PATCH|DELETE /sandbox/telegram[/<path>][?query]` → the Telegram sandbox's
+ *   `/sandbox[/<path>][?query]`; `/sandbox/whatsapp-web/…` → the WhatsApp Web sandbox's likewise.
+ *   The JSON body is forwarded (nothing else of the request: no token, no other header); the answer
+ *   is the sandbox's status, `content-type` and body, unchanged (each sandbox has its own error shape,
+ *   see docs/sandbox-telegram.md and docs/sandbox-whatsapp-web.md). A path that would leave the
+ *   sandbox's `/sandbox` tree (`..`) is 404 `NOT_FOUND`.
+ * - Sandbox unreachable: 502 `PLATFORM_UNREACHABLE`; no answer within the timeout: 504 `TIMEOUT`
+ *   (`details.sandbox` names it), in the gateway's envelope.
+ *
+ * With `deps` null (sandbox mode off) the same paths answer 404 `NOT_FOUND` to anyone, exactly like
+ * an unknown route (registered anyway, so that a catch-all route such as a dashboard's cannot answer
+ * them instead).
+ */
+export function sandboxProxyRoutes(app: FastifyInstance, deps: SandboxProxyDeps | null): void {
+  const off = async (): Promise<never> => {
+    throw err("NOT_FOUND");
+  };
+  const hidden = { hide: true } as const;
+  app.get("/sandbox", { config: { access: deps ? "account" : "public" }, schema: hidden }, deps ? async () => describe(deps.info) : off);
+  for (const name of NAMES) {
+    const prefix = `/sandbox/${name}`;
+    const handler = deps ? (request: FastifyRequest, reply: FastifyReply) => forward(name, prefix, deps, request, reply) : off;
+    for (const url of [prefix, `${prefix}/*`]) {
+      app.route({ method: [...METHODS], url, config: { access: deps ? "account" : "public" }, schema: hidden, handler });
+    }
+  }
+}
+
+function describe(info: SandboxInfo): unknown {
+  return {
+    telegram: { ...info.telegram, proxy: "/sandbox/telegram" },
+    whatsappWeb: { ...info.whatsappWeb, proxy: "/sandbox/whatsapp-web" },
+  };
+}
+
+async function forward(name: SandboxName, prefix: string, deps: SandboxProxyDeps, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  // request.url has the `access_token` query parameter cut out already (browser-token.ts).
+  const rest = request.url.slice(prefix.length);
+  const target = new URL(`/sandbox${rest}`, deps.targets[name]);
+  if (target.pathname !== "/sandbox" && !target.pathname.startsWith("/sandbox/")) throw err("NOT_FOUND");
+  const hasBody = request.body !== undefined && request.method !== "GET";
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(target, {
+      method: request.method,
+      headers: hasBody ? { "content-type": "application/json", accept: "application/json" } : { accept: "application/json" },
+      ...(hasBody ? { body: JSON.stringify(request.body) } : {}),
+      signal: AbortSignal.timeout(deps.timeoutMs ?? SANDBOX_PROXY_TIMEOUT_MS),
+    });
+    text = await res.text();
+  } catch (e) {
+    const timedOut = (e as Error).name === "TimeoutError";
+    throw timedOut
+      ? err("TIMEOUT", { message: `The ${name} sandbox did not answer in time.`, details: { sandbox: name } })
+      : err("PLATFORM_UNREACHABLE", { message: `The ${name} sandbox could not be reached.`, details: { sandbox: name } });
+  }
+  return reply
+    .code(res.status)
+    .type(res.headers.get("content-type") ?? "application/json; charset=utf-8")
+    .send(text);
+}
