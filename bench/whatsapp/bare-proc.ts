@@ -3,7 +3,9 @@
  * (`makeWASocket`, the pinned version, unmodified) against the sandbox, with the smallest durable
  * auth state that keeps Signal keys off the JavaScript heap, as the gateway does: one SQLite file
  * (better-sqlite3, one row per key, values in Baileys' `BufferJSON`), creds as a live object saved
- * on `creds.update`. `BENCH_BARE_AUTH=memory` keeps the keys in a Map on the heap instead.
+ * on `creds.update`. Over it, by default, Baileys' own read/write cache `makeCacheableSignalKeyStore`
+ * (as in Baileys' README and as the gateway's connector does; entries live 5 minutes).
+ * `BENCH_BARE_AUTH=sqlite`: the SQLite store without that cache; `memory`: keys in a Map on the heap.
  *
  * Linking is driven by run.ts: `qr` starts a fresh socket and answers its first QR, the driver makes
  * a sandbox phone scan it, `open` waits for the 515 restart and logs in again from the saved creds.
@@ -23,15 +25,18 @@ import {
   WA_CERT_DETAILS,
   type WASocket,
   initAuthCreds,
+  makeCacheableSignalKeyStore,
   makeWASocket,
 } from "baileys";
 import { pino } from "pino";
 import { serve } from "../telegram/ipc.js";
-import { measure } from "./measure.js";
+import { measure, snapshot } from "./measure.js";
 
 const runGc = globalThis.gc;
 if (!runGc) throw new Error("bare-proc needs --expose-gc");
-const AUTH = process.env["BENCH_BARE_AUTH"] === "memory" ? "memory" : "sqlite";
+const AUTH_MODE = process.env["BENCH_BARE_AUTH"];
+const AUTH = AUTH_MODE === "memory" ? "memory" : "sqlite";
+const CACHED = AUTH_MODE === undefined || AUTH_MODE === "cached";
 
 let wsUrl = "";
 let dir: string | null = null;
@@ -157,12 +162,13 @@ serve(
         db.pragma("synchronous = NORMAL");
         db.exec("create table keys (owner integer not null, type text not null, id text not null, value text not null, primary key (owner, type, id))");
       }
-      return { auth: AUTH };
+      return { auth: AUTH, cached: CACHED };
     },
     /** Starts socket `index` with fresh creds; answers its first QR string. */
     qr: async ({ index }: { index: number }) => {
       const creds = initAuthCreds();
-      const client = start(index, { creds, keys: keyStore(index) });
+      const keys = keyStore(index);
+      const client = start(index, { creds, keys: CACHED ? makeCacheableSignalKeyStore(keys) : keys });
       const { qr } = await client.next((u) => typeof u.qr === "string", 20_000);
       return qr;
     },
@@ -178,6 +184,8 @@ serve(
     /** How many sockets are open now. */
     open_count: () => [...clients.values()].filter((c) => c.open).length,
     measure: () => measure(runGc),
+    /** A heap snapshot into `dir` (BENCH_HEAP_SNAPSHOT), after the last measurement. */
+    snapshot: ({ dir }: { dir: string }) => snapshot(dir, "bare"),
   },
   async () => {
     for (const c of clients.values()) c.sock.end(undefined);

@@ -15,7 +15,9 @@
  *
  * Env: BENCH_INSTANCES (N, default 200), BENCH_CONCURRENCY (links at a time, default 10),
  * BENCH_PART ("bare" | "gateway", default both), BENCH_SETTLE_MS (wait after the last link before
- * measuring, default 3000), BENCH_BARE_AUTH ("memory": bare keys in a Map, default SQLite).
+ * measuring, default 3000), BENCH_BARE_AUTH (bare keys: "cached" = Baileys' makeCacheableSignalKeyStore over SQLite,
+ * the default; "sqlite" without the cache; "memory" in a Map),
+ * BENCH_HEAP_SNAPSHOT (a directory: each measured process writes bare/gateway.heapsnapshot there at the end).
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Child, spawnChild } from "../telegram/ipc.js";
@@ -25,7 +27,12 @@ const N = Number(process.env["BENCH_INSTANCES"] ?? 200);
 const CONCURRENCY = Number(process.env["BENCH_CONCURRENCY"] ?? 10);
 const PART = process.env["BENCH_PART"] ?? "all";
 const SETTLE_MS = Number(process.env["BENCH_SETTLE_MS"] ?? 3000);
+const SNAPSHOT_DIR = process.env["BENCH_HEAP_SNAPSHOT"];
 const OVERHEAD_TARGET = 0.15;
+/** The connector's platform id. */
+const PLATFORM = "whatsapp-web";
+/** The WhatsApp Web version Baileys rc14 announces by default. */
+const WA_VERSION = "2.3000.1043857760";
 
 interface SandboxInfo {
   wsUrl: string;
@@ -114,6 +121,7 @@ async function run(side: Side, sandbox: Child, info: SandboxInfo, phones: string
   };
   const mid = await link(0, half);
   const after = await link(half, N);
+  if (SNAPSHOT_DIR) await side.child.call("snapshot", { dir: SNAPSHOT_DIR });
   const kb = (bytes: number, n: number): number => Number((bytes / 1024 / n).toFixed(1));
   return {
     sessions: N,
@@ -128,11 +136,12 @@ async function run(side: Side, sandbox: Child, info: SandboxInfo, phones: string
   };
 }
 
-function bareSide(): Side {
+function bareSide(info: SandboxInfo): Side & { start(): Promise<unknown> } {
   const child = spawnChild("../whatsapp/bare-proc.js", ["--expose-gc"]);
   return {
     name: "bare",
     child,
+    start: () => child.call("start", info),
     qr: (i) => child.call<string>("qr", { index: i }),
     connected: async (i) => {
       await child.call("open", { index: i });
@@ -141,16 +150,53 @@ function bareSide(): Side {
   };
 }
 
-function gatewaySide(): Side {
+/** The gateway's REST API, as a user drives it. */
+async function rest<T>(gw: { url: string; token: string }, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(gw.url + path, {
+    method,
+    headers: { authorization: `Bearer ${gw.token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = (await res.json()) as T;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+interface View {
+  name: string;
+  status: { state: string };
+}
+
+function gatewaySide(info: SandboxInfo): Side & { start(): Promise<unknown> } {
   const child = spawnChild("../whatsapp/gateway-proc.js", ["--expose-gc"]);
+  let gw = { url: "", token: "" };
+  const name = (i: number): string => `wa-${String(i).padStart(4, "0")}`;
   return {
     name: "gateway",
     child,
-    qr: (i) => child.call<string>("qr", { index: i }),
-    connected: async (i) => {
-      await child.call("connected", { index: i });
+    async start() {
+      gw = await child.call<{ url: string; token: string }>("start", info);
+      return { url: gw.url };
     },
-    count: () => child.call<number>("connected_count"),
+    async qr(i) {
+      // The pinned version in the config: no fetch of web.whatsapp.com from the bench.
+      await rest(gw, "POST", "/v1/instances", { name: name(i), platform: PLATFORM, config: { websocketUrl: info.wsUrl, version: WA_VERSION } });
+      await rest(gw, "POST", `/v1/instances/${name(i)}/connect`, { login: { method: "qr" }, wait: "awaiting_login", timeoutMs: 20_000 });
+      return (await rest<{ qr: string }>(gw, "GET", `/v1/instances/${name(i)}/qr`)).qr;
+    },
+    async connected(i) {
+      const end = Date.now() + 30_000;
+      for (;;) {
+        const v = await rest<View>(gw, "GET", `/v1/instances/${name(i)}`);
+        if (v.status.state === "connected") return;
+        if (Date.now() > end) throw new Error(`${name(i)} is ${JSON.stringify(v.status)} after 30 s`);
+        await sleep(50);
+      }
+    },
+    async count() {
+      const page = await rest<{ items: View[] }>(gw, "GET", "/v1/instances?limit=500");
+      return page.items.filter((v) => v.status.state === "connected").length;
+    },
   };
 }
 
@@ -167,9 +213,9 @@ try {
   const results: Partial<Record<Side["name"], SideResult>> = {};
   for (const [name, make] of [["bare", bareSide], ["gateway", gatewaySide]] as const) {
     if (PART !== "all" && PART !== name) continue;
-    const side = make();
+    const side = make(info);
     try {
-      summary[`${side.name}Start`] = await side.child.call("start", info);
+      summary[`${side.name}Start`] = await side.start();
       results[side.name] = await run(side, sandbox, info, phones);
       summary[side.name] = results[side.name];
     } finally {
