@@ -42,6 +42,12 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard runs in browsers (dashboard/src, compiled by dashboard/tsconfig.json).
+    files: ["dashboard/src/**"],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: { "no-restricted-globals": ["error", "Buffer", "process", "require", "__dirname", "__filename", "global"] },
+  },
+  {
     files: ["src/connectors/**"],
     rules: {
       "no-restricted-imports": [

@@ -24,6 +24,7 @@ import { tokenRoutes } from "./routes/tokens.js";
 import { eventRoutes } from "./routes/events.js";
 import { webhookSubscriptionRoutes } from "./routes/webhook-subscriptions.js";
 import { intakeRoutes } from "./routes/intake.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
 import { installBodyParsing, jsonSerializerCompiler, typeboxValidatorCompiler } from "./validation.js";
 import "./types.js";
 
@@ -106,5 +107,6 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   intakeRoutes(app, routeDeps);
   eventRoutes(app, routeDeps);
   webhookSubscriptionRoutes(app, routeDeps);
+  dashboardRoutes(app);
   return app;
 }

@@ -1,0 +1,120 @@
+import type { InstanceView, Listener, PlatformInfo, Switchboard, SwitchboardEvent } from "@switchboard/client";
+import { pushRecent } from "./lib/events.js";
+
+/** What changed, for the views that listen to the store. */
+export type Change =
+  | { kind: "instances" }
+  | { kind: "selected" }
+  | { kind: "event"; event: SwitchboardEvent }
+  | { kind: "stream"; connected: boolean; error?: string }
+  | { kind: "fill-login"; name: string; value: string };
+
+/** How many recent events are kept per instance. */
+export const RECENT_EVENTS = 50;
+
+/**
+ * The dashboard's state: the client, the platforms, the instances (kept current by the live stream),
+ * the selected instance and the recent events per instance. Views read it and subscribe to changes.
+ */
+export class Store {
+  readonly instances = new Map<string, InstanceView>();
+  readonly recent = new Map<string, SwitchboardEvent[]>();
+  selected: string | null = null;
+  private readonly listeners = new Set<(c: Change) => void>();
+  private listener: Listener | null = null;
+
+  constructor(
+    readonly sb: Switchboard,
+    readonly platforms: PlatformInfo[],
+    /** Which sandboxes answer through the gateway (`serve --sandbox`). */
+    readonly sandbox: { whatsapp: boolean; telegram: boolean },
+  ) {}
+
+  /** Calls `fn` on every change; returns the unsubscribe function. */
+  subscribe(fn: (c: Change) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  emit(c: Change): void {
+    for (const fn of this.listeners) fn(c);
+  }
+
+  platform(id: string): PlatformInfo | undefined {
+    return this.platforms.find((p) => p.platform === id);
+  }
+
+  select(name: string | null): void {
+    this.selected = name;
+    this.emit({ kind: "selected" });
+  }
+
+  /** Reloads every instance (all pages). */
+  async refresh(): Promise<void> {
+    const seen = new Set<string>();
+    let after: string | undefined;
+    do {
+      const page = await this.sb.listInstances({ limit: 500, ...(after ? { after } : {}) });
+      for (const i of page.items) {
+        seen.add(i.name);
+        this.instances.set(i.name, i);
+      }
+      after = page.next ?? undefined;
+    } while (after);
+    for (const name of [...this.instances.keys()]) if (!seen.has(name)) this.instances.delete(name);
+    if (this.selected && !this.instances.has(this.selected)) this.selected = null;
+    this.emit({ kind: "instances" });
+  }
+
+  /** Replaces one instance's view (after a verb answered). */
+  put(view: InstanceView): void {
+    this.instances.set(view.name, view);
+    this.emit({ kind: "instances" });
+  }
+
+  /** Follows every event the token may see; status events update the instances. */
+  startStream(): void {
+    this.listener = this.sb.listen((err, event) => {
+      if (err) {
+        this.emit({ kind: "stream", connected: false, error: err.message });
+        return;
+      }
+      this.emit({ kind: "stream", connected: true });
+      this.onEvent(event);
+    });
+  }
+
+  /** Whether the live stream is open now. */
+  get streamConnected(): boolean {
+    return this.listener?.connected ?? false;
+  }
+
+  stop(): void {
+    this.listener?.();
+    this.listener = null;
+    this.listeners.clear();
+  }
+
+  /** Records events replayed from the store (oldest first), without announcing each. */
+  addReplayed(name: string, events: readonly SwitchboardEvent[]): void {
+    let list = this.recent.get(name) ?? [];
+    for (const e of events) list = pushRecent(list, e, RECENT_EVENTS);
+    list.sort((a, b) => b.ts - a.ts);
+    this.recent.set(name, list);
+  }
+
+  private onEvent(event: SwitchboardEvent): void {
+    const name = event.instance;
+    if (name) this.recent.set(name, pushRecent(this.recent.get(name) ?? [], event, RECENT_EVENTS));
+    if (event.type === "instance.status" && name) {
+      const current = this.instances.get(name);
+      if (current) this.put({ ...current, status: event.data.status, desired: event.data.desired });
+      else void this.refresh().catch(() => undefined);
+    } else if (event.type === "instance.deleted" && name) {
+      this.instances.delete(name);
+      if (this.selected === name) this.selected = null;
+      this.emit({ kind: "instances" });
+    }
+    this.emit({ kind: "event", event });
+  }
+}
