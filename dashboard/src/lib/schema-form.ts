@@ -64,7 +64,8 @@ const SECRET_NAMES = /token|secret|password|key$/i;
 export function fieldsOf(schema: JsonSchemaLike | undefined): FieldSpec[] {
   if (!schema?.properties) return [];
   const required = new Set(schema.required ?? []);
-  return Object.entries(schema.properties).map(([name, prop]) => fieldOf(name, prop, required.has(name)));
+  // A property with a default counts as optional: an empty field lets the server fill the default.
+  return Object.entries(schema.properties).map(([name, prop]) => fieldOf(name, prop, required.has(name) && prop.default === undefined));
 }
 
 function fieldOf(name: string, prop: JsonSchemaLike, required: boolean): FieldSpec {

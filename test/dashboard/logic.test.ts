@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import { TelegramConfigSchema } from "../../src/connectors/telegram/config.js";
+import { WhatsAppWebConfigSchema } from "../../src/connectors/whatsapp-web/config.js";
+import { lastThread, pushRecent, summarize } from "../../dashboard/src/lib/events.js";
+import { botSentTexts, conversationOf, devicesOf, phonesOf, sandboxPath } from "../../dashboard/src/lib/sandbox.js";
+import { fieldsOf, humanize, initialValue, type JsonSchemaLike, valueOf } from "../../dashboard/src/lib/schema-form.js";
+import { stateLabel, statusDetail } from "../../dashboard/src/lib/status.js";
+import { formatRemaining, lockedUntilOf } from "../../dashboard/src/lib/time.js";
+
+const asSchema = (s: unknown) => JSON.parse(JSON.stringify(s)) as JsonSchemaLike;
+
+describe("schema form", () => {
+  it("derives fields from the Telegram config schema", () => {
+    const fields = fieldsOf(asSchema(TelegramConfigSchema));
+    const by = Object.fromEntries(fields.map((f) => [f.name, f]));
+    expect(by.apiRoot?.kind).toBe("text");
+    expect(by.environment).toMatchObject({ kind: "choice", options: ["production", "test"], default: "production" });
+    expect(by.pollTimeoutS).toMatchObject({ kind: "integer", minimum: 0, maximum: 50, label: "Poll timeout s" });
+    expect(by.allowedUpdates?.kind).toBe("list");
+    expect(by.includeRaw?.kind).toBe("boolean");
+    expect(by.cloudLockedUntil).toMatchObject({ kind: "number", nullable: true });
+  });
+
+  it("derives a choice from the WhatsApp browser union and keeps order", () => {
+    const fields = fieldsOf(asSchema(WhatsAppWebConfigSchema));
+    expect(fields[0]?.name).toBe("deviceName");
+    const browser = fields.find((f) => f.name === "browser");
+    expect(browser?.kind).toBe("choice");
+    expect(browser?.options).toContain("Chrome");
+  });
+
+  it("renders secrets as secret fields and required ones as required", () => {
+    const [f] = fieldsOf({ type: "object", properties: { token: { type: "string", minLength: 1 } }, required: ["token"] });
+    expect(f).toMatchObject({ name: "token", kind: "secret", required: true, label: "Token" });
+  });
+
+  it("builds a value: empty text left out, numbers parsed, lists split, booleans kept", () => {
+    const fields = fieldsOf(asSchema(TelegramConfigSchema));
+    const r = valueOf(fields, { apiRoot: "", environment: "test", pollTimeoutS: "10", allowedUpdates: "message, edited_message,", includeRaw: true, cloudLockedUntil: "" });
+    expect(r).toEqual({ ok: true, value: { environment: "test", pollTimeoutS: 10, allowedUpdates: ["message", "edited_message"], includeRaw: true } });
+  });
+
+  it("reports bad numbers, out-of-range values, missing required input and bad JSON", () => {
+    const schema: JsonSchemaLike = {
+      type: "object",
+      properties: { n: { type: "integer", minimum: 1 }, x: { type: "number", maximum: 2 }, t: { type: "string" }, o: { type: "object" } },
+      required: ["t"],
+    };
+    const r = valueOf(fieldsOf(schema), { n: "1.5", x: "3", t: " ", o: "{" });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(Object.keys(r.errors).sort()).toEqual(["n", "o", "t", "x"]);
+    expect(valueOf(fieldsOf(schema), { n: "0", t: "a" })).toMatchObject({ ok: false, errors: { n: "N must be at least 1." } });
+  });
+
+  it("gives initial values from defaults", () => {
+    const fields = fieldsOf(asSchema(TelegramConfigSchema));
+    const by = Object.fromEntries(fields.map((f) => [f.name, initialValue(f)]));
+    expect(by).toMatchObject({ pollTimeoutS: "25", includeRaw: false, cloudLockedUntil: "", environment: "production" });
+    expect(humanize("phone_number")).toBe("Phone number");
+    expect(fieldsOf(undefined)).toEqual([]);
+  });
+});
+
+describe("status words", () => {
+  it("labels states and details", () => {
+    expect(stateLabel("awaiting_login")).toBe("awaiting login");
+    expect(statusDetail({ state: "connected", self: { id: "1", name: "demo_bot" } })).toBe("as demo_bot");
+    expect(statusDetail({ state: "awaiting_login", method: "pairing_code", attempt: 2 })).toBe("by pairing code, attempt 2");
+    expect(statusDetail({ state: "logged_out", reason: "user", remote: "already_revoked" })).toBe("by user, remote: already revoked");
+    expect(statusDetail({ state: "failed", error: { code: "X", message: "boom" } })).toBe("boom");
+  });
+});
+
+describe("time", () => {
+  it("formats a countdown, rounding up to the second", () => {
+    expect(formatRemaining(598_001)).toBe("9:59");
+    expect(formatRemaining(600_000)).toBe("10:00");
+    expect(formatRemaining(3_723_000)).toBe("1:02:03");
+    expect(formatRemaining(-5)).toBe("0:00");
+  });
+
+  it("finds the lock end in an action answer", () => {
+    expect(lockedUntilOf({ loggedOut: true, apiRoot: "http://x", cloudLockedUntil: 1_700_000_600_000 })).toBe(1_700_000_600_000);
+    expect(lockedUntilOf({ apiRoot: "https://api.telegram.org", cloudLockedUntil: null })).toBeUndefined();
+    expect(lockedUntilOf(null)).toBeUndefined();
+  });
+});
+
+describe("events", () => {
+  const ev = (id: string, type: string, data: unknown, ts = 1) => ({ id, type, instance: "a", ts, data });
+
+  it("keeps the newest first, without duplicates, capped", () => {
+    let list = [ev("1", "x", {})];
+    list = pushRecent(list, ev("2", "x", {}), 2);
+    list = pushRecent(list, ev("2", "x", {}), 2);
+    list = pushRecent(list, ev("3", "x", {}), 2);
+    expect(list.map((e) => e.id)).toEqual(["3", "2"]);
+  });
+
+  it("summarizes without the QR string", () => {
+    expect(summarize(ev("1", "instance.qr", { qr: "2@secret", attempt: 3 }))).toBe("new QR (attempt 3)");
+    expect(summarize(ev("1", "instance.qr", { qr: "2@secret", attempt: 3 }))).not.toContain("secret");
+    expect(summarize(ev("1", "instance.status", { status: { state: "awaiting_login" } }))).toBe("→ awaiting login");
+    expect(summarize(ev("1", "message.received", { threadId: "42", body: "hi" }))).toBe("42: hi");
+    expect(lastThread([ev("2", "message.sent", { threadId: "9" }), ev("1", "message.received", { threadId: "42" })])).toBe("42");
+  });
+});
+
+describe("sandbox answers", () => {
+  it("reads phones, devices, conversations and bot messages", () => {
+    expect(sandboxPath("whatsapp-web", "/phones")).toBe("/sandbox/whatsapp-web/phones");
+    expect(phonesOf({ phones: [{ id: "phone-1", number: "1666" }, { nope: 1 }] })).toEqual([{ id: "phone-1", number: "1666" }]);
+    expect(phonesOf([{ id: "phone-2", number: 17 }])).toEqual([{ id: "phone-2", number: "17" }]);
+    expect(devicesOf({ devices: [{ device: 2, jid: "1:2@s.whatsapp.net", name: "Chrome", connected: true }] })).toEqual([
+      { device: 2, jid: "1:2@s.whatsapp.net", name: "Chrome", connected: true },
+    ]);
+    const chat = conversationOf({ inbound: [{ text: "hello", t: 2 }], sent: [{ text: "reply", at: 3000 }, { at: 1 }] });
+    expect(chat).toEqual([
+      { from: "contact", text: "hello", at: 2000 },
+      { from: "device", text: "reply", at: 3000 },
+    ]);
+    expect(botSentTexts([{ seq: 1, method: "sendMessage", chat_id: 5, message: { text: "pong" } }, { seq: 2, method: "sendChatAction" }])).toEqual([
+      { seq: 1, chatId: "5", text: "pong" },
+    ]);
+  });
+});
