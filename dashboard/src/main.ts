@@ -91,6 +91,14 @@ function showDashboard(s: Store): void {
       stream.classList.toggle("bad", !c.connected);
     }
   });
+  // The SDK reports failures, not the opening of the stream: poll its state for the indicator.
+  const poll = setInterval(() => {
+    if (store !== s) return clearInterval(poll);
+    if (s.streamConnected) {
+      stream.textContent = "live";
+      stream.classList.remove("bad");
+    }
+  }, 1000);
   replace(account, stream, h("button", { type: "button", onclick: signOut }, "Sign out"));
   replace(
     root,
