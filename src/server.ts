@@ -23,6 +23,9 @@ import { loadMasterKey } from "./vault/master-key.js";
 import { vaultCredentialStore } from "./vault/credential-store.js";
 import { Vault } from "./vault/vault.js";
 
+/** Requests per minute per token in sandbox mode (a dashboard drives the sandboxes through the gateway), unless set. */
+const SANDBOX_RATE_LIMIT = 1_000;
+
 /** How long a stop waits for HTTP requests still in flight after the sessions are closed, ms. */
 const CLOSE_GRACE_MS = 1_000;
 
@@ -160,7 +163,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
         idempotency: store.idempotency,
         metrics,
         logger,
-        rateLimit: { points: opts.rateLimitPerMinute ?? 100, durationMs: 60_000 },
+        rateLimit: { points: opts.rateLimitPerMinute ?? (opts.sandbox ? SANDBOX_RATE_LIMIT : 100), durationMs: 60_000 },
         ready: () => store.ping(),
         version: "0.1.0",
         events: feed,

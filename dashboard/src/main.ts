@@ -59,7 +59,9 @@ function showSignIn(problem?: string): void {
 async function start(token: string): Promise<void> {
   const sb = client(token);
   const platforms = await sb.platforms();
-  const sandbox = { whatsapp: await answers(sb, "/sandbox/whatsapp-web/phones"), telegram: await answers(sb, "/sandbox/telegram/bots") };
+  // `GET /sandbox` answers (with the sandboxes' URLs) only when the gateway runs in sandbox mode.
+  const inSandboxMode = await answers(sb, "/sandbox");
+  const sandbox = { whatsapp: inSandboxMode, telegram: inSandboxMode };
   store = new Store(sb, platforms, sandbox);
   await store.refresh();
   showDashboard(store);

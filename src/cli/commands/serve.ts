@@ -49,7 +49,7 @@ export function registerServe(program: Command, io: CliIo): void {
     .addOption(new Option("--data <dir>", "data directory (SQLite database, key file)").env("SWITCHBOARD_DATA").default("./data"))
     .addOption(new Option("--database-url <url>", "postgres://… to keep state in Postgres instead of SQLite").env("DATABASE_URL"))
     .addOption(new Option("--public-url <url>", "public base URL of this gateway, where platforms push webhooks").env("SWITCHBOARD_PUBLIC_URL"))
-    .addOption(new Option("--rate-limit <n>", "requests per minute per token").default(100).argParser(intOption(1, 1_000_000)))
+    .addOption(new Option("--rate-limit <n>", "requests per minute per token (default: 100; 1000 with --sandbox)").argParser(intOption(1, 1_000_000)))
     .addOption(
       new Option("--event-retention <duration>", "keep events this long (7d, 36h, 90m, or ms; 0 keeps them forever)")
         .env("SWITCHBOARD_EVENT_RETENTION")
