@@ -1,7 +1,7 @@
 /**
  * The newcomer's story in a real Chromium against `startServer({sandbox: true})` (docs/browser-tests.md).
  *
- * Covered: sign in (and a refused token); WhatsApp: create an instance → QR visible → scan it from
+ * Covered: sign in (a refused token; keyboard only on a 360 px screen); WhatsApp: create an instance → QR visible → scan it from
  * the phone panel → connected, device listed → a message from a contact appears → reply, seen by the
  * contact → logout (remote revoked) → the device is gone from the phone panel → connect shows a new
  * QR. Telegram: create an instance → connect with a bot token typed into the login form → connected
@@ -84,6 +84,19 @@ describe("dashboard (Chromium)", () => {
     await page.getByRole("region", { name: "Sandbox phones" }).waitFor();
     await h.screenshot(page, "signed-in");
     expect(h.pageErrors).toEqual([]);
+  });
+
+  it("signs in by keyboard alone on a narrow screen, without horizontal scrolling", async () => {
+    const page = await h.newPage({ width: 360, height: 740 });
+    await page.goto("/");
+    // The token field has the focus on load; Enter submits.
+    await page.getByLabel("Token").waitFor();
+    await page.keyboard.type(h.token);
+    await page.keyboard.press("Enter");
+    await page.getByRole("list", { name: "Instances" }).waitFor();
+    await page.getByRole("form", { name: "Create an instance" }).waitFor();
+    expect(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).toBe(true);
+    await h.screenshot(page, "signed-in-narrow");
   });
 
   it(
