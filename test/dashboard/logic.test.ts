@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { TelegramConfigSchema } from "../../src/connectors/telegram/config.js";
 import { WhatsAppWebConfigSchema } from "../../src/connectors/whatsapp-web/config.js";
 import { lastThread, pushRecent, summarize } from "../../dashboard/src/lib/events.js";
-import { botSentTexts, conversationOf, devicesOf, phonesOf, sandboxPath } from "../../dashboard/src/lib/sandbox.js";
+import { botSentTexts, conversationOf, devicesOf, phonesOf, sandboxPath, telegramResult } from "../../dashboard/src/lib/sandbox.js";
 import { fieldsOf, humanize, initialValue, type JsonSchemaLike, valueOf } from "../../dashboard/src/lib/schema-form.js";
 import { stateLabel, statusDetail } from "../../dashboard/src/lib/status.js";
 import { formatRemaining, lockedUntilOf } from "../../dashboard/src/lib/time.js";
@@ -123,5 +123,13 @@ describe("sandbox answers", () => {
     expect(botSentTexts([{ seq: 1, method: "sendMessage", chat_id: 5, message: { text: "pong" } }, { seq: 2, method: "sendChatAction" }])).toEqual([
       { seq: 1, chatId: "5", text: "pong" },
     ]);
+  });
+});
+
+describe("Telegram sandbox answers", () => {
+  it("unwraps the Bot API envelope and turns a refusal into an error with its description", () => {
+    expect(telegramResult({ ok: true, result: { token: "1:abc" } })).toEqual({ token: "1:abc" });
+    expect(() => telegramResult({ ok: false, error_code: 400, description: "Bad Request: username taken" })).toThrow("Bad Request: username taken");
+    expect(telegramResult([1, 2])).toEqual([1, 2]); // not an envelope: as is
   });
 });

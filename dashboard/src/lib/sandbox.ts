@@ -8,6 +8,18 @@ export function sandboxPath(platform: "whatsapp-web" | "telegram", path: string)
   return `/sandbox/${platform}${path.startsWith("/") ? path : `/${path}`}`;
 }
 
+/**
+ * The payload of a Telegram sandbox control answer, which uses the Bot API envelope
+ * (docs/sandbox-telegram.md): `{ok: true, result}` → `result`.
+ * @throws Error with the sandbox's `description` for `{ok: false, …}`.
+ */
+export function telegramResult(body: unknown): unknown {
+  if (!body || typeof body !== "object" || !("ok" in body)) return body;
+  const b = body as { ok: unknown; result?: unknown; description?: unknown };
+  if (b.ok === true) return b.result;
+  throw new Error(typeof b.description === "string" ? b.description : "The Telegram sandbox refused the request.");
+}
+
 /** A WhatsApp sandbox phone: `{id, number, …}`. */
 export interface PhoneLike {
   id: string;

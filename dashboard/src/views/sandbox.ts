@@ -1,5 +1,5 @@
 import { busy, h, replace, showResult, uid } from "../dom.js";
-import { botSentTexts, conversationOf, devicesOf, type PhoneLike, phonesOf, sandboxPath } from "../lib/sandbox.js";
+import { botSentTexts, conversationOf, devicesOf, type PhoneLike, phonesOf, sandboxPath, telegramResult } from "../lib/sandbox.js";
 import { clock } from "../lib/time.js";
 import type { Store } from "../state.js";
 
@@ -18,7 +18,10 @@ export function renderSandbox(s: Store): HTMLElement {
 type Req = (method: string, path: string, body?: unknown) => Promise<unknown>;
 
 function requester(s: Store, platform: "whatsapp-web" | "telegram"): Req {
-  return (method, path, body) => s.sb.http.request<unknown>(method, sandboxPath(platform, path), body === undefined ? {} : { body });
+  return async (method, path, body) => {
+    const answer = await s.sb.http.request<unknown>(method, sandboxPath(platform, path), body === undefined ? {} : { body });
+    return platform === "telegram" ? telegramResult(answer) : answer;
+  };
 }
 
 function field(label: string, input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement): HTMLElement {
