@@ -4,11 +4,10 @@
  * Covered: sign in (a refused token; keyboard only on a 360 px screen); WhatsApp: create an instance → QR visible → scan it from
  * the phone panel → connected, device listed → a message from a contact appears → reply, seen by the
  * contact → logout (remote revoked) → the device is gone from the phone panel → connect shows a new
- * QR. Telegram: create an instance → connect with a bot token typed into the login form → connected
- * → a message from a user appears → reply (checked in the bot's sent messages) → logout (remote not
- * supported, credentials wiped) → connect with the token again → connected. The Telegram bot, user and
- * user message come from the control API through the gateway's proxy until the Telegram phone panel
- * works (see the Telegram test).
+ * QR. Telegram: create an instance → create a bot in the phone panel and put its token into connect
+ * → connected → a message from a user (sent from the panel) appears → reply, seen in the panel's
+ * "Sent by the bot" → logout (remote not supported, credentials wiped) → connect with the token
+ * again → connected.
  */
 import type { Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -164,40 +163,43 @@ describe("dashboard (Chromium)", () => {
   );
 
   it(
-    "Telegram: create → connect with a bot token → connected → message → reply → logout → connect again",
+    "Telegram: create → bot token from the phone panel → connected → message from a user → reply → logout → connect again",
     async () => {
       const page = await signIn();
       const panel = await step(page, "tg-create", () => createInstance(page, "telegram", "tg"));
       const status = panel.getByRole("status", { name: "Status", exact: true });
       const result = panel.getByRole("status", { name: "Result", exact: true });
 
-      // The Telegram phone panel cannot create bots or users yet (it reads the control API's
-      // `{ok, result}` answers as bare objects): the bot, the user and its message come from the same
-      // control API through the gateway's proxy; everything on the instance's side is the dashboard's.
-      const bot = (await h.api<{ result: { id: number; username: string; token: string } }>("POST", "/sandbox/telegram/bots", { username: "shop_bot" })).result;
-      const user = (await h.api<{ result: { id: number } }>("POST", "/sandbox/telegram/users", { first_name: "Alice" })).result;
-      const login = panel.getByRole("group", { name: "Login for connect" });
+      const tg = page.getByRole("group", { name: "Telegram" });
+      const tgResult = tg.getByRole("status", { name: "Telegram result" });
 
       await step(page, "tg-connect", async () => {
-        await login.getByLabel("Login method").selectOption("token");
-        await login.getByLabel("Token").fill(bot.token);
+        await tg.getByRole("button", { name: "Create bot" }).click();
+        await waitForText(tg.getByRole("status", { name: "Bot token" }), /^\d+:\S+$/);
+        await tg.getByRole("button", { name: "Use token in connect" }).click();
+        expect(await panel.getByLabel("Login method").inputValue()).toBe("token");
         await panel.getByRole("button", { name: "Connect", exact: true }).click();
         await waitForText(status, /^connected — as /);
       });
       await h.screenshot(page, "tg-connected");
 
       await step(page, "tg-inbound", async () => {
-        await h.api("POST", "/sandbox/telegram/messages", { bot: bot.username, from: user.id, text: "Hello bot" });
+        await tg.getByRole("button", { name: "Create user" }).click();
+        await waitForText(tgResult, /^Created user /);
+        await tg.getByLabel("Message to the bot").fill("Hello bot");
+        await tg.getByRole("button", { name: "Send as user" }).click();
+        await waitForText(tgResult, /^Sent at /);
         await panel.getByRole("list", { name: "Recent events" }).getByText("Hello bot").waitFor();
       });
 
       await step(page, "tg-reply", async () => {
-        await expect.poll(() => panel.getByLabel("Thread ID").inputValue(), { timeout: UI_TIMEOUT_MS }).toBe(String(user.id));
+        // The thread ID is filled in from the last received message: the user's private chat.
+        await expect.poll(() => panel.getByLabel("Thread ID").inputValue(), { timeout: UI_TIMEOUT_MS }).toMatch(/^\d+$/);
+        const chatId = await panel.getByLabel("Thread ID").inputValue();
         await panel.getByRole("textbox", { name: "Message", exact: true }).fill("Hello user");
         await panel.getByRole("button", { name: "Send", exact: true }).click();
         await waitForText(panel.getByRole("status", { name: "Send result" }), /^Sent \(/);
-        const sent = await h.api<{ result: Array<{ chat_id: number; message?: { text?: string } }> }>("GET", `/sandbox/telegram/bots/${bot.username}/sent`);
-        expect(sent.result.map((r) => [r.chat_id, r.message?.text])).toContainEqual([user.id, "Hello user"]);
+        await tg.getByRole("list", { name: "Sent by the bot" }).getByText(`to ${chatId}: Hello user`, { exact: true }).waitFor();
       });
       await h.screenshot(page, "tg-conversation");
 
@@ -210,7 +212,7 @@ describe("dashboard (Chromium)", () => {
 
       await step(page, "tg-reconnect", async () => {
         // Credentials are wiped: connect needs the token again.
-        await login.getByLabel("Token").fill(bot.token);
+        await tg.getByRole("button", { name: "Use token in connect" }).click();
         await panel.getByRole("button", { name: "Connect", exact: true }).click();
         await waitForText(status, /^connected — as /);
       });

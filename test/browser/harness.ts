@@ -56,12 +56,6 @@ export interface BrowserHarness {
   newPage(viewport?: { width: number; height: number }): Promise<Page>;
   /** Uncaught exceptions thrown in any page since the harness started (message + stack). */
   pageErrors: string[];
-  /**
-   * Calls the gateway with the account token, e.g. a sandbox control route through the proxy
-   * (`POST /sandbox/telegram/bots`); answers the parsed JSON body.
-   * @throws when the answer is not 2xx (status and body in the message).
-   */
-  api<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   /** Saves a full-page PNG to `test-artifacts/browser/<name>.png`; returns its path. */
   screenshot(page: Page, name: string): Promise<string>;
   /** Closes every context opened by `newPage` (call in `afterEach`). */
@@ -119,16 +113,6 @@ export async function startBrowserHarness(logName: string): Promise<BrowserHarne
       const page = await context.newPage();
       page.on("pageerror", (e) => pageErrors.push(e.stack ?? e.message));
       return page;
-    },
-    async api<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const res = await fetch(new URL(path, started.gateway.url), {
-        method,
-        headers: { authorization: `Bearer ${ACCOUNT_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-      return JSON.parse(text) as T;
     },
     async screenshot(page, name) {
       const path = join(ARTIFACTS_DIR, `${name}.png`);
