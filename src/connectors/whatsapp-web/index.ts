@@ -6,6 +6,7 @@ import { logoutRemote } from "./logout.js";
 import { WhatsAppWebSession } from "./session.js";
 import type { SocketDeps } from "./socket.js";
 import { VersionResolver } from "./version.js";
+import { quietLibsignalConsole } from "./quiet-libsignal.js";
 
 export { PairingCodeLoginSchema, WhatsAppWebConfigSchema, type WhatsAppWebConfig } from "./config.js";
 export { CLOSE_POLICY, classifyClose, closeInfo } from "./close-codes.js";
@@ -35,6 +36,7 @@ export interface WhatsAppWebConnectorOptions {
  * The WhatsApp Web (linked device) connector on Baileys 7.0.0-rc14. See docs/whatsapp-web.md.
  */
 export function whatsappWebConnector(opts: WhatsAppWebConnectorOptions = {}): Connector {
+  quietLibsignalConsole(); // libsignal prints session keys to the console otherwise
   if (opts.trustRootPublicKey) {
     if (opts.trustRootPublicKey.length !== 32) throw new TypeError("trustRootPublicKey must be 32 bytes");
     WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(opts.trustRootPublicKey);
