@@ -61,7 +61,7 @@ beforeAll(async () => {
       telegram: { apiRoot: closedUrl, controlUrl: `${closedUrl}/sandbox` },
       whatsappWeb: { url: upstreamUrl, wsUrl: "ws://x/ws/chat", controlUrl: `${upstreamUrl}/sandbox`, rootPublicKey: "" },
     },
-    timeoutMs: 300,
+    timeoutMs: 2_000, // generous: a loaded machine must not turn a slow first answer into a 504
   });
   await app.ready();
 });
@@ -82,6 +82,8 @@ describe("the /sandbox proxy", () => {
     });
     expect(res.statusCode).toBe(409);
     expect(res.json()).toEqual({ error: { code: "upstream_says_no", message: "as the sandbox answered" } });
+    expect(res.headers["x-content-type-options"]).toBe("nosniff");
+    expect(res.headers["content-security-policy"]).toContain("default-src 'none'");
     const last = seen.at(-1)!;
     expect(last).toMatchObject({ method: "POST", url: "/sandbox/phones/p%2F1/scan?x=1", body: '{"qr":"2@abc"}' });
     expect(JSON.stringify(last.headers)).not.toContain(token);

@@ -10,6 +10,8 @@
  */
 const LIBSIGNAL_FILE = /[\\/]node_modules[\\/]libsignal[\\/]/;
 const LEVELS = ["log", "info", "warn", "error", "debug"] as const;
+/** Frames captured per console call (libsignal's call sites are a few frames deep). */
+const STACK_DEPTH = 30;
 let installed = false;
 
 /** Drops console output written by libsignal. Idempotent; never throws. */
@@ -19,9 +21,13 @@ export function quietLibsignalConsole(): void {
   for (const level of LEVELS) {
     const original = console[level];
     console[level] = function (this: Console, ...args: unknown[]): void {
-      // Frames: [0] "Error", [1] this wrapper, [2] the caller.
-      const caller = new Error().stack?.split("\n")[2] ?? "";
-      if (LIBSIGNAL_FILE.test(caller)) return;
+      // Every frame above this wrapper is checked, with enough depth, so a console wrapper installed
+      // later (an APM, a test runner) between libsignal and this one does not hide the caller.
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = STACK_DEPTH;
+      const stack = new Error().stack ?? "";
+      Error.stackTraceLimit = limit;
+      if (stack.split("\n").slice(2).some((frame) => LIBSIGNAL_FILE.test(frame))) return;
       original.apply(this, args);
     };
   }

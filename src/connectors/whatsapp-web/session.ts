@@ -122,9 +122,17 @@ export class WhatsAppWebSession implements Session {
       await untilAborted(removeCompanionDevice(sock, jid), signal, "WhatsApp did not confirm the unlink in time.");
     } catch (e) {
       this.unlinking = false;
+      // The server may end the stream with 401 device_removed before the IQ result arrives: the
+      // device is gone, which is what the unlink asked for.
+      if (this.heldBack?.kind === "logged_out") {
+        this.heldBack = null;
+        await this.close();
+        return "revoked";
+      }
       if (this.heldBack) this.report(this.heldBack);
       throw e instanceof PlatformUnreachableError ? e : new PlatformUnreachableError("WhatsApp did not confirm the unlink.", { cause: e });
     }
+    this.unlinking = false;
     await this.close();
     return "revoked";
   }

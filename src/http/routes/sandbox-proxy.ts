@@ -85,8 +85,11 @@ async function forward(name: SandboxName, prefix: string, deps: SandboxProxyDeps
       ? err("TIMEOUT", { message: `The ${name} sandbox did not answer in time.`, details: { sandbox: name } })
       : err("PLATFORM_UNREACHABLE", { message: `The ${name} sandbox could not be reached.`, details: { sandbox: name } });
   }
+  // Served on the gateway's origin: never sniffed or rendered as a page.
   return reply
     .code(res.status)
     .type(res.headers.get("content-type") ?? "application/json; charset=utf-8")
+    .header("x-content-type-options", "nosniff")
+    .header("content-security-policy", "default-src 'none'; frame-ancestors 'none'")
     .send(text);
 }

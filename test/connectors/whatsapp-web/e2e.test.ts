@@ -170,7 +170,7 @@ describe("whatsapp-web end to end against the sandbox", () => {
     const qrs = await Promise.all(names.map(async (name) => (await h.api("GET", `/v1/instances/${name}/qr`)).body.qr as string));
     expect(new Set(qrs).size).toBe(n);
     await Promise.all(qrs.map((qr, i) => h.phones.scan(phones[i]!.id, qr)));
-    const views = await Promise.all(names.map((name) => h.untilStatus(name, (s) => s.state === "connected", 20_000)));
+    const views = await Promise.all(names.map((name) => h.untilStatus(name, (s) => s.state === "connected", 40_000)));
     expect(views.map((v, i) => String(v.status.self.id).startsWith(phones[i]!.number))).toEqual(names.map(() => true));
     expect(sandbox.connections().filter((c) => phones.some((p) => c.loggedIn?.phone.number === p.number))).toHaveLength(n);
     await Promise.all(names.map((name) => h.api("POST", `/v1/instances/${name}/close`, {})));
