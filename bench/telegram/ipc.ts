@@ -91,3 +91,15 @@ export function serve(handlers: Record<string, (args: never) => unknown>, onExit
   process.on("SIGTERM", exit);
   process.on("disconnect", exit);
 }
+
+/** Stops every given child (null ones skipped) at once; a child still running after 20 s is SIGKILLed. */
+export async function stopAll(...children: Array<Child | null>): Promise<void> {
+  await Promise.all(
+    children.map(async (c) => {
+      if (!c) return;
+      const killer = setTimeout(() => c.proc.kill("SIGKILL"), 20_000);
+      await c.stop();
+      clearTimeout(killer);
+    }),
+  );
+}

@@ -16,7 +16,7 @@
  * consumers and the memory gateway run with `--cpu-prof` into it).
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Child, spawnChild } from "./ipc.js";
+import { type Child, spawnChild, stopAll } from "./ipc.js";
 
 const N = Number(process.env["BENCH_UPDATES"] ?? 5000);
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 7);
@@ -43,17 +43,6 @@ async function untilPolling(sandbox: Child, bots: number[], count: number, timeo
     if (Date.now() > end) throw new Error(`only ${n} of ${count} bots are long polling after ${timeoutMs} ms`);
     await sleep(20);
   }
-}
-
-async function stopAll(...children: Array<Child | null>): Promise<void> {
-  await Promise.all(
-    children.map(async (c) => {
-      if (!c) return;
-      const killer = setTimeout(() => c.proc.kill("SIGKILL"), 20_000);
-      await c.stop();
-      clearTimeout(killer);
-    }),
-  );
 }
 
 // ---------------------------------------------------------------------------- throughput

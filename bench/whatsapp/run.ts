@@ -20,7 +20,7 @@
  * BENCH_HEAP_SNAPSHOT (a directory: each measured process writes bare/gateway.heapsnapshot there at the end).
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Child, spawnChild } from "../telegram/ipc.js";
+import { type Child, spawnChild, stopAll } from "../telegram/ipc.js";
 import type { Usage } from "./measure.js";
 
 const N = Number(process.env["BENCH_INSTANCES"] ?? 200);
@@ -48,17 +48,6 @@ async function control<T>(info: SandboxInfo, method: string, path: string, body?
   const json = (await res.json()) as T;
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
-}
-
-async function stopAll(...children: Array<Child | null>): Promise<void> {
-  await Promise.all(
-    children.map(async (c) => {
-      if (!c) return;
-      const killer = setTimeout(() => c.proc.kill("SIGKILL"), 20_000);
-      await c.stop();
-      clearTimeout(killer);
-    }),
-  );
 }
 
 /** Polls `read` until it answers `want`. */

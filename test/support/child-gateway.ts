@@ -4,6 +4,7 @@
  * logout step at which the logout stops forever, so the parent can SIGKILL the process there).
  * Prints `READY <url>` once listening and `PAUSED <step>` when it reaches SB_PAUSE_AT.
  */
+import { pauseLogoutAt } from "./logout-pause.js";
 import { installSignalHandlers, startServer } from "../../src/server.js";
 import { MemoryPlatform, memoryConnector } from "./memory-connector.js";
 
@@ -18,13 +19,7 @@ const server = await startServer({
   connectors: [memoryConnector(new MemoryPlatform(process.env["SB_PLATFORM_FILE"]))],
   gateway: {
     timeouts: { logoutMs: 2_000, shutdownMs: 3_000 },
-    hooks: {
-      logoutStep: (_name, step) => {
-        if (step !== pauseAt) return;
-        process.stdout.write(`PAUSED ${step}\n`);
-        return new Promise<void>(() => {});
-      },
-    },
+    hooks: pauseLogoutAt(pauseAt),
   },
 });
 installSignalHandlers(server);

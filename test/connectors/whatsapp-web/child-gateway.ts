@@ -5,6 +5,7 @@
  * SB_PAUSE_AT (a logout step at which the logout stops forever, so the parent can SIGKILL there).
  * Prints `READY <url>` once listening and `PAUSED <step>` when it reaches SB_PAUSE_AT.
  */
+import { pauseLogoutAt } from "../../support/logout-pause.js";
 import { whatsappWebConnector } from "../../../src/connectors/whatsapp-web/index.js";
 import { installSignalHandlers, startServer } from "../../../src/server.js";
 
@@ -20,13 +21,7 @@ const server = await startServer({
   gateway: {
     policy: { baseMs: 50, capMs: 200, debounceMs: 0, maxAttempts: 1000 },
     timeouts: { logoutMs: 5_000, shutdownMs: 3_000 },
-    hooks: {
-      logoutStep: (_name, step) => {
-        if (step !== pauseAt) return;
-        process.stdout.write(`PAUSED ${step}\n`);
-        return new Promise<void>(() => {});
-      },
-    },
+    hooks: pauseLogoutAt(pauseAt),
   },
 });
 installSignalHandlers(server);
