@@ -64,6 +64,8 @@ export interface ServeOptions {
    * Outbound webhook delivery: retry schedule, attempt timeout, disabling, SSRF guard
    * (`allowPrivateAddresses`, `SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE=1`)… Defaults in `DEFAULT_WEBHOOK_OPTIONS`;
    * attempts are kept as long as events (`eventRetentionMs`) unless `retentionMs` says otherwise.
+   * In sandbox mode `allowPrivateAddresses` defaults to true (a try-out's receiver is on this machine);
+   * an explicit `false` keeps the guard on.
    */
   webhooks?: Partial<WebhookOptions>;
   /**
@@ -138,7 +140,11 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       vault,
       bus: gateway.bus,
       logger,
-      options: { retentionMs: eventRetentionMs, ...opts.webhooks },
+      options: {
+        retentionMs: eventRetentionMs,
+        ...opts.webhooks,
+        allowPrivateAddresses: opts.webhooks?.allowPrivateAddresses ?? opts.sandbox === true,
+      },
     });
     await gateway.start();
     const feed = new EventFeed({

@@ -56,7 +56,7 @@ export function registerServe(program: Command, io: CliIo): void {
         .default(DEFAULT_EVENT_RETENTION_MS, "7d")
         .argParser(durationOption),
     )
-    .addOption(new Option("--webhook-allow-private", "allow webhook URLs on loopback/private addresses (SSRF guard off; env SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE=1)"))
+    .addOption(new Option("--webhook-allow-private", "allow webhook URLs on loopback/private addresses (SSRF guard off; env SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE=1; implied by --sandbox unless the env says 0)"))
     .addOption(
       new Option("--webhook-retry-schedule <delays>", "webhook retry delays, e.g. 5s,5m,30m,2h,5h,10h,10h (the default)").env("SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE"),
     )
@@ -101,7 +101,8 @@ export function registerServe(program: Command, io: CliIo): void {
         logLevel: opts.logLevel,
         sandbox: opts.sandbox === true,
         webhooks: {
-          allowPrivateAddresses: opts.webhookAllowPrivate === true || allowEnv === "1" || allowEnv === "true",
+          // Unset: the default (off; on in sandbox mode). SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE=0 keeps it off there too.
+          allowPrivateAddresses: opts.webhookAllowPrivate === true || allowEnv === "1" || allowEnv === "true" ? true : allowEnv === "0" || allowEnv === "false" ? false : undefined,
           ...(retryScheduleMs && { retryScheduleMs }),
           ...(opts.webhookTimeout !== undefined && { attemptTimeoutMs: opts.webhookTimeout }),
         },
