@@ -146,7 +146,10 @@ export class InstanceClient {
     return startListener(this.#http, { instance: this.name, type: opts.types?.length ? opts.types : undefined }, callback, opts);
   }
 
-  /** One page of stored events after `opts.after`, oldest first. @throws a 4xx for an unknown or pruned `after`. */
+  /**
+   * One page of stored events after `opts.after`, oldest first (with `opts.last`: the newest ones).
+   * @throws a 4xx for an unknown or pruned `after`.
+   */
   events(opts: ReplayOptions = {}): Promise<EventPage> {
     return fetchEventPage(this.#http, `${this.#path}/events`, opts);
   }

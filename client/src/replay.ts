@@ -1,7 +1,8 @@
 /**
  * Replay of stored events, oldest first, in pages: `GET …/events?after=<id>&limit=&type=` →
  * `{items, next}`, where `next` is the `after` of the following page, or null at the end of what is
- * stored now. An unknown or pruned `after` is a 4xx {@link SwitchboardError}.
+ * stored now (`last=N` instead of `limit`: the newest N, `next` null). An unknown or pruned `after`
+ * is a 4xx {@link SwitchboardError}.
  */
 import type { HttpClient, QueryValue } from "./http.js";
 import type { Page, ReplayOptions, SwitchboardEvent } from "./types.js";
@@ -12,7 +13,7 @@ export type EventPage = Page<SwitchboardEvent>;
 /** Fetches one page from `path` with the replay options and extra `filter` (e.g. `{ instance }`). */
 export function fetchEventPage(http: HttpClient, path: string, opts: ReplayOptions, filter: Record<string, QueryValue> = {}): Promise<EventPage> {
   return http.request<EventPage>("GET", path, {
-    query: { ...filter, after: opts.after, limit: opts.limit, type: opts.types?.length ? opts.types : undefined },
+    query: { ...filter, after: opts.after, limit: opts.limit, last: opts.last, type: opts.types?.length ? opts.types : undefined },
     signal: opts.signal,
   });
 }

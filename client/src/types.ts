@@ -118,8 +118,13 @@ export interface PairingCode {
 export interface ReplayOptions {
   /** Start after this event id (exclusive). Omitted: from the oldest retained event. */
   after?: string;
-  /** Page size. */
+  /** Page size (1–1000; the gateway's default is 100). */
   limit?: number;
+  /**
+   * Only the newest `last` events (1–1000), still oldest first; the page's `next` is then null.
+   * Instead of `limit` (giving both is refused with `VALIDATION_FAILED`).
+   */
+  last?: number;
   /** Only these event types. */
   types?: readonly EventType[] | readonly string[];
   /** Aborts the requests. */

@@ -27,6 +27,11 @@ export interface ReplayQuery {
   types?: readonly string[];
   /** Page size, 1–1000. */
   limit: number;
+  /**
+   * Only the newest `limit` matching events (after `after`), still oldest first. The page then ends
+   * at the newest stored event, so its `next` is null. Default false: the oldest `limit`.
+   */
+  newest?: boolean;
 }
 
 /** A replay page: oldest first; `next` is the id to pass as `after` for the next page, null when this page reached the newest event. */
@@ -120,7 +125,8 @@ export class EventFeed {
   }
 
   /**
-   * One page of stored events, oldest first.
+   * One page of stored events, oldest first: the oldest `limit` after `after`, or with `newest` the
+   * newest `limit` (then `next` is null).
    * @throws `EVENTS_EXPIRED` when `after` is unknown, pruned, or (for an instance token) another
    *   instance's event; `STORAGE_FAILED`.
    */
@@ -132,9 +138,11 @@ export class EventFeed {
       ...(q.instance && { instanceId: q.instance.id }),
       ...(types && { types }),
       limit: q.limit,
+      ...(q.newest === true && { newest: true }),
     });
     const items = page.map((e) => e.envelope);
-    return { items, next: page.length >= q.limit ? (items[items.length - 1]?.id ?? null) : null };
+    const full = q.newest !== true && page.length >= q.limit;
+    return { items, next: full ? (items[items.length - 1]?.id ?? null) : null };
   }
 
   /**

@@ -212,6 +212,11 @@ export interface EventQuery {
   types?: readonly string[];
   /** At most this many, clamped to 1–1000. */
   limit: number;
+  /**
+   * Take the newest `limit` matching events (after `afterSeq`) instead of the oldest. They are still
+   * returned oldest first. Default false.
+   */
+  newest?: boolean;
 }
 
 /**
@@ -236,7 +241,7 @@ export interface EventStore {
   append(instanceId: string | null, events: readonly EventEnvelope[], state?: Readonly<Record<string, unknown>>): Promise<StoredEvent[]>;
   /** Events of the instance after `afterSeq` (exclusive), oldest first, at most `limit` (1–1000). */
   list(instanceId: string, opts: { afterSeq?: number; limit: number }): Promise<StoredEvent[]>;
-  /** Events matching `q`, oldest first. */
+  /** Events matching `q`, oldest first (the oldest `limit` of them, or with `newest` the newest). */
   query(q: EventQuery): Promise<StoredEvent[]>;
   /** Where the event with this id sits (resume and replay cursors); undefined when unknown or pruned. */
   locate(eventId: string): Promise<{ seq: number; instanceId: string | null } | undefined>;

@@ -133,5 +133,11 @@ describe("replay", () => {
     expect(messages.slice(0, 3)).toEqual(["before 1", "before 2", "before 3"]);
 
     await expect(api.events({ after: "evt_nope" })).rejects.toMatchObject({ code: "EVENTS_EXPIRED", status: 410 });
+
+    // The newest ones only: `last`, oldest first, nothing to continue with.
+    const newest = await api.events({ last: 2 });
+    expect(newest.items.map((e) => e.id)).toEqual(ids.slice(-2));
+    expect(newest.next).toBeNull();
+    await expect(api.events({ last: 2, limit: 2 })).rejects.toMatchObject({ code: "VALIDATION_FAILED", status: 400 });
   });
 });

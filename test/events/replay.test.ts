@@ -68,6 +68,20 @@ describe("event replay", () => {
     expect(await page(`/v1/instances/alpha/events?after=${events[events.length - 1]!.id}`)).toEqual({ items: [], next: null });
   });
 
+  it("`last=N` answers the newest N matching events, oldest first, with `next` null", async () => {
+    const everything = await all("/v1/instances/alpha/events?limit=1000");
+    const newest = await page("/v1/instances/alpha/events?last=3");
+    expect(newest.items.map((e) => e.id)).toEqual(everything.slice(-3).map((e) => e.id));
+    expect(newest.next).toBeNull();
+    expect(bodies((await page("/v1/instances/alpha/events?last=2&type=message.received")).items)).toEqual(["a4", "a5"]);
+    expect(bodies((await page("/v1/events?last=3&type=message.received")).items)).toEqual(["b4", "a5", "b5"]);
+    expect(bodies((await page("/v1/events?instance=beta&last=1&type=message.*")).items)).toEqual(["b5"]);
+    // After `after`: at most what follows it.
+    const a4 = everything.find((e) => e.type === "message.received" && (e.data as { body: string }).body === "a4")!;
+    expect(bodies((await page(`/v1/instances/alpha/events?after=${a4.id}&last=1000`)).items)).toEqual(["a5"]);
+    expect((await page("/v1/instances/alpha/events?last=1000", alphaToken)).items.map((e) => e.id)).toEqual(everything.map((e) => e.id));
+  });
+
   it("the global feed interleaves instances in arrival order and filters by instance and type", async () => {
     const msgs = await all("/v1/events?type=message.received&limit=3");
     expect(bodies(msgs)).toEqual(["a1", "b1", "a2", "b2", "a3", "b3", "a4", "b4", "a5", "b5"]);
@@ -114,6 +128,9 @@ describe("event replay", () => {
       ["/v1/events?limit=0", 400, "VALIDATION_FAILED"],
       ["/v1/events?limit=1001", 400, "VALIDATION_FAILED"],
       ["/v1/events?limit=abc", 400, "VALIDATION_FAILED"],
+      ["/v1/events?last=0", 400, "VALIDATION_FAILED"],
+      ["/v1/events?last=1001", 400, "VALIDATION_FAILED"],
+      ["/v1/instances/alpha/events?last=5&limit=5", 400, "VALIDATION_FAILED"],
       ["/v1/events?type=Message", 400, "VALIDATION_FAILED"],
       ["/v1/events?type=message.*.x", 400, "VALIDATION_FAILED"],
       ["/v1/events?type=message.received,", 400, "VALIDATION_FAILED"],

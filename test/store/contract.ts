@@ -588,9 +588,15 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
         expect(await ids({ types: ["message.received"] })).toEqual([a1.id, b1.id, b2.id]);
         expect(await ids({ types: ["instance.qr", "instance.status"], instanceId: a.id })).toEqual([a2.id]);
         expect(await ids({ limit: 2 })).toEqual([a1.id, b1.id]);
+        // The newest ones instead of the oldest, still oldest first; with the other filters.
+        expect(await ids({ limit: 2, newest: true })).toEqual([a2.id, b2.id]);
+        expect(await ids({ limit: 10, newest: true })).toEqual([a1.id, b1.id, a2.id, b2.id]);
+        expect(await ids({ limit: 1, newest: true, instanceId: a.id })).toEqual([a2.id]);
+        expect(await ids({ limit: 2, newest: true, types: ["message.received"] })).toEqual([b1.id, b2.id]);
         const located = await store.events.locate(b1.id);
         expect(located?.instanceId).toBe(b.id);
         expect((await store.events.query({ afterSeq: located!.seq, limit: 10 })).map((e) => e.envelope.id)).toEqual([a2.id, b2.id]);
+        expect((await store.events.query({ afterSeq: located!.seq, limit: 10, newest: true, instanceId: b.id })).map((e) => e.envelope.id)).toEqual([b2.id]);
         expect(await store.events.locate("evt_unknown")).toBeUndefined();
         expect(await store.events.lastSeq()).toBe((await store.events.locate(b2.id))!.seq);
       });

@@ -5,7 +5,7 @@ import { lastThread, summarize } from "../lib/events.js";
 import { fieldsOf, type JsonSchemaLike, valueOf } from "../lib/schema-form.js";
 import { stateLabel, statusDetail } from "../lib/status.js";
 import { clock, formatRemaining, lockedUntilOf } from "../lib/time.js";
-import type { Store } from "../state.js";
+import { RECENT_EVENTS, type Store } from "../state.js";
 
 /** Longest wait of the connect and restart buttons for the QR or the connection, ms. */
 const CONNECT_WAIT_MS = 30_000;
@@ -147,11 +147,10 @@ function drawInstance(s: Store, section: HTMLElement, view: InstanceView): () =>
   };
 }
 
-/** Loads the newest stored events of the instance (every page; keeps the last ones). */
+/** Loads the newest stored events of the instance: one request for at most {@link RECENT_EVENTS} (`last`). */
 async function replayRecent(s: Store, api: InstanceClient, name: string): Promise<void> {
-  const events: SwitchboardEvent[] = [];
-  for await (const page of api.replay({ limit: 1000 })) events.push(...page.items);
-  s.addReplayed(name, events.slice(-100));
+  const page = await api.events({ last: RECENT_EVENTS });
+  s.addReplayed(name, page.items);
 }
 
 /** "Login method" and that method's input fields (e.g. "Token" for Telegram, "Phone number" for a pairing code). */

@@ -36,12 +36,26 @@ const After = Type.String({
   maxLength: 256,
   description: "Only events after this event id (exclusive). Unknown or pruned → 410 `EVENTS_EXPIRED`.",
 });
-const Limit = Type.Integer({ minimum: 1, maximum: MAX_EVENT_PAGE, default: DEFAULT_EVENT_PAGE, description: `Page size (1–${MAX_EVENT_PAGE}).` });
+// No schema `default`: Fastify would fill it in, and `limit` could not be told apart from `last` then.
+const Limit = Type.Integer({ minimum: 1, maximum: MAX_EVENT_PAGE, description: `Page size (1–${MAX_EVENT_PAGE}); default ${DEFAULT_EVENT_PAGE}.` });
+const Last = Type.Integer({
+  minimum: 1,
+  maximum: MAX_EVENT_PAGE,
+  description:
+    `Only the newest \`last\` matching events (1–${MAX_EVENT_PAGE}; after \`after\` when given), still oldest first; \`next\` is then null. ` +
+    "Instead of `limit`: giving both is 400 `VALIDATION_FAILED`.",
+});
 
-const InstanceEventsQuery = Type.Object({ after: Type.Optional(After), limit: Type.Optional(Limit), type: Type.Optional(TypeFilter) });
+const InstanceEventsQuery = Type.Object({
+  after: Type.Optional(After),
+  limit: Type.Optional(Limit),
+  last: Type.Optional(Last),
+  type: Type.Optional(TypeFilter),
+});
 const AllEventsQuery = Type.Object({
   after: Type.Optional(After),
   limit: Type.Optional(Limit),
+  last: Type.Optional(Last),
   type: Type.Optional(TypeFilter),
   instance: Type.Optional(InstanceName),
 });
@@ -63,8 +77,8 @@ const StreamQuery = Type.Object({
 
 /**
  * The event routes (see docs/events.md):
- * - `GET /v1/instances/:name/events?after&limit&type` (account or own instance token) → `{items, next}`;
- * - `GET /v1/events?after&limit&type&instance` (account token) → `{items, next}`;
+ * - `GET /v1/instances/:name/events?after&limit|last&type` (account or own instance token) → `{items, next}`;
+ * - `GET /v1/events?after&limit|last&type&instance` (account token) → `{items, next}`;
  * - `GET /v1/events/stream?after&type&instance` (any token, scoped): a WebSocket upgrade, or SSE
  *   with `Accept: text/event-stream`; any other request is 406.
  * Open streams are ended (`SHUTTING_DOWN`) when the app closes. Registered only when `deps.events` is set.
@@ -79,17 +93,19 @@ export function eventRoutes(app: FastifyInstance, { events: feed }: RouteDeps): 
         tags: TAGS,
         operationId: "listInstanceEvents",
         summary: "Replay an instance's events",
-        description: "Stored events of the instance, oldest first, after `after`. Continue with `after = next` until `next` is null.",
+        description:
+          "Stored events of the instance, oldest first, after `after`. Continue with `after = next` until `next` is null. " +
+          "`last=N` answers the newest N instead (e.g. a view of recent events).",
         params: InstanceParams,
         querystring: InstanceEventsQuery,
         response: { 200: { ...EventPageRef, description: "A page of events, oldest first." }, ...errorResponses },
       },
     },
     async (request) => {
-      const { after, limit = DEFAULT_EVENT_PAGE, type } = request.query;
+      const { after, type } = request.query;
       const caller = callerOf(request);
       const instance = await feed.scope(caller, request.params.name);
-      return feed.replay({ caller, instance, ...(after !== undefined && { after }), types: parseTypes(type), limit });
+      return feed.replay({ caller, instance, ...(after !== undefined && { after }), types: parseTypes(type), ...pageOf(request.query) });
     },
   );
 
@@ -101,16 +117,16 @@ export function eventRoutes(app: FastifyInstance, { events: feed }: RouteDeps): 
         tags: TAGS,
         operationId: "listEvents",
         summary: "Replay every event",
-        description: "Stored events of every instance (and gateway-level ones), oldest first, after `after`. Account token only.",
+        description: "Stored events of every instance (and gateway-level ones), oldest first, after `after` (or the newest `last`). Account token only.",
         querystring: AllEventsQuery,
         response: { 200: { ...EventPageRef, description: "A page of events, oldest first." }, ...errorResponses },
       },
     },
     async (request) => {
-      const { after, limit = DEFAULT_EVENT_PAGE, type, instance: name } = request.query;
+      const { after, type, instance: name } = request.query;
       const caller = callerOf(request);
       const instance = await feed.scope(caller, name);
-      return feed.replay({ caller, instance, ...(after !== undefined && { after }), types: parseTypes(type), limit });
+      return feed.replay({ caller, instance, ...(after !== undefined && { after }), types: parseTypes(type), ...pageOf(request.query) });
     },
   );
 
@@ -223,6 +239,21 @@ function callerOf(request: FastifyRequest): FeedCaller {
   const auth = request.auth;
   if (!auth) throw err("UNAUTHENTICATED");
   return { scope: auth.record.scope, instanceId: auth.record.instanceId, instanceName: auth.instanceName, tokenHash: auth.record.hash };
+}
+
+/**
+ * The page of a replay request: `last=N` → the newest N, else `limit` (default {@link DEFAULT_EVENT_PAGE})
+ * from the oldest. @throws `VALIDATION_FAILED` when both are given.
+ */
+function pageOf(query: { limit?: number; last?: number }): { limit: number; newest?: true } {
+  if (query.last === undefined) return { limit: query.limit ?? DEFAULT_EVENT_PAGE };
+  if (query.limit !== undefined) {
+    throw err("VALIDATION_FAILED", {
+      message: "Give either `limit` (the oldest events after `after`) or `last` (the newest ones), not both.",
+      details: { reason: "limit_and_last" },
+    });
+  }
+  return { limit: query.last, newest: true };
 }
 
 /**

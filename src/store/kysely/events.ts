@@ -56,6 +56,10 @@ export class KyselyEventStore implements EventStore {
         .where("seq", ">", q.afterSeq ?? 0);
       if (q.instanceId !== undefined) s = s.where("instance_id", "=", q.instanceId);
       if (q.types !== undefined && q.types.length > 0) s = s.where("type", "in", [...q.types]);
+      if (q.newest === true) {
+        const rows = await s.orderBy("seq", "desc").limit(clampLimit(q.limit)).execute();
+        return rows.reverse().map(toStored);
+      }
       const rows = await s.orderBy("seq", "asc").limit(clampLimit(q.limit)).execute();
       return rows.map(toStored);
     });
