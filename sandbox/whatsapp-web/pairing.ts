@@ -7,7 +7,8 @@
  * it has none left it ends the connection itself with 408 "QR refs attempts ended"
  * (Baileys rc14 lib/Socket/socket.js, handler of `CB:iq,type:set,pair-device`; `qrTimeout` changes
  * both client durations). The sandbox keeps the same schedule on its own clock, so that a scan of a
- * ref that is no longer on screen is refused.
+ * ref that is no longer on screen is refused; a client that shows refs for another time says so in
+ * its URL ({@link QR_TIMEOUT_PARAM}).
  *
  * Ref format: "2@" + 48 random bytes in base64 (our choice; Baileys treats refs as opaque strings).
  */
@@ -26,6 +27,29 @@ export interface QrSchedule {
   firstTtlMs?: number;
   /** Lifetime of each later ref in ms. Default {@link QR_NEXT_TTL_MS}. */
   nextTtlMs?: number;
+}
+
+/**
+ * The query parameter of the chat URL that sets one connection's QR lifetime, ms: the client tells
+ * the sandbox what Baileys' `qrTimeout` it uses, e.g. `ws://127.0.0.1:8082/ws/chat?qrTimeoutMs=5000`.
+ */
+export const QR_TIMEOUT_PARAM = "qrTimeoutMs";
+/** Largest accepted {@link QR_TIMEOUT_PARAM}, ms. */
+export const MAX_QR_TIMEOUT_MS = 600_000;
+
+/**
+ * The QR schedule of one connection: `base`, or — with `?qrTimeoutMs=<n>` in the URL it connected to
+ * (a whole number of ms, 1–{@link MAX_QR_TIMEOUT_MS}) — every ref shown for n ms, as a Baileys client
+ * with `qrTimeout: n` shows them (the ref count stays `base`'s).
+ * @returns undefined for a malformed value.
+ */
+export function scheduleForQuery(base: QrSchedule, query: URLSearchParams): QrSchedule | undefined {
+  const raw = query.get(QR_TIMEOUT_PARAM);
+  if (raw === null) return base;
+  if (!/^\d{1,6}$/.test(raw)) return undefined;
+  const ms = Number(raw);
+  if (ms < 1 || ms > MAX_QR_TIMEOUT_MS) return undefined;
+  return { ...base, firstTtlMs: ms, nextTtlMs: ms };
 }
 
 /** Why a ref cannot be scanned (now). */

@@ -25,7 +25,7 @@ import type { Clock } from "../telegram/clock.js";
 import { type BinaryNode, S_WHATSAPP_NET, decodeNode, encodeNode } from "./binary/index.js";
 import type { SandboxCertificates } from "./certs.js";
 import { type LoginInfo, NoiseSession } from "./noise/session.js";
-import { QrRefs, type QrSchedule } from "./pairing.js";
+import { QrRefs, type QrSchedule, scheduleForQuery } from "./pairing.js";
 import type { LinkedDevice, PairSuccess, SandboxPhone } from "./phone.js";
 import { SandboxError, type SandboxState } from "./state.js";
 import { type ClientPayload, proto } from "./proto/index.js";
@@ -317,13 +317,14 @@ function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
 }
 
 /**
- * Answers an upgrade on another path than {@link CHAT_PATH} with 404 and closes the socket. Node's
- * HTTP server hands upgrade sockets over without its own `error` listener, so one is added here:
- * a client that resets the connection (ECONNRESET, EPIPE) must not become an uncaught exception.
+ * Answers an upgrade that is refused (another path than {@link CHAT_PATH}: 404; a malformed
+ * `qrTimeoutMs`: 400) and closes the socket. Node's HTTP server hands upgrade sockets over without
+ * its own `error` listener, so one is added here: a client that resets the connection (ECONNRESET,
+ * EPIPE) must not become an uncaught exception.
  */
-function refuseUpgrade(socket: Duplex): void {
+function refuseUpgrade(socket: Duplex, status = "404 Not Found"): void {
   socket.on("error", () => socket.destroy());
-  socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+  socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
 }
 
 /** TLS material for `wss://`: PEM strings. */
@@ -353,13 +354,20 @@ export async function startServer(
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD });
   const connections = env.state.connections;
   http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = new URL(req.url ?? "/", "http://sandbox").pathname;
-    if (path !== CHAT_PATH) {
+    const url = new URL(req.url ?? "/", "http://sandbox");
+    if (url.pathname !== CHAT_PATH) {
       refuseUpgrade(socket);
       return;
     }
+    // A client that shows QR codes for another time than WhatsApp Web's says so in the URL.
+    const qr = scheduleForQuery(env.qr, url.searchParams);
+    if (!qr) {
+      refuseUpgrade(socket, "400 Bad Request");
+      return;
+    }
+    const connEnv = qr === env.qr ? env : { ...env, qr };
     wss.handleUpgrade(req, socket, head, (ws) => {
-      connections.add(new Connection(ws, env, (c) => connections.delete(c)));
+      connections.add(new Connection(ws, connEnv, (c) => connections.delete(c)));
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -46,8 +46,12 @@ export interface SandboxMode {
   connectorOptions: {
     /** `log-out-cloud` / `use-cloud` treat the sandbox as "the cloud" (so `use-cloud` never leaves it). */
     telegram: { cloudApiRoot: string };
-    /** The sandbox's root key (Baileys' `WA_CERT_DETAILS`, process-wide); no version fetch from web.whatsapp.com. */
-    whatsappWeb: { trustRootPublicKey: Uint8Array; fetchLatestVersion: false };
+    /**
+     * The sandbox's root key (Baileys' `WA_CERT_DETAILS`, process-wide); no version fetch from
+     * web.whatsapp.com; an instance's `qrTimeoutMs` told to the sandbox in the WebSocket URL, so both
+     * ends rotate the QR on the same schedule.
+     */
+    whatsappWeb: { trustRootPublicKey: Uint8Array; fetchLatestVersion: false; announceQrTimeout: true };
   };
   /** Closes both sandboxes (their connections and ports). Idempotent. */
   close(): Promise<void>;
@@ -108,7 +112,7 @@ export async function startSandboxMode(opts: SandboxModeOptions = {}): Promise<S
     configDefaults: { telegram: { apiRoot: tg.url }, "whatsapp-web": { websocketUrl: wa.wsUrl } },
     connectorOptions: {
       telegram: { cloudApiRoot: tg.url },
-      whatsappWeb: { trustRootPublicKey: wa.rootPublicKey, fetchLatestVersion: false },
+      whatsappWeb: { trustRootPublicKey: wa.rootPublicKey, fetchLatestVersion: false, announceQrTimeout: true },
     },
     close: () => (closing ??= Promise.all([tg.close(), wa.close()]).then(() => undefined)),
   };

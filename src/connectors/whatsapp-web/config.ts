@@ -56,6 +56,16 @@ export const WhatsAppWebConfigSchema = Type.Object(
       default: 30_000,
       description: "Ping interval, ms. No frame for one interval plus 5 s ends the connection (transient, reconnected by the core).",
     }),
+    qrTimeoutMs: Type.Optional(
+      Type.Integer({
+        minimum: 1_000,
+        maximum: 300_000,
+        description:
+          "How long each QR code is shown before the next one, ms (Baileys' `qrTimeout`; the first and every later code). " +
+          "Absent: WhatsApp Web's own schedule, 60 s for the first code and 20 s for each later one. " +
+          "WhatsApp's server keeps its own validity per code: a shorter lifetime is safe, a longer one can show codes it no longer accepts.",
+      }),
+    ),
     markOnline: Type.Boolean({
       default: false,
       description: "Announce presence `available` on connect (the phone then stops showing notifications).",
@@ -94,6 +104,7 @@ export function readConfig(raw: Record<string, unknown>): WhatsAppWebConfig {
     ...(typeof c.version === "string" ? { version: c.version } : {}),
     ...(typeof c.websocketUrl === "string" ? { websocketUrl: c.websocketUrl } : {}),
     keepAliveIntervalMs: typeof c.keepAliveIntervalMs === "number" ? c.keepAliveIntervalMs : 30_000,
+    ...(typeof c.qrTimeoutMs === "number" ? { qrTimeoutMs: c.qrTimeoutMs } : {}),
     markOnline: c.markOnline === true,
     includeRaw: c.includeRaw === true,
   };

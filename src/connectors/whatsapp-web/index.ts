@@ -30,6 +30,13 @@ export interface WhatsAppWebConnectorOptions {
    * without a configured `version`). Default true; false keeps the pinned Baileys release's version.
    */
   fetchLatestVersion?: boolean;
+  /**
+   * For an instance whose config sets both `websocketUrl` and `qrTimeoutMs`, add
+   * `?qrTimeoutMs=<n>` to the WebSocket URL, so that the WhatsApp Web sandbox rotates its QR refs on
+   * the schedule this client shows them (a scan of the QR on screen then works). Sandbox mode sets
+   * it. Default false: the URL is used as configured.
+   */
+  announceQrTimeout?: boolean;
 }
 
 /**
@@ -44,6 +51,7 @@ export function whatsappWebConnector(opts: WhatsAppWebConnectorOptions = {}): Co
   const deps: SocketDeps = {
     versions: new VersionResolver(opts.fetchLatestVersion ?? true),
     logLevel: opts.baileysLogLevel ?? "warn",
+    announceQrTimeout: opts.announceQrTimeout === true,
   };
   return {
     platform: "whatsapp-web",

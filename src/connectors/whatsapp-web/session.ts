@@ -11,7 +11,7 @@ import { removeCompanionDevice, untilAborted } from "./remove-device.js";
 import { type SocketDeps, openSocket } from "./socket.js";
 import { toJid } from "./jid.js";
 
-/** How long a QR string stays valid in Baileys rc14: the first 60 s, every later one 20 s (`qrTimeout` unset). */
+/** How long a QR string is shown by Baileys rc14: the first 60 s, every later one 20 s (`qrTimeout` unset; config `qrTimeoutMs` sets both). */
 export const QR_FIRST_TTL_MS = 60_000;
 export const QR_NEXT_TTL_MS = 20_000;
 /** Longest `close()` waits for Baileys to close the socket, ms. */
@@ -183,7 +183,7 @@ export class WhatsAppWebSession implements Session {
       }
       return;
     }
-    const ttl = this.qrAttempt === 1 ? QR_FIRST_TTL_MS : QR_NEXT_TTL_MS;
+    const ttl = this.config.qrTimeoutMs ?? (this.qrAttempt === 1 ? QR_FIRST_TTL_MS : QR_NEXT_TTL_MS);
     this.ctx.host.loginStep({ method: "qr", qr, attempt: this.qrAttempt, expiresAt: Date.now() + ttl });
   }
 

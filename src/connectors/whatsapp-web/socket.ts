@@ -10,6 +10,24 @@ import type { VersionResolver } from "./version.js";
 export interface SocketDeps {
   versions: VersionResolver;
   logLevel: BaileysLogLevel;
+  /** Put a configured `qrTimeoutMs` into the WebSocket URL's query (see `WhatsAppWebConnectorOptions.announceQrTimeout`). */
+  announceQrTimeout?: boolean;
+}
+
+/** The query parameter that tells the WhatsApp Web sandbox the client's QR lifetime, ms. */
+export const QR_TIMEOUT_PARAM = "qrTimeoutMs";
+
+/**
+ * The WebSocket URL for a config: `websocketUrl` (undefined: Baileys' default, WhatsApp's server),
+ * with `?qrTimeoutMs=<n>` added when `announce` is set and the config has both a `websocketUrl` and a
+ * `qrTimeoutMs`. The URL of WhatsApp's own server is never changed.
+ */
+export function socketUrl(config: Pick<WhatsAppWebConfig, "websocketUrl" | "qrTimeoutMs">, announce: boolean): string | undefined {
+  const base = config.websocketUrl;
+  if (!announce || base === undefined || config.qrTimeoutMs === undefined) return base;
+  const url = new URL(base);
+  url.searchParams.set(QR_TIMEOUT_PARAM, String(config.qrTimeoutMs));
+  return url.toString();
 }
 
 /**
@@ -32,7 +50,9 @@ export function openSocket(
     logger: baileysLogger(logger, deps.logLevel),
     version: deps.versions.resolve(config.version, logger),
     browser: [config.deviceName, config.browser, "1.0"],
-    ...(config.websocketUrl ? { waWebSocketUrl: config.websocketUrl } : {}),
+    ...(config.websocketUrl ? { waWebSocketUrl: socketUrl(config, deps.announceQrTimeout === true) } : {}),
+    // Baileys shows each QR for `qrTimeout` ms; unset, 60 s for the first and 20 s for each later one.
+    ...(config.qrTimeoutMs !== undefined ? { qrTimeout: config.qrTimeoutMs } : {}),
     ...(agent ? { agent, fetchAgent: agent } : {}),
     keepAliveIntervalMs: config.keepAliveIntervalMs,
     markOnlineOnConnect: config.markOnline,

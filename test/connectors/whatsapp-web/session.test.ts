@@ -93,8 +93,8 @@ class Instance implements SessionHost {
   async receive(batch: { events: readonly InboundEvent[] }): Promise<void> {
     this.events.push(...batch.events);
   }
-  async open(over: Partial<SessionContext> = {}, config: Json = {}): Promise<WhatsAppWebSession> {
-    const connector = whatsappWebConnector({ trustRootPublicKey: sandbox.rootPublicKey, fetchLatestVersion: false, baileysLogLevel: "silent" });
+  async open(over: Partial<SessionContext> = {}, config: Json = {}, options: { announceQrTimeout?: boolean } = {}): Promise<WhatsAppWebSession> {
+    const connector = whatsappWebConnector({ trustRootPublicKey: sandbox.rootPublicKey, fetchLatestVersion: false, baileysLogLevel: "silent", ...options });
     const ctx: SessionContext = {
       instance: { id: this.id, name: "wa", platform: "whatsapp-web" },
       config: { websocketUrl: sandbox.wsUrl, ...config },
@@ -234,6 +234,23 @@ describe("whatsapp-web session against the sandbox", () => {
     inst.disconnects = [];
     await inst.open();
     expect(await until("connected", () => inst.connectedAs)).toBe("15550007011@s.whatsapp.net");
+  }, 30_000);
+
+  it("qrTimeoutMs: each QR shows that long; announced in the URL, the sandbox follows and the second QR scans (not announced: refused)", async () => {
+    const phoneId = await newPhone();
+    const config = { qrTimeoutMs: 2_000 };
+    const announced = await Instance.create();
+    const silent = await Instance.create();
+    await Promise.all([announced.open({}, config, { announceQrTimeout: true }), silent.open({}, config)]);
+    const second = (inst: Instance) => until("the second QR", () => inst.steps.find((s) => s.method === "qr" && s.attempt === 2), 15_000);
+    const [a2, s2] = await Promise.all([second(announced), second(silent)]);
+    // The login step's expiry follows the configured lifetime (set when Baileys showed it).
+    expect(a2.expiresAt).toBeLessThanOrEqual(Date.now() + 2_000);
+    // The sandbox without the announcement still shows its first ref (60 s): the client's second is "not yet shown".
+    const refused = await call("POST", `/sandbox/phones/${phoneId}/scan`, { qr: s2.qr });
+    expect([refused.status, (refused.json.error as Json | undefined)?.code]).toEqual([409, "qr_not_shown_yet"]);
+    expect((await call("POST", `/sandbox/phones/${phoneId}/scan`, { qr: a2.qr })).status).toBe(200);
+    await until("the 515 restart", () => announced.disconnects[0]?.kind === "restart_required");
   }, 30_000);
 
   it("the phone removes the device → logged_out", async () => {

@@ -4,8 +4,9 @@
  */
 import { DisconnectReason } from "baileys";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { type WhatsAppWebSandbox, createManualClock, parseQr, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
-import { QR_FIRST_TTL_MS, QR_NEXT_TTL_MS, QR_REF_COUNT, QrRefs } from "../../../sandbox/whatsapp-web/pairing.js";
+import { QR_FIRST_TTL_MS, QR_NEXT_TTL_MS, QR_REF_COUNT, QrRefs, scheduleForQuery } from "../../../sandbox/whatsapp-web/pairing.js";
 import { memoryAuth, restoreWhatsAppRoot, startClient, trustSandboxRoot } from "./helpers/baileys-client.js";
 
 describe("QrRefs schedule", () => {
@@ -38,6 +39,25 @@ describe("QrRefs schedule", () => {
 
   it("refuses a schedule without refs", () => {
     expect(() => new QrRefs(0, { count: 0 })).toThrow(RangeError);
+  });
+});
+
+describe("scheduleForQuery (a client's qrTimeoutMs in the chat URL)", () => {
+  const base = { count: 4 };
+  it("keeps the base schedule without the parameter; shows every ref for n ms with it", () => {
+    expect(scheduleForQuery(base, new URLSearchParams(""))).toBe(base);
+    expect(scheduleForQuery(base, new URLSearchParams("qrTimeoutMs=5000"))).toEqual({ count: 4, firstTtlMs: 5000, nextTtlMs: 5000 });
+    const q = new QrRefs(0, scheduleForQuery(base, new URLSearchParams("qrTimeoutMs=5000")));
+    expect(q.current(4_999)).toBe(q.refs[0]);
+    expect(q.current(5_000)).toBe(q.refs[1]);
+    expect(q.endsAt()).toBe(20_000);
+  });
+
+  it("refuses a malformed or out-of-range value", () => {
+    for (const v of ["", "0", "-5", "1.5", "abc", "600001", "1e3", "9999999"]) {
+      expect(scheduleForQuery(base, new URLSearchParams({ qrTimeoutMs: v })), v).toBeUndefined();
+    }
+    expect(scheduleForQuery(base, new URLSearchParams("qrTimeoutMs=600000"))).toMatchObject({ firstTtlMs: 600_000 });
   });
 });
 
@@ -77,6 +97,22 @@ describe("the real Baileys client and the sandbox's QR refs", () => {
     expect(err.output?.statusCode).toBe(DisconnectReason.timedOut);
     expect(err.output?.statusCode).toBe(408);
     expect(new Set(shown).size).toBe(QR_REF_COUNT);
+  });
+
+  it("times a connection's refs by the qrTimeoutMs of its URL; a malformed value is refused with 400", async () => {
+    const client = startClient(`${sandbox.wsUrl}?qrTimeoutMs=7000`, memoryAuth(), { qrTimeout: 20 });
+    try {
+      const first = await client.waitFor((u) => typeof u.qr === "string");
+      const conn = sandbox.connections().find((c) => c.qrRefs?.refs[0] === parseQr(first.qr!).ref)!;
+      const t0 = conn.qrRefs!.issuedAtMs;
+      expect(conn.qrRefs!.expiresAt(0)).toBe(t0 + 7000);
+      expect(conn.qrRefs!.expiresAt(1)).toBe(t0 + 14_000);
+    } finally {
+      await client.waitFor((u) => u.connection === "close");
+    }
+    const ws = new WebSocket(`${sandbox.wsUrl}?qrTimeoutMs=0`);
+    const refused = await new Promise<Error>((resolve) => ws.on("error", resolve));
+    expect(refused.message).toMatch(/400/);
   });
 
   it("sends the number of refs it is configured with, timed on its own clock", async () => {
