@@ -52,9 +52,12 @@ export function messageOf(e: unknown): string {
 /**
  * Runs `task` for a button: disables it meanwhile (`aria-busy`), shows the outcome in `out`
  * (a `role="status"` element for results, errors with `role="alert"` semantics via the class
- * `error`). Returns the task's result, or undefined when it threw.
+ * `error`). Returns the task's result, or undefined when it threw. A button that had the focus gets
+ * it back afterwards unless the focus went elsewhere meanwhile (disabling a button drops its focus
+ * to the page, which would send keyboard users back to the top).
  */
 export async function busy<T>(button: HTMLButtonElement | null, out: HTMLElement | null, task: () => Promise<T>): Promise<T | undefined> {
+  const hadFocus = button !== null && document.activeElement === button;
   if (button) {
     button.disabled = true;
     button.setAttribute("aria-busy", "true");
@@ -68,6 +71,8 @@ export async function busy<T>(button: HTMLButtonElement | null, out: HTMLElement
     if (button) {
       button.disabled = false;
       button.removeAttribute("aria-busy");
+      const lost = document.activeElement === null || document.activeElement === document.body;
+      if (hadFocus && lost && button.isConnected) button.focus();
     }
   }
 }

@@ -28,7 +28,6 @@ export interface WebhookRow {
  */
 export function webhookRow(api: WebhooksClient, initial: Webhook, onDeleted: (view: Webhook) => void): WebhookRow {
   let view = initial;
-  const titleId = uid("webhook-url");
   const attemptsId = uid("webhook-attempts");
   const scope = h("p", { class: "detail" });
   const description = h("p", {});
@@ -55,9 +54,17 @@ export function webhookRow(api: WebhooksClient, initial: Webhook, onDeleted: (vi
   const remove = h("button", { type: "button", class: "small danger" }, "Delete webhook");
 
   let newestAttempt: number | null = null;
+  let drawn: string | null = null;
   const loadAttempts = async () => {
     const page = await api.attempts(view.id, { limit: ATTEMPTS_SHOWN });
-    drawAttempts(page.items);
+    // Redrawn only when something changed, keeping the focus on the same event's "Redeliver".
+    const signature = page.items.map((a) => a.id).join(",");
+    if (signature !== drawn) {
+      const focused = attemptsList.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.event : undefined;
+      drawAttempts(page.items);
+      drawn = signature;
+      if (focused !== undefined) attemptsList.querySelector<HTMLElement>(`button[data-event="${CSS.escape(focused)}"]`)?.focus();
+    }
     const newest = page.items[0]?.id ?? null;
     // A new attempt may have changed the failure streak or disabled the subscription: reread it.
     if (newest !== newestAttempt) {
@@ -73,7 +80,7 @@ export function webhookRow(api: WebhooksClient, initial: Webhook, onDeleted: (vi
         "ol",
         { class: "attempt-list", "aria-label": `Attempts for ${view.url}` },
         ...attemptsByEvent(items).map((g) => {
-          const again = h("button", { type: "button", class: "small", "aria-label": `Redeliver event ${g.eventId}` }, "Redeliver");
+          const again = h("button", { type: "button", class: "small", "aria-label": `Redeliver event ${g.eventId}`, "data-event": g.eventId }, "Redeliver");
           again.addEventListener("click", () =>
             void busy(again, out, async () => {
               const r = await api.redeliver(view.id, { eventId: g.eventId });
@@ -150,7 +157,7 @@ export function webhookRow(api: WebhooksClient, initial: Webhook, onDeleted: (vi
     h(
       "div",
       { role: "group", "aria-label": `Webhook ${view.url}`, class: "webhook" },
-      h("h3", { id: titleId, class: "url" }, view.url),
+      h("h3", { class: "url" }, view.url),
       scope,
       description,
       h("p", {}, "State: ", state),
