@@ -189,7 +189,7 @@ describe("webhooks in the dashboard (Chromium)", () => {
       // The redelivery counts attempts from 1 again.
       await waitForText(eventAttempts, /attempt 1 · HTTP 200 .*attempt 2 · HTTP 200 .*attempt 1 · HTTP 500/s);
       // The list was redrawn with the new attempt; the focus stayed on that event's "Redeliver".
-      expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.getAttribute("aria-label"))).toBe(`Redeliver event ${event.id}`);
+      expect(await page.evaluate('document.activeElement?.getAttribute("aria-label")')).toBe(`Redeliver event ${event.id}`);
     });
 
     await step(page, "webhooks-disable", async () => {
