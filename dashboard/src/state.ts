@@ -20,6 +20,8 @@ export class Store {
   readonly instances = new Map<string, InstanceView>();
   readonly recent = new Map<string, SwitchboardEvent[]>();
   selected: string | null = null;
+  /** The outcome of the last verb whose instance is gone (Delete), shown where its panel was; null when none. */
+  notice: string | null = null;
   private readonly listeners = new Set<(c: Change) => void>();
   private listener: Listener | null = null;
 
@@ -46,7 +48,18 @@ export class Store {
 
   select(name: string | null): void {
     this.selected = name;
+    this.notice = null;
     this.emit({ kind: "selected" });
+  }
+
+  /** Forgets a deleted instance; `notice` (e.g. "Deleted wa: remote revoked.") replaces its panel. */
+  removed(name: string, notice: string): void {
+    this.instances.delete(name);
+    this.recent.delete(name);
+    this.selected = null;
+    this.notice = notice;
+    this.emit({ kind: "selected" });
+    this.emit({ kind: "instances" });
   }
 
   /** Reloads every instance (all pages). */

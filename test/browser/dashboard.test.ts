@@ -9,9 +9,9 @@
  * "Sent by the bot" → logout (remote not supported, credentials wiped) → connect with the token
  * again → connected.
  */
-import type { Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startBrowserHarness, UI_TIMEOUT_MS, type BrowserHarness } from "./harness.js";
+import { createInstance, signIn, step, waitForText } from "./steps.js";
 
 /** A whole story: many round trips through the gateway and a sandbox, each waited for. */
 const STORY_TIMEOUT_MS = 120_000;
@@ -26,45 +26,6 @@ afterEach(async () => {
 afterAll(async () => {
   await h?.close();
 });
-
-/** Waits until the locator's text matches `pattern` (the last text seen is in the failure message). */
-async function waitForText(locator: Locator, pattern: RegExp, timeout = UI_TIMEOUT_MS): Promise<void> {
-  await expect.poll(async () => (await locator.textContent({ timeout })) ?? "", { timeout, interval: 100 }).toMatch(pattern);
-}
-
-/** Runs one step of a story; on failure saves `<name>-failed.png` and rethrows. */
-async function step<T>(page: Page, name: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    await h.screenshot(page, `${name}-failed`).catch(() => undefined);
-    throw e;
-  }
-}
-
-/** Opens the dashboard in a fresh context and signs in with the account token. */
-async function signIn(): Promise<Page> {
-  const page = await h.newPage();
-  await page.goto("/");
-  await page.getByLabel("Token").fill(h.token);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("list", { name: "Instances" }).waitFor();
-  return page;
-}
-
-/** Fills and submits "Create an instance"; returns the region "Instance <name>" (selected by the create). */
-async function createInstance(page: Page, platform: string, name: string): Promise<Locator> {
-  const form = page.getByRole("form", { name: "Create an instance" });
-  await form.getByLabel("Platform").selectOption(platform);
-  await form.getByLabel("Name", { exact: true }).fill(name);
-  await form.getByRole("button", { name: "Create" }).click();
-  await form.getByText(`Created ${name}.`).waitFor();
-  await waitForText(form.getByRole("status", { name: "Instance token" }), /^sbi_\S+$/);
-  await page.getByRole("list", { name: "Instances" }).getByRole("button", { name, exact: true }).waitFor();
-  const panel = page.getByRole("region", { name: `Instance ${name}` });
-  await panel.waitFor();
-  return panel;
-}
 
 describe("dashboard (Chromium)", () => {
   it("signs in with the account token and shows the instance list; refuses a wrong token", async () => {
@@ -101,14 +62,14 @@ describe("dashboard (Chromium)", () => {
   it(
     "WhatsApp: create → QR → scan from the phone panel → connected → message → reply → logout → device gone → new QR",
     async () => {
-      const page = await signIn();
-      const panel = await step(page, "wa-create", () => createInstance(page, "whatsapp-web", "wa"));
+      const page = await signIn(h);
+      const panel = await step(h, page, "wa-create", () => createInstance(page, "whatsapp-web", "wa"));
       const status = panel.getByRole("status", { name: "Status", exact: true });
       const result = panel.getByRole("status", { name: "Result", exact: true });
       const phone = page.getByRole("group", { name: "WhatsApp phone" });
       const devices = phone.getByRole("list", { name: "Linked devices" });
 
-      await step(page, "wa-qr", async () => {
+      await step(h, page, "wa-qr", async () => {
         await panel.getByLabel("Login method").selectOption("qr");
         await panel.getByRole("button", { name: "Connect", exact: true }).click();
         await panel.getByRole("img", { name: "QR code" }).waitFor();
@@ -116,7 +77,7 @@ describe("dashboard (Chromium)", () => {
       });
       await h.screenshot(page, "wa-qr");
 
-      await step(page, "wa-scan", async () => {
+      await step(h, page, "wa-scan", async () => {
         await phone.getByRole("button", { name: "Create phone" }).click();
         await waitForText(phone.getByLabel("Phone number"), /^\d{6,}$/);
         await phone.getByRole("button", { name: "Scan QR of the selected instance" }).click();
@@ -126,13 +87,13 @@ describe("dashboard (Chromium)", () => {
       });
       await h.screenshot(page, "wa-connected");
 
-      await step(page, "wa-inbound", async () => {
+      await step(h, page, "wa-inbound", async () => {
         await phone.getByLabel("Contact message").fill("Hello from the contact");
         await phone.getByRole("button", { name: "Send as contact" }).click();
         await panel.getByRole("list", { name: "Recent events" }).getByText("Hello from the contact").waitFor();
       });
 
-      await step(page, "wa-reply", async () => {
+      await step(h, page, "wa-reply", async () => {
         // The thread ID is filled in from the last received message.
         await expect.poll(() => panel.getByLabel("Thread ID").inputValue(), { timeout: UI_TIMEOUT_MS }).toMatch(/@/);
         await panel.getByRole("textbox", { name: "Message", exact: true }).fill("Hi, this is the gateway");
@@ -142,7 +103,7 @@ describe("dashboard (Chromium)", () => {
       });
       await h.screenshot(page, "wa-conversation");
 
-      await step(page, "wa-logout", async () => {
+      await step(h, page, "wa-logout", async () => {
         await panel.getByRole("button", { name: "Log out" }).click();
         await waitForText(result, /^Logged out: remote revoked; credentials wiped\.$/);
         await waitForText(status, /^logged out/);
@@ -150,7 +111,7 @@ describe("dashboard (Chromium)", () => {
       });
       await h.screenshot(page, "wa-logged-out");
 
-      await step(page, "wa-reconnect", async () => {
+      await step(h, page, "wa-reconnect", async () => {
         await panel.getByRole("button", { name: "Connect", exact: true }).click();
         await waitForText(status, /^awaiting login/);
         await panel.getByRole("img", { name: "QR code" }).waitFor();
@@ -165,15 +126,15 @@ describe("dashboard (Chromium)", () => {
   it(
     "Telegram: create → bot token from the phone panel → connected → message from a user → reply → logout → connect again",
     async () => {
-      const page = await signIn();
-      const panel = await step(page, "tg-create", () => createInstance(page, "telegram", "tg"));
+      const page = await signIn(h);
+      const panel = await step(h, page, "tg-create", () => createInstance(page, "telegram", "tg"));
       const status = panel.getByRole("status", { name: "Status", exact: true });
       const result = panel.getByRole("status", { name: "Result", exact: true });
 
       const tg = page.getByRole("group", { name: "Telegram" });
       const tgResult = tg.getByRole("status", { name: "Telegram result" });
 
-      await step(page, "tg-connect", async () => {
+      await step(h, page, "tg-connect", async () => {
         await tg.getByRole("button", { name: "Create bot" }).click();
         await waitForText(tg.getByRole("status", { name: "Bot token" }), /^\d+:\S+$/);
         await tg.getByRole("button", { name: "Use token in connect" }).click();
@@ -183,7 +144,7 @@ describe("dashboard (Chromium)", () => {
       });
       await h.screenshot(page, "tg-connected");
 
-      await step(page, "tg-inbound", async () => {
+      await step(h, page, "tg-inbound", async () => {
         await tg.getByRole("button", { name: "Create user" }).click();
         await waitForText(tgResult, /^Created user /);
         await tg.getByLabel("Message to the bot").fill("Hello bot");
@@ -192,7 +153,7 @@ describe("dashboard (Chromium)", () => {
         await panel.getByRole("list", { name: "Recent events" }).getByText("Hello bot").waitFor();
       });
 
-      await step(page, "tg-reply", async () => {
+      await step(h, page, "tg-reply", async () => {
         // The thread ID is filled in from the last received message: the user's private chat.
         await expect.poll(() => panel.getByLabel("Thread ID").inputValue(), { timeout: UI_TIMEOUT_MS }).toMatch(/^\d+$/);
         const chatId = await panel.getByLabel("Thread ID").inputValue();
@@ -203,14 +164,14 @@ describe("dashboard (Chromium)", () => {
       });
       await h.screenshot(page, "tg-conversation");
 
-      await step(page, "tg-logout", async () => {
+      await step(h, page, "tg-logout", async () => {
         await panel.getByRole("button", { name: "Log out" }).click();
         await waitForText(result, /^Logged out: remote not supported; credentials wiped\.$/);
         await waitForText(status, /^logged out/);
       });
       await h.screenshot(page, "tg-logged-out");
 
-      await step(page, "tg-reconnect", async () => {
+      await step(h, page, "tg-reconnect", async () => {
         // Credentials are wiped: connect needs the token again.
         await tg.getByRole("button", { name: "Use token in connect" }).click();
         await panel.getByRole("button", { name: "Connect", exact: true }).click();

@@ -10,6 +10,9 @@ import { RECENT_EVENTS, type Store } from "../state.js";
 /** Longest wait of the connect and restart buttons for the QR or the connection, ms. */
 const CONNECT_WAIT_MS = 30_000;
 
+/** States a verb's outcome can settle in; until then the "Result" output follows the status. */
+const SETTLED_STATES: ReadonlySet<string> = new Set(["connected", "stopped", "logged_out", "conflict", "failed"]);
+
 /**
  * The region "Instance <name>" for the selected instance: its status (output "Status"), the verbs
  * (buttons "Connect", "Close", "Restart", "Log out", "Delete"; the outcome in output "Result"), the
@@ -24,7 +27,9 @@ export function renderInstancePanel(s: Store): HTMLElement {
     cleanup = null;
     const view = s.selected ? s.instances.get(s.selected) : undefined;
     if (!view) {
-      replace(section, h("h2", { id: "panel-title" }, "Instance"), h("p", {}, "Select an instance in the list."));
+      // What the last verb of a panel that is gone (Delete) answered stays readable here.
+      const notice = s.notice ? h("p", {}, "Result: ", h("output", { "aria-label": "Result", class: "result" }, s.notice)) : null;
+      replace(section, h("h2", { id: "panel-title" }, "Instance"), notice, h("p", {}, "Select an instance in the list."));
       return;
     }
     cleanup = drawInstance(s, section, view);
@@ -57,33 +62,47 @@ function drawInstance(s: Store, section: HTMLElement, view: InstanceView): () =>
   const send = sendForm(api, s, name);
   const actions = actionForms(api, platform);
 
+  // The verb whose answer "Result" shows while the instance has not settled yet ("Connect: awaiting
+  // login." becomes "Connect: connected." when the phone links); null once settled or replaced.
+  let following: string | null = null;
+  let shownState = "";
+  const showOutcome = (what: string, state: string) => {
+    showResult(result, `${what}: ${stateLabel(state)}.`);
+    shownState = state;
+    following = SETTLED_STATES.has(state) ? null : what;
+  };
   const verb = (label: string, run: (button: HTMLButtonElement) => Promise<void>, cls = "") => {
     const b = h("button", { type: "button", class: cls }, label);
-    b.addEventListener("click", () => void busy(b, result, () => run(b)));
+    b.addEventListener("click", () => {
+      following = null;
+      void busy(b, result, () => run(b));
+    });
     return b;
   };
-  const connectBody = (): ConnectOptions | null => {
-    const current = s.instances.get(name) ?? view;
-    const chosen = login.value();
-    if (!chosen) return null;
+  const connectBody = async (): Promise<ConnectOptions | null> => {
+    // Read afresh: status events do not say whether a login stored credentials meanwhile.
+    const current = await api.get();
+    s.put(current);
     // Stored credentials are restored; login input then would be refused (INVALID_STATE).
-    return current.hasCredentials ? { wait: "awaiting_login" as const, timeoutMs: CONNECT_WAIT_MS } : { login: chosen, wait: "awaiting_login" as const, timeoutMs: CONNECT_WAIT_MS };
+    if (current.hasCredentials) return { wait: "awaiting_login" as const, timeoutMs: CONNECT_WAIT_MS };
+    const chosen = login.value();
+    return chosen ? { login: chosen, wait: "awaiting_login" as const, timeoutMs: CONNECT_WAIT_MS } : null;
   };
   const afterVerb = async (v: InstanceView, what: string) => {
     s.put(v);
-    showResult(result, `${what}: ${stateLabel(v.status.state)}.`);
+    showOutcome(what, v.status.state);
     await qr.update(v);
   };
   const verbs = h(
     "div",
     { class: "row verbs" },
     verb("Connect", async () => {
-      const body = connectBody();
+      const body = await connectBody();
       if (body) await afterVerb(await api.connect(body), "Connect");
     }, "primary"),
     verb("Close", async () => afterVerb(await api.close(), "Close")),
     verb("Restart", async () => {
-      const body = connectBody();
+      const body = await connectBody();
       if (body) await afterVerb(await api.restart(body), "Restart");
     }),
     verb("Log out", async () => {
@@ -94,10 +113,7 @@ function drawInstance(s: Store, section: HTMLElement, view: InstanceView): () =>
     verb("Delete", async () => {
       if (!(await confirmDialog(`Delete the instance ${name}? It is logged out and purged with its tokens.`, "Delete for good"))) return;
       const r = await api.delete();
-      showResult(result, `Deleted ${r.instance}: remote ${r.remote.replace(/_/g, " ")}.`);
-      s.instances.delete(name);
-      s.select(null);
-      s.emit({ kind: "instances" });
+      s.removed(name, `Deleted ${r.instance}: remote ${r.remote.replace(/_/g, " ")}.`);
     }, "danger"),
   );
 
@@ -132,6 +148,7 @@ function drawInstance(s: Store, section: HTMLElement, view: InstanceView): () =>
       if (v) {
         showStatus(v);
         void qr.update(v);
+        if (following && v.status.state !== shownState) showOutcome(following, v.status.state);
       }
     } else if (c.kind === "event" && c.event.instance === name) {
       drawEvents();
