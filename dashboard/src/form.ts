@@ -1,6 +1,62 @@
 import { h, uid } from "./dom.js";
 import { type FieldSpec, type RawValues, initialValue } from "./lib/schema-form.js";
 
+/** A form control that {@link labelledField} can label. */
+export type FieldControl = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+
+/** How {@link labelledField} lays a field out. */
+export interface FieldOptions {
+  /** Shown under the control and linked with `aria-describedby`. */
+  hint?: string;
+  /** Adds a visual " *" to the label (hidden from assistive technology; the control says `required`). */
+  required?: boolean;
+  /** Id prefix when the control has no id yet (default "field"). */
+  idPrefix?: string;
+}
+
+/** Each control's error element, as made by {@link labelledField} (read by {@link setFieldErrors}). */
+const errorOf = new WeakMap<FieldControl, HTMLElement>();
+
+/**
+ * One labelled field, `<div class="field">`: the label (its `for` is the control's id, given one if it
+ * has none), the control, the hint (optional) and an empty error element; the control's
+ * `aria-describedby` names the hint and the error. A checkbox comes before its label on one line
+ * (`class="field check"`). The control's accessible name is `label`.
+ * @returns the field's container (append it to the form).
+ */
+export function labelledField(label: string, control: FieldControl, options: FieldOptions = {}): HTMLElement {
+  const id = (control.id ||= uid(options.idPrefix ?? "field"));
+  const hintId = options.hint ? `${id}-hint` : undefined;
+  const errId = `${id}-err`;
+  control.setAttribute("aria-describedby", [hintId, errId].filter(Boolean).join(" "));
+  const err = h("span", { id: errId, class: "field-error" });
+  errorOf.set(control, err);
+  const labelEl = h("label", { for: id }, label, options.required ? h("span", { "aria-hidden": "true" }, " *") : null);
+  const check = control instanceof HTMLInputElement && control.type === "checkbox";
+  return h(
+    "div",
+    { class: check ? "field check" : "field" },
+    ...(check ? [control, labelEl] : [labelEl, control]),
+    hintId ? h("span", { id: hintId, class: "hint" }, options.hint ?? "") : null,
+    err,
+  );
+}
+
+/**
+ * Shows field errors: for each control in `controls` (keyed by field name), a message in `errors`
+ * under the same key marks it `aria-invalid` and shows the message in its error element (see
+ * {@link labelledField}); a control without a message is cleared. `{}` clears every field.
+ */
+export function setFieldErrors(controls: Readonly<Record<string, FieldControl>>, errors: Readonly<Record<string, string>>): void {
+  for (const [name, control] of Object.entries(controls)) {
+    const msg = errors[name];
+    if (msg) control.setAttribute("aria-invalid", "true");
+    else control.removeAttribute("aria-invalid");
+    const err = errorOf.get(control);
+    if (err) err.textContent = msg ?? "";
+  }
+}
+
 /** A rendered schema form: its fields' container and a reader of what was typed. */
 export interface RenderedFields {
   element: HTMLElement;
@@ -12,24 +68,21 @@ export interface RenderedFields {
 }
 
 /**
- * Labelled inputs for schema fields (see lib/schema-form.ts). Each input's accessible name is the
- * field's label; the schema description is linked with `aria-describedby`. `prefix` keeps ids unique.
+ * Labelled inputs for schema fields (see lib/schema-form.ts), each laid out by {@link labelledField}.
+ * Each input's accessible name is the field's label; the schema description is its hint. `prefix`
+ * keeps ids unique.
  */
 export function renderFields(fields: readonly FieldSpec[], prefix: string): RenderedFields {
-  const inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
-  const errors = new Map<string, HTMLElement>();
+  const inputs: Record<string, HTMLInputElement | HTMLSelectElement> = {};
   const element = h("div", { class: "fields" });
   for (const f of fields) {
     const id = uid(`${prefix}-${f.name}`);
-    const hintId = f.description ? `${id}-hint` : undefined;
-    const errId = `${id}-err`;
-    const described = [hintId, errId].filter(Boolean).join(" ");
     let input: HTMLInputElement | HTMLSelectElement;
     if (f.kind === "choice") {
-      input = h("select", { id, name: f.name, "aria-describedby": described });
+      input = h("select", { id, name: f.name });
       for (const o of f.options ?? []) input.appendChild(h("option", { value: o, selected: o === f.default }, o));
     } else if (f.kind === "boolean") {
-      input = h("input", { id, name: f.name, type: "checkbox", checked: initialValue(f) === true, "aria-describedby": described });
+      input = h("input", { id, name: f.name, type: "checkbox", checked: initialValue(f) === true });
     } else {
       const type = f.kind === "secret" ? "password" : f.kind === "number" || f.kind === "integer" ? "number" : "text";
       input = h("input", {
@@ -43,41 +96,23 @@ export function renderFields(fields: readonly FieldSpec[], prefix: string): Rend
         step: f.kind === "integer" ? 1 : f.kind === "number" ? "any" : undefined,
         min: f.minimum,
         max: f.maximum,
-        "aria-describedby": described,
       });
     }
-    inputs.set(f.name, input);
-    const err = h("span", { id: errId, class: "field-error" });
-    errors.set(f.name, err);
-    const label = h("label", { for: id }, f.label, f.required ? h("span", { "aria-hidden": "true" }, " *") : null);
-    element.appendChild(
-      h(
-        "div",
-        { class: f.kind === "boolean" ? "field check" : "field" },
-        ...(f.kind === "boolean" ? [input, label] : [label, input]),
-        hintId ? h("span", { id: hintId, class: "hint" }, f.description ?? "") : null,
-        err,
-      ),
-    );
+    inputs[f.name] = input;
+    element.appendChild(labelledField(f.label, input, { hint: f.description, required: f.required }));
   }
   return {
     element,
     read() {
       const raw: RawValues = {};
-      for (const [name, input] of inputs) raw[name] = input instanceof HTMLInputElement && input.type === "checkbox" ? input.checked : input.value;
+      for (const [name, input] of Object.entries(inputs)) raw[name] = input instanceof HTMLInputElement && input.type === "checkbox" ? input.checked : input.value;
       return raw;
     },
     setErrors(map) {
-      for (const [name, input] of inputs) {
-        const msg = map[name];
-        if (msg) input.setAttribute("aria-invalid", "true");
-        else input.removeAttribute("aria-invalid");
-        const err = errors.get(name);
-        if (err) err.textContent = msg ?? "";
-      }
+      setFieldErrors(inputs, map);
     },
     set(name, value) {
-      const input = inputs.get(name);
+      const input = inputs[name];
       if (input) input.value = value;
     },
   };

@@ -1,5 +1,6 @@
 import type { Webhook } from "@switchboard/client";
-import { busy, h, replace, showResult, uid } from "../dom.js";
+import { busy, h, replace, showResult } from "../dom.js";
+import { type FieldControl, labelledField, setFieldErrors } from "../form.js";
 import { webhookCreateBody, MAX_CONCURRENCY } from "../lib/webhooks.js";
 import type { Store } from "../state.js";
 import { webhookRow, type WebhookRow } from "./webhook-row.js";
@@ -68,31 +69,18 @@ export function renderWebhooks(s: Store): HTMLElement {
  * of the answer is shown once in the output "Signing secret".
  */
 function createForm(s: Store, created: (w: Webhook) => void): HTMLFormElement {
-  const field = (label: string, input: HTMLElement, hint?: string) => {
-    const id = (input.id ||= uid("wh"));
-    const hintId = hint ? `${id}-hint` : undefined;
-    const errId = `${id}-err`;
-    input.setAttribute("aria-describedby", [hintId, errId].filter(Boolean).join(" "));
-    return h(
-      "div",
-      { class: "field" },
-      h("label", { for: id }, label),
-      input,
-      hint ? h("span", { id: hintId, class: "hint" }, hint) : null,
-      h("span", { id: errId, class: "field-error" }),
-    );
-  };
+  const field = (label: string, control: FieldControl, hint?: string) => labelledField(label, control, { hint, idPrefix: "wh" });
   const url = h("input", { type: "url", name: "url", required: true, autocomplete: "off", spellcheck: "false", placeholder: "https://example.com/hooks/switchboard" });
   const instance = h("select", { name: "instance" });
   const types = h("input", { type: "text", name: "types", autocomplete: "off", spellcheck: "false" });
   const headers = h("textarea", { name: "headers", rows: 2, autocomplete: "off", spellcheck: "false" });
   const description = h("input", { type: "text", name: "description", autocomplete: "off", maxlength: 500 });
-  const orderedId = uid("wh-ordered");
-  const ordered = h("input", { type: "checkbox", name: "ordered", id: orderedId, "aria-describedby": `${orderedId}-hint` });
+  const ordered = h("input", { type: "checkbox", name: "ordered" });
   const maxConcurrency = h("input", { type: "number", name: "maxConcurrency", min: 1, max: MAX_CONCURRENCY, step: 1, autocomplete: "off" });
   const out = h("p", { role: "status" });
   const button = h("button", { type: "submit" }, "Create webhook");
-  const inputs: Record<string, HTMLInputElement | HTMLTextAreaElement> = { url, headers, maxConcurrency };
+  /** The controls the form's checks name (see webhookCreateBody). */
+  const checked = { url, headers, maxConcurrency };
 
   const drawInstances = () => {
     const keep = instance.value;
@@ -107,16 +95,6 @@ function createForm(s: Store, created: (w: Webhook) => void): HTMLFormElement {
     if (c.kind === "instances") drawInstances();
   });
 
-  const setErrors = (errors: Record<string, string>) => {
-    for (const [name, input] of Object.entries(inputs)) {
-      const msg = errors[name];
-      if (msg) input.setAttribute("aria-invalid", "true");
-      else input.removeAttribute("aria-invalid");
-      const err = document.getElementById(`${input.id}-err`);
-      if (err) err.textContent = msg ?? "";
-    }
-  };
-
   const form = h(
     "form",
     { class: "webhook-create", "aria-labelledby": "webhook-create-title", novalidate: true },
@@ -126,13 +104,7 @@ function createForm(s: Store, created: (w: Webhook) => void): HTMLFormElement {
     field("Event types", types, "E.g. message.received, instance.*; empty: every type."),
     field("Custom headers", headers, "One per line, Name: value. Sent with each delivery; the values are never shown again."),
     field("Description", description),
-    h(
-      "div",
-      { class: "field check" },
-      ordered,
-      h("label", { for: ordered.id }, "Ordered"),
-      h("span", { id: `${ordered.id}-hint`, class: "hint" }, "One delivery at a time per instance, in order."),
-    ),
+    field("Ordered", ordered, "One delivery at a time per instance, in order."),
     field("Max concurrency", maxConcurrency, `Requests in flight at once, 1–${MAX_CONCURRENCY}; empty: the gateway's default.`),
     button,
     out,
@@ -149,13 +121,13 @@ function createForm(s: Store, created: (w: Webhook) => void): HTMLFormElement {
       maxConcurrency: maxConcurrency.value,
     });
     if (!body.ok) {
-      setErrors(body.errors);
+      setFieldErrors(checked, body.errors);
       out.className = "error";
       out.setAttribute("role", "alert");
       out.textContent = "Check the highlighted fields.";
       return;
     }
-    setErrors({});
+    setFieldErrors(checked, {});
     void busy(button, out, async () => {
       const answer = await s.sb.webhooks.create(body.value);
       created(answer.webhook);
