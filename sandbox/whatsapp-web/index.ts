@@ -21,7 +21,7 @@ import type { PhoneInfo } from "./phone.js";
 import { type CreatePhoneInput, SandboxState } from "./state.js";
 
 export { createManualClock, createSystemClock, type Clock } from "../telegram/clock.js";
-export { QR_FIRST_TTL_MS, QR_NEXT_TTL_MS, QR_REF_COUNT, QR_TIMEOUT_PARAM, parseQr, type QrData, type QrSchedule } from "./pairing.js";
+export { QR_FIRST_TTL_MS, QR_NEXT_TTL_MS, QR_REF_COUNT, QR_SCAN_GRACE_MS, QR_TIMEOUT_PARAM, parseQr, type QrData, type QrSchedule } from "./pairing.js";
 export type { Connection, TlsMaterial } from "./server.js";
 export { createSelfSignedTls } from "./tls.js";
 export { SandboxError, type CreatePhoneInput } from "./state.js";
@@ -40,8 +40,9 @@ export interface WhatsAppWebSandboxOptions {
   /** The clock of every time rule (QR ref lifetimes). Default: wall time. */
   clock?: Clock;
   /**
-   * QR ref count and lifetimes (default: 6 refs, 60 s then 20 s each). A connection to
-   * `/ws/chat?qrTimeoutMs=<n>` shows every ref for n ms instead (a client with Baileys' `qrTimeout: n`).
+   * QR ref count, lifetimes and scan grace (default: 6 refs, 60 s then 20 s each, a ref still scans
+   * 1 s after its expiry). A connection to `/ws/chat?qrTimeoutMs=<n>` shows every ref for n ms
+   * instead (a client with Baileys' `qrTimeout: n`).
    */
   qr?: QrSchedule;
   /** A fixed root key pair of the certificate chain (default: a fresh one per start). */

@@ -19,6 +19,13 @@ export const QR_FIRST_TTL_MS = 60_000;
 export const QR_NEXT_TTL_MS = 20_000;
 /** How many refs the sandbox sends by default (observed: WhatsApp sends 6). */
 export const QR_REF_COUNT = 6;
+/**
+ * How long after its expiry a ref still scans, ms (our rule, not WhatsApp's). The client starts its
+ * timer when the refs arrive, later than the sandbox's `issuedAtMs`, and its chained timers drift
+ * later still, so the ref on the client's screen is for a moment one the sandbox's schedule has
+ * already moved past. During this grace the outgoing ref and the next one are both current.
+ */
+export const QR_SCAN_GRACE_MS = 1_000;
 
 export interface QrSchedule {
   /** Number of refs (≥ 1). Default {@link QR_REF_COUNT}. */
@@ -27,6 +34,8 @@ export interface QrSchedule {
   firstTtlMs?: number;
   /** Lifetime of each later ref in ms. Default {@link QR_NEXT_TTL_MS}. */
   nextTtlMs?: number;
+  /** How long a ref still scans after its expiry, ms (≥ 0). Default {@link QR_SCAN_GRACE_MS}. */
+  graceMs?: number;
 }
 
 /**
@@ -60,10 +69,11 @@ export class QrRefs {
   readonly refs: readonly string[];
   private readonly firstTtlMs: number;
   private readonly nextTtlMs: number;
+  private readonly graceMs: number;
 
   /**
    * @param issuedAtMs when the pair-device IQ was sent (clock milliseconds)
-   * @throws RangeError for a count < 1 or a negative lifetime
+   * @throws RangeError for a count < 1 or a negative lifetime or grace
    */
   constructor(
     readonly issuedAtMs: number,
@@ -73,8 +83,10 @@ export class QrRefs {
     const count = schedule.count ?? QR_REF_COUNT;
     this.firstTtlMs = schedule.firstTtlMs ?? QR_FIRST_TTL_MS;
     this.nextTtlMs = schedule.nextTtlMs ?? QR_NEXT_TTL_MS;
+    this.graceMs = schedule.graceMs ?? QR_SCAN_GRACE_MS;
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`QR ref count must be a positive integer, got ${count}`);
     if (this.firstTtlMs < 0 || this.nextTtlMs < 0) throw new RangeError("QR ref lifetimes must be ≥ 0");
+    if (this.graceMs < 0) throw new RangeError("QR scan grace must be ≥ 0");
     this.refs = Array.from({ length: count }, makeRef);
   }
 
@@ -100,13 +112,17 @@ export class QrRefs {
     return i === undefined ? undefined : this.refs[i];
   }
 
-  /** Whether `ref` can be scanned at `nowMs`, and if not, why. */
+  /**
+   * Whether `ref` can be scanned at `nowMs`, and if not, why: "current" from the moment it is shown
+   * until its expiry plus the grace ({@link QrSchedule.graceMs}), so for the grace after a rotation
+   * both the previous and the new ref are current; "not-yet-shown" before, "expired" after.
+   */
   state(ref: string, nowMs: number): RefState {
     const i = this.refs.indexOf(ref);
     if (i < 0) return "unknown";
-    const cur = this.currentIndex(nowMs);
-    if (cur === undefined || i < cur) return "expired";
-    return i === cur ? "current" : "not-yet-shown";
+    const shownAt = i === 0 ? this.issuedAtMs : this.expiresAt(i - 1);
+    if (nowMs < shownAt) return "not-yet-shown";
+    return nowMs < this.expiresAt(i) + this.graceMs ? "current" : "expired";
   }
 }
 

@@ -48,10 +48,10 @@ export interface SandboxMode {
     telegram: { cloudApiRoot: string };
     /**
      * The sandbox's root key (Baileys' `WA_CERT_DETAILS`, process-wide); no version fetch from
-     * web.whatsapp.com; an instance's `qrTimeoutMs` told to the sandbox in the WebSocket URL, so both
-     * ends rotate the QR on the same schedule.
+     * web.whatsapp.com; the `qrTimeoutMs` of an instance connecting to the sandbox's `wsUrl` told to
+     * the sandbox in the WebSocket URL, so both ends rotate the QR on the same schedule.
      */
-    whatsappWeb: { trustRootPublicKey: Uint8Array; fetchLatestVersion: false; announceQrTimeout: true };
+    whatsappWeb: { trustRootPublicKey: Uint8Array; fetchLatestVersion: false; announceQrTimeoutTo: string };
   };
   /** Closes both sandboxes (their connections and ports). Idempotent. */
   close(): Promise<void>;
@@ -112,7 +112,7 @@ export async function startSandboxMode(opts: SandboxModeOptions = {}): Promise<S
     configDefaults: { telegram: { apiRoot: tg.url }, "whatsapp-web": { websocketUrl: wa.wsUrl } },
     connectorOptions: {
       telegram: { cloudApiRoot: tg.url },
-      whatsappWeb: { trustRootPublicKey: wa.rootPublicKey, fetchLatestVersion: false, announceQrTimeout: true },
+      whatsappWeb: { trustRootPublicKey: wa.rootPublicKey, fetchLatestVersion: false, announceQrTimeoutTo: wa.wsUrl },
     },
     close: () => (closing ??= Promise.all([tg.close(), wa.close()]).then(() => undefined)),
   };

@@ -63,7 +63,8 @@ export const WhatsAppWebConfigSchema = Type.Object(
         description:
           "How long each QR code is shown before the next one, ms (Baileys' `qrTimeout`; the first and every later code). " +
           "Absent: WhatsApp Web's own schedule, 60 s for the first code and 20 s for each later one. " +
-          "WhatsApp's server keeps its own validity per code: a shorter lifetime is safe, a longer one can show codes it no longer accepts.",
+          "The whole QR login then ends after the number of codes times this (6 × 5 000 ms = 30 s), then login_expired; a pairing code is valid as long. " +
+          "Meant for the sandbox, which follows it; against WhatsApp, which keeps its own validity per code, the effect on scans is untested.",
       }),
     ),
     markOnline: Type.Boolean({

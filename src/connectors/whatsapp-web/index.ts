@@ -31,12 +31,13 @@ export interface WhatsAppWebConnectorOptions {
    */
   fetchLatestVersion?: boolean;
   /**
-   * For an instance whose config sets both `websocketUrl` and `qrTimeoutMs`, add
-   * `?qrTimeoutMs=<n>` to the WebSocket URL, so that the WhatsApp Web sandbox rotates its QR refs on
-   * the schedule this client shows them (a scan of the QR on screen then works). Sandbox mode sets
-   * it. Default false: the URL is used as configured.
+   * The WhatsApp Web sandbox's chat URL (its `wsUrl`, e.g. `ws://127.0.0.1:40124/ws/chat`). For an
+   * instance whose `websocketUrl` is this URL and whose config sets `qrTimeoutMs`, `?qrTimeoutMs=<n>`
+   * is added to the WebSocket URL, so that the sandbox rotates its QR refs on the schedule this client
+   * shows them (a scan of the QR on screen then works). Sandbox mode sets it. Default: none; every
+   * URL is used as configured.
    */
-  announceQrTimeout?: boolean;
+  announceQrTimeoutTo?: string;
 }
 
 /**
@@ -51,7 +52,7 @@ export function whatsappWebConnector(opts: WhatsAppWebConnectorOptions = {}): Co
   const deps: SocketDeps = {
     versions: new VersionResolver(opts.fetchLatestVersion ?? true),
     logLevel: opts.baileysLogLevel ?? "warn",
-    announceQrTimeout: opts.announceQrTimeout === true,
+    announceQrTimeoutTo: opts.announceQrTimeoutTo,
   };
   return {
     platform: "whatsapp-web",

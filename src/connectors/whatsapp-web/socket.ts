@@ -1,4 +1,5 @@
 import { type AuthenticationState, type UserFacingSocketConfig, type WASocket, makeWASocket } from "baileys";
+import { QR_TIMEOUT_PARAM } from "../../../sandbox/whatsapp-web/pairing.js";
 import type { ConnectorLogger } from "../../core/connector.js";
 import type { WhatsAppWebConfig } from "./config.js";
 import { type BaileysLogLevel, baileysLogger } from "./logger.js";
@@ -10,24 +11,35 @@ import type { VersionResolver } from "./version.js";
 export interface SocketDeps {
   versions: VersionResolver;
   logLevel: BaileysLogLevel;
-  /** Put a configured `qrTimeoutMs` into the WebSocket URL's query (see `WhatsAppWebConnectorOptions.announceQrTimeout`). */
-  announceQrTimeout?: boolean;
+  /**
+   * The WhatsApp Web sandbox's chat URL (`ws://…/ws/chat`) to which a configured `qrTimeoutMs` is
+   * announced (see `WhatsAppWebConnectorOptions.announceQrTimeoutTo`).
+   */
+  announceQrTimeoutTo?: string;
 }
-
-/** The query parameter that tells the WhatsApp Web sandbox the client's QR lifetime, ms. */
-export const QR_TIMEOUT_PARAM = "qrTimeoutMs";
 
 /**
  * The WebSocket URL for a config: `websocketUrl` (undefined: Baileys' default, WhatsApp's server),
- * with `?qrTimeoutMs=<n>` added when `announce` is set and the config has both a `websocketUrl` and a
- * `qrTimeoutMs`. The URL of WhatsApp's own server is never changed.
+ * with `?qrTimeoutMs=<n>` (the sandbox's {@link QR_TIMEOUT_PARAM}) added only when the config has a
+ * `qrTimeoutMs` and its `websocketUrl` is `sandboxUrl` (compared as parsed URLs, so `ws://h:1/ws/chat`
+ * and `WS://H:1/ws/chat` match). Any other URL, WhatsApp's own included, is used as configured.
  */
-export function socketUrl(config: Pick<WhatsAppWebConfig, "websocketUrl" | "qrTimeoutMs">, announce: boolean): string | undefined {
+export function socketUrl(config: Pick<WhatsAppWebConfig, "websocketUrl" | "qrTimeoutMs">, sandboxUrl: string | undefined): string | undefined {
   const base = config.websocketUrl;
-  if (!announce || base === undefined || config.qrTimeoutMs === undefined) return base;
+  if (sandboxUrl === undefined || base === undefined || config.qrTimeoutMs === undefined) return base;
+  if (!sameUrl(base, sandboxUrl)) return base;
   const url = new URL(base);
   url.searchParams.set(QR_TIMEOUT_PARAM, String(config.qrTimeoutMs));
   return url.toString();
+}
+
+/** Whether two absolute URLs are the same once parsed; false when either does not parse. */
+function sameUrl(a: string, b: string): boolean {
+  try {
+    return new URL(a).href === new URL(b).href;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -50,7 +62,7 @@ export function openSocket(
     logger: baileysLogger(logger, deps.logLevel),
     version: deps.versions.resolve(config.version, logger),
     browser: [config.deviceName, config.browser, "1.0"],
-    ...(config.websocketUrl ? { waWebSocketUrl: socketUrl(config, deps.announceQrTimeout === true) } : {}),
+    ...(config.websocketUrl ? { waWebSocketUrl: socketUrl(config, deps.announceQrTimeoutTo) } : {}),
     // Baileys shows each QR for `qrTimeout` ms; unset, 60 s for the first and 20 s for each later one.
     ...(config.qrTimeoutMs !== undefined ? { qrTimeout: config.qrTimeoutMs } : {}),
     ...(agent ? { agent, fetchAgent: agent } : {}),

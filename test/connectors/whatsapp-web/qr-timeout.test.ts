@@ -3,6 +3,7 @@ import { Value } from "@sinclair/typebox/value";
 import { describe, expect, it } from "vitest";
 import { WhatsAppWebConfigSchema, readConfig } from "../../../src/connectors/whatsapp-web/config.js";
 import { socketUrl } from "../../../src/connectors/whatsapp-web/socket.js";
+import { QR_TIMEOUT_PARAM } from "../../../sandbox/whatsapp-web/pairing.js";
 
 describe("whatsapp-web qrTimeoutMs", () => {
   it("is optional, a whole number of ms from 1 s to 5 min; absent means WhatsApp Web's 60 s / 20 s", () => {
@@ -14,11 +15,17 @@ describe("whatsapp-web qrTimeoutMs", () => {
     expect("qrTimeoutMs" in readConfig({})).toBe(false);
   });
 
-  it("goes into the sandbox's WebSocket URL only when announced and both fields are set; WhatsApp's own URL is never changed", () => {
+  it("goes into the WebSocket URL only when it is the sandbox's and both fields are set; any other URL is used as configured", () => {
     const ws = "ws://127.0.0.1:40124/ws/chat";
-    expect(socketUrl({ websocketUrl: ws, qrTimeoutMs: 5_000 }, true)).toBe(`${ws}?qrTimeoutMs=5000`);
-    expect(socketUrl({ websocketUrl: ws, qrTimeoutMs: 5_000 }, false)).toBe(ws);
-    expect(socketUrl({ websocketUrl: ws }, true)).toBe(ws);
-    expect(socketUrl({ qrTimeoutMs: 5_000 }, true)).toBeUndefined();
+    expect(QR_TIMEOUT_PARAM).toBe("qrTimeoutMs");
+    expect(socketUrl({ websocketUrl: ws, qrTimeoutMs: 5_000 }, ws)).toBe(`${ws}?qrTimeoutMs=5000`);
+    expect(socketUrl({ websocketUrl: "WS://127.0.0.1:40124/ws/chat", qrTimeoutMs: 5_000 }, ws)).toBe(`${ws}?qrTimeoutMs=5000`);
+    expect(socketUrl({ websocketUrl: ws, qrTimeoutMs: 5_000 }, undefined)).toBe(ws);
+    expect(socketUrl({ websocketUrl: ws }, ws)).toBe(ws);
+    expect(socketUrl({ qrTimeoutMs: 5_000 }, ws)).toBeUndefined();
+    // Sandbox mode with an instance pointed elsewhere: WhatsApp's own server, another sandbox, another path.
+    for (const other of ["wss://web.whatsapp.com/ws/chat", "ws://127.0.0.1:40125/ws/chat", "ws://127.0.0.1:40124/ws/other"]) {
+      expect(socketUrl({ websocketUrl: other, qrTimeoutMs: 5_000 }, ws), other).toBe(other);
+    }
   });
 });

@@ -93,7 +93,7 @@ class Instance implements SessionHost {
   async receive(batch: { events: readonly InboundEvent[] }): Promise<void> {
     this.events.push(...batch.events);
   }
-  async open(over: Partial<SessionContext> = {}, config: Json = {}, options: { announceQrTimeout?: boolean } = {}): Promise<WhatsAppWebSession> {
+  async open(over: Partial<SessionContext> = {}, config: Json = {}, options: { announceQrTimeoutTo?: string } = {}): Promise<WhatsAppWebSession> {
     const connector = whatsappWebConnector({ trustRootPublicKey: sandbox.rootPublicKey, fetchLatestVersion: false, baileysLogLevel: "silent", ...options });
     const ctx: SessionContext = {
       instance: { id: this.id, name: "wa", platform: "whatsapp-web" },
@@ -241,7 +241,7 @@ describe("whatsapp-web session against the sandbox", () => {
     const config = { qrTimeoutMs: 2_000 };
     const announced = await Instance.create();
     const silent = await Instance.create();
-    await Promise.all([announced.open({}, config, { announceQrTimeout: true }), silent.open({}, config)]);
+    await Promise.all([announced.open({}, config, { announceQrTimeoutTo: sandbox.wsUrl }), silent.open({}, config)]);
     const second = (inst: Instance) => until("the second QR", () => inst.steps.find((s) => s.method === "qr" && s.attempt === 2), 15_000);
     const [a2, s2] = await Promise.all([second(announced), second(silent)]);
     // The login step's expiry follows the configured lifetime (set when Baileys showed it).

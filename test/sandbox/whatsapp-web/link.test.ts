@@ -4,7 +4,7 @@
  */
 import { DisconnectReason } from "baileys";
 import { describe, expect, it } from "vitest";
-import { SandboxError, createManualClock, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
+import { QR_SCAN_GRACE_MS, SandboxError, createManualClock, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
 import { memoryAuth, startClient, trustSandboxRoot } from "./helpers/baileys-client.js";
 import { useSandbox } from "./helpers/sandbox.js";
 import { messagingOf } from "../../../sandbox/whatsapp-web/messaging.js";
@@ -139,7 +139,7 @@ describe("scanning on the sandbox clock", () => {
       // The client keeps its first QR on screen for a minute of real time; the sandbox's clock moves on.
       const client = startClient(timed.wsUrl, auth);
       const { qr } = await client.waitFor((u) => typeof u.qr === "string");
-      clock.advance(60_000);
+      clock.advance(60_000 + QR_SCAN_GRACE_MS);
       const expired = await timed.scan(phone.id, qr!).catch((e: unknown) => e);
       expect(expired).toBeInstanceOf(SandboxError);
       expect((expired as SandboxError).code).toBe("qr_expired");

@@ -6,7 +6,7 @@ import { DisconnectReason } from "baileys";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type WhatsAppWebSandbox, createManualClock, parseQr, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
-import { QR_FIRST_TTL_MS, QR_NEXT_TTL_MS, QR_REF_COUNT, QrRefs, scheduleForQuery } from "../../../sandbox/whatsapp-web/pairing.js";
+import { QR_FIRST_TTL_MS, QR_NEXT_TTL_MS, QR_REF_COUNT, QR_SCAN_GRACE_MS, QrRefs, scheduleForQuery } from "../../../sandbox/whatsapp-web/pairing.js";
 import { memoryAuth, restoreWhatsAppRoot, startClient, trustSandboxRoot } from "./helpers/baileys-client.js";
 
 describe("QrRefs schedule", () => {
@@ -28,7 +28,7 @@ describe("QrRefs schedule", () => {
   });
 
   it("says why a ref cannot be scanned", () => {
-    const q = new QrRefs(0, { count: 3, firstTtlMs: 10, nextTtlMs: 5 });
+    const q = new QrRefs(0, { count: 3, firstTtlMs: 10, nextTtlMs: 5, graceMs: 0 });
     expect(q.state(q.refs[0]!, 0)).toBe("current");
     expect(q.state(q.refs[1]!, 0)).toBe("not-yet-shown");
     expect(q.state(q.refs[0]!, 10)).toBe("expired");
@@ -37,8 +37,22 @@ describe("QrRefs schedule", () => {
     expect(q.state("2@nope", 0)).toBe("unknown");
   });
 
-  it("refuses a schedule without refs", () => {
+  it("still scans a ref for the grace after its expiry (the client rotates a little later), while the next one is current too", () => {
+    expect(QR_SCAN_GRACE_MS).toBe(1_000);
+    const q = new QrRefs(0, { count: 3, firstTtlMs: 5_000, nextTtlMs: 5_000 });
+    expect(q.state(q.refs[0]!, 5_000)).toBe("current");
+    expect(q.state(q.refs[1]!, 5_000)).toBe("current");
+    expect(q.state(q.refs[0]!, 5_999)).toBe("current");
+    expect(q.state(q.refs[0]!, 6_000)).toBe("expired");
+    expect(q.state(q.refs[1]!, 4_999)).toBe("not-yet-shown"); // no grace before a ref is shown
+    expect(q.state(q.refs[2]!, 15_999)).toBe("current"); // the last ref too
+    expect(q.state(q.refs[2]!, 16_000)).toBe("expired");
+    expect(q.current(5_000)).toBe(q.refs[1]); // what the client shows is unchanged
+  });
+
+  it("refuses a schedule without refs or with a negative grace", () => {
     expect(() => new QrRefs(0, { count: 0 })).toThrow(RangeError);
+    expect(() => new QrRefs(0, { graceMs: -1 })).toThrow(RangeError);
   });
 });
 
