@@ -82,6 +82,31 @@ describe("event replay", () => {
     expect((await page("/v1/instances/alpha/events?last=1000", alphaToken)).items.map((e) => e.id)).toEqual(everything.map((e) => e.id));
   });
 
+  it("`limit` and `last` together: 400 VALIDATION_FAILED with an issue at query.last (even for limit's default value)", async () => {
+    for (const url of ["/v1/instances/alpha/events?last=5&limit=5", "/v1/events?limit=100&last=2"]) {
+      const res = await get(url);
+      expect(res.statusCode, url).toBe(400);
+      expect((res.json() as { error: { code: string; details: unknown } }).error, url).toMatchObject({
+        code: "VALIDATION_FAILED",
+        details: { issues: [{ path: "query.last", message: "Give either limit or last, not both" }] },
+      });
+    }
+  });
+
+  it("documents limit's default (100) in OpenAPI, and a replay without limit or last pages by it", async () => {
+    const doc = (await h.request({ url: "/openapi.json" })).json() as {
+      paths: Record<string, { get: { parameters: { name: string; in: string; schema: { default?: unknown } }[] } }>;
+    };
+    for (const path of ["/v1/events", "/v1/instances/{name}/events"]) {
+      const limit = doc.paths[path]!.get.parameters.find((p) => p.in === "query" && p.name === "limit");
+      expect(limit?.schema.default, path).toBe(100);
+    }
+    const everything = await all("/v1/events?limit=1000");
+    expect(everything.length).toBeLessThan(100); // one default page holds them all
+    const defaultPage = await page("/v1/events");
+    expect(defaultPage.items.map((e) => e.id)).toEqual(everything.map((e) => e.id));
+  });
+
   it("the global feed interleaves instances in arrival order and filters by instance and type", async () => {
     const msgs = await all("/v1/events?type=message.received&limit=3");
     expect(bodies(msgs)).toEqual(["a1", "b1", "a2", "b2", "a3", "b3", "a4", "b4", "a5", "b5"]);

@@ -36,8 +36,8 @@ const After = Type.String({
   maxLength: 256,
   description: "Only events after this event id (exclusive). Unknown or pruned → 410 `EVENTS_EXPIRED`.",
 });
-// No schema `default`: Fastify would fill it in, and `limit` could not be told apart from `last` then.
-const Limit = Type.Integer({ minimum: 1, maximum: MAX_EVENT_PAGE, description: `Page size (1–${MAX_EVENT_PAGE}); default ${DEFAULT_EVENT_PAGE}.` });
+// Validation fills the `default` in, so whether a caller gave `limit` is read from the URL (pageOf).
+const Limit = Type.Integer({ minimum: 1, maximum: MAX_EVENT_PAGE, default: DEFAULT_EVENT_PAGE, description: `Page size (1–${MAX_EVENT_PAGE}).` });
 const Last = Type.Integer({
   minimum: 1,
   maximum: MAX_EVENT_PAGE,
@@ -105,7 +105,7 @@ export function eventRoutes(app: FastifyInstance, { events: feed }: RouteDeps): 
       const { after, type } = request.query;
       const caller = callerOf(request);
       const instance = await feed.scope(caller, request.params.name);
-      return feed.replay({ caller, instance, ...(after !== undefined && { after }), types: parseTypes(type), ...pageOf(request.query) });
+      return feed.replay({ caller, instance, ...(after !== undefined && { after }), types: parseTypes(type), ...pageOf(request) });
     },
   );
 
@@ -126,7 +126,7 @@ export function eventRoutes(app: FastifyInstance, { events: feed }: RouteDeps): 
       const { after, type, instance: name } = request.query;
       const caller = callerOf(request);
       const instance = await feed.scope(caller, name);
-      return feed.replay({ caller, instance, ...(after !== undefined && { after }), types: parseTypes(type), ...pageOf(request.query) });
+      return feed.replay({ caller, instance, ...(after !== undefined && { after }), types: parseTypes(type), ...pageOf(request) });
     },
   );
 
@@ -242,18 +242,22 @@ function callerOf(request: FastifyRequest): FeedCaller {
 }
 
 /**
- * The page of a replay request: `last=N` → the newest N, else `limit` (default {@link DEFAULT_EVENT_PAGE})
- * from the oldest. @throws `VALIDATION_FAILED` when both are given.
+ * The page of a replay request: `last=N` → the newest N, else `limit` (default {@link DEFAULT_EVENT_PAGE},
+ * filled in by validation) from the oldest. Whether the caller gave `limit` is read from the request's
+ * URL, since the validated query always has one.
+ * @throws `VALIDATION_FAILED` (`details.issues` at `query.last`) when both are given.
  */
-function pageOf(query: { limit?: number; last?: number }): { limit: number; newest?: true } {
-  if (query.last === undefined) return { limit: query.limit ?? DEFAULT_EVENT_PAGE };
-  if (query.limit !== undefined) {
+function pageOf(request: { url: string; query: { limit?: number; last?: number } }): { limit: number; newest?: true } {
+  const { limit, last } = request.query;
+  if (last === undefined) return { limit: limit ?? DEFAULT_EVENT_PAGE };
+  const search = request.url.includes("?") ? request.url.slice(request.url.indexOf("?") + 1) : "";
+  if (new URLSearchParams(search).has("limit")) {
     throw err("VALIDATION_FAILED", {
       message: "Give either `limit` (the oldest events after `after`) or `last` (the newest ones), not both.",
-      details: { reason: "limit_and_last" },
+      details: { issues: [{ path: "query.last", message: "Give either limit or last, not both" }] },
     });
   }
-  return { limit: query.last, newest: true };
+  return { limit: last, newest: true };
 }
 
 /**
