@@ -16,7 +16,7 @@ export {
   type WebhookWithSecret,
 } from "./webhooks.js";
 export { isTerminalListenError, type ListenCallback, type ListenError, type ListenOptions, type Listener } from "./listen.js";
-export { type EventPage } from "./replay.js";
+export { type EventPage, type PagedReplayOptions } from "./replay.js";
 export {
   GatewayTimeoutError,
   GatewayUnreachableError,

@@ -1,6 +1,6 @@
 import { seg, type HttpClient, type RawResponse } from "./http.js";
 import { startListener, type ListenCallback, type ListenOptions, type Listener } from "./listen.js";
-import { fetchEventPage, iteratePages, type EventPage } from "./replay.js";
+import { fetchEventPage, iteratePages, type EventPage, type PagedReplayOptions } from "./replay.js";
 import type {
   ConnectOptions,
   DeletedInstance,
@@ -154,8 +154,11 @@ export class InstanceClient {
     return fetchEventPage(this.#http, `${this.#path}/events`, opts);
   }
 
-  /** Every stored event after `opts.after`, page by page (async iteration); ends at the newest stored event. */
-  replay(opts: ReplayOptions = {}): AsyncGenerator<EventPage, void, undefined> {
+  /**
+   * Every stored event after `opts.after`, page by page (async iteration); ends at the newest stored
+   * event. No `last` here: for the newest N use {@link events}`({last})`.
+   */
+  replay(opts: PagedReplayOptions = {}): AsyncGenerator<EventPage, void, undefined> {
     return iteratePages(this.#http, `${this.#path}/events`, opts);
   }
 

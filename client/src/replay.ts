@@ -18,9 +18,12 @@ export function fetchEventPage(http: HttpClient, path: string, opts: ReplayOptio
   });
 }
 
+/** The options of a paged replay: those of one page without `last` (which answers a single, final page). */
+export type PagedReplayOptions = Omit<ReplayOptions, "last">;
+
 /**
  * Every page after `opts.after`, following `next` until it is null. Pages are fetched lazily, one
- * per iteration step:
+ * per iteration step; a `last` slipped in by an untyped caller is not sent:
  * ```ts
  * for await (const page of api.replay({ after })) for (const event of page.items) handle(event);
  * ```
@@ -28,12 +31,12 @@ export function fetchEventPage(http: HttpClient, path: string, opts: ReplayOptio
 export async function* iteratePages(
   http: HttpClient,
   path: string,
-  opts: ReplayOptions,
+  opts: PagedReplayOptions,
   filter: Record<string, QueryValue> = {},
 ): AsyncGenerator<EventPage, void, undefined> {
   let after = opts.after;
   for (;;) {
-    const page = await fetchEventPage(http, path, { ...opts, after }, filter);
+    const page = await fetchEventPage(http, path, { ...opts, last: undefined, after }, filter);
     yield page;
     if (page.next === null || page.items.length === 0) return;
     after = page.next;

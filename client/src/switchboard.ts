@@ -121,8 +121,11 @@ export class Switchboard {
     return fetchEventPage(this.http, "/v1/events", opts, { instance: opts.instance });
   }
 
-  /** Every stored event after `opts.after`, page by page (async iteration). Account token. */
-  replay(opts: GlobalReplayOptions = {}): AsyncGenerator<EventPage, void, undefined> {
+  /**
+   * Every stored event after `opts.after`, page by page (async iteration). Account token. No `last`
+   * here: for the newest N use {@link events}`({last})`.
+   */
+  replay(opts: Omit<GlobalReplayOptions, "last"> = {}): AsyncGenerator<EventPage, void, undefined> {
     return iteratePages(this.http, "/v1/events", opts, { instance: opts.instance });
   }
 

@@ -139,5 +139,15 @@ describe("replay", () => {
     expect(newest.items.map((e) => e.id)).toEqual(ids.slice(-2));
     expect(newest.next).toBeNull();
     await expect(api.events({ last: 2, limit: 2 })).rejects.toMatchObject({ code: "VALIDATION_FAILED", status: 400 });
+
+    // `replay` pages through everything: it takes no `last`, and one slipped in untyped is not sent.
+    const replayed: string[] = [];
+    // @ts-expect-error `last` is not a replay option
+    for await (const page of api.replay({ last: 2, limit: 3 })) replayed.push(...page.items.map((e) => e.id));
+    expect(replayed).toEqual(ids);
+    const global: string[] = [];
+    // @ts-expect-error `last` is not a replay option
+    for await (const page of sb.replay({ instance: "bot", last: 2 })) global.push(...page.items.map((e) => e.id));
+    expect(global).toEqual(ids);
   });
 });
