@@ -1,5 +1,5 @@
 import type { InstanceView, Listener, PlatformInfo, Switchboard, SwitchboardEvent } from "@switchboard/client";
-import { pushRecent } from "./lib/events.js";
+import { mergeRecent, pushRecent } from "./lib/events.js";
 
 /** What changed, for the views that listen to the store. */
 export type Change =
@@ -108,12 +108,12 @@ export class Store {
     this.listeners.clear();
   }
 
-  /** Records events replayed from the store (oldest first), without announcing each. */
+  /**
+   * Records events replayed from the store (oldest first) among those that came live, without
+   * announcing each: deduplicated by id, newest first, at most {@link RECENT_EVENTS}.
+   */
   addReplayed(name: string, events: readonly SwitchboardEvent[]): void {
-    let list = this.recent.get(name) ?? [];
-    for (const e of events) list = pushRecent(list, e, RECENT_EVENTS);
-    list.sort((a, b) => b.ts - a.ts);
-    this.recent.set(name, list);
+    this.recent.set(name, mergeRecent(this.recent.get(name) ?? [], events, RECENT_EVENTS));
   }
 
   private onEvent(event: SwitchboardEvent): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TelegramConfigSchema } from "../../src/connectors/telegram/config.js";
 import { WhatsAppWebConfigSchema } from "../../src/connectors/whatsapp-web/config.js";
-import { lastThread, pushRecent, summarize } from "../../dashboard/src/lib/events.js";
+import { lastThread, mergeRecent, pushRecent, summarize } from "../../dashboard/src/lib/events.js";
 import { botSentTexts, conversationOf, devicesOf, phonesOf, sandboxPath, telegramResult } from "../../dashboard/src/lib/sandbox.js";
 import { fieldsOf, humanize, initialValue, type JsonSchemaLike, valueOf } from "../../dashboard/src/lib/schema-form.js";
 import { stateLabel, statusDetail } from "../../dashboard/src/lib/status.js";
@@ -96,6 +96,22 @@ describe("events", () => {
     list = pushRecent(list, ev("2", "x", {}), 2);
     list = pushRecent(list, ev("3", "x", {}), 2);
     expect(list.map((e) => e.id)).toEqual(["3", "2"]);
+  });
+
+  it("merges 50 replayed events (oldest first) into live ones: a newer live event stays, no duplicates, newest first, capped", () => {
+    const replayed = Array.from({ length: 50 }, (_, i) => ev(`r${i + 1}`, "x", {}, 100 + i)); // ts 100…149
+    const live = [ev("live2", "x", {}, 300), ev("r50", "x", {}, 149), ev("live1", "x", {}, 120)];
+    const merged = mergeRecent(live, replayed, 50);
+    expect(merged).toHaveLength(50);
+    expect(merged[0]!.id).toBe("live2");
+    expect(merged.filter((e) => e.id === "r50")).toHaveLength(1);
+    expect(merged.map((e) => e.id).slice(0, 4)).toEqual(["live2", "r50", "r49", "r48"]);
+    expect(merged.map((e) => e.ts)).toEqual([...merged.map((e) => e.ts)].sort((a, b) => b - a));
+    expect(merged.map((e) => e.id)).toContain("live1"); // ts 120: among the newest 50
+    expect(merged.at(-1)!.id).toBe("r3"); // the oldest two replayed ones fell off
+    // Equal times: the live one first, replayed ones newest first.
+    expect(mergeRecent([ev("l", "x", {}, 5)], [ev("a", "x", {}, 5), ev("b", "x", {}, 5)]).map((e) => e.id)).toEqual(["l", "b", "a"]);
+    expect(mergeRecent([], [])).toEqual([]);
   });
 
   it("summarizes without the QR string", () => {

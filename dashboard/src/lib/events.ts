@@ -39,6 +39,23 @@ export function pushRecent<T extends EventLike>(list: readonly T[], e: T, max = 
   return [e, ...list].slice(0, max);
 }
 
+/**
+ * `list` (newest first) merged with `older` (events replayed from the store, oldest first): one entry
+ * per id, newest first by `ts` — for equal `ts` the entries of `list` (which came live) before the
+ * replayed ones, and replayed ones newest first — cut to `max`. A live event newer than every
+ * replayed one is kept however many are replayed. Returns a new array.
+ */
+export function mergeRecent<T extends EventLike>(list: readonly T[], older: readonly T[], max = 50): T[] {
+  const seen = new Set<string>();
+  const merged: T[] = [];
+  for (const e of [...list, ...[...older].reverse()]) {
+    if (seen.has(e.id)) continue;
+    seen.add(e.id);
+    merged.push(e);
+  }
+  return merged.sort((a, b) => b.ts - a.ts).slice(0, max);
+}
+
 /** The thread id of the newest received message in `list` (newest first), for a reply. */
 export function lastThread(list: readonly EventLike[]): string | undefined {
   for (const e of list) {
