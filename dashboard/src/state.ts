@@ -1,5 +1,6 @@
 import type { InstanceView, Listener, PlatformInfo, Switchboard, SwitchboardEvent } from "@switchboard/client";
 import { mergeRecent, pushRecent } from "./lib/events.js";
+import { replacesStatus, type StatusStamp } from "./lib/freshness.js";
 
 /** What changed, for the views that listen to the store. */
 export type Change =
@@ -22,6 +23,8 @@ export class Store {
   selected: string | null = null;
   /** The outcome of the last verb whose instance is gone (Delete), shown where its panel was; null when none. */
   notice: string | null = null;
+  /** Per instance, where its shown status came from (see {@link replacesStatus}). */
+  private readonly stamps = new Map<string, StatusStamp>();
   private readonly listeners = new Set<(c: Change) => void>();
   private listener: Listener | null = null;
 
@@ -54,7 +57,7 @@ export class Store {
 
   /** Forgets a deleted instance; `notice` (e.g. "Deleted wa: remote revoked.") replaces its panel. */
   removed(name: string, notice: string): void {
-    this.instances.delete(name);
+    this.forget(name);
     this.recent.delete(name);
     this.selected = null;
     this.notice = notice;
@@ -70,19 +73,39 @@ export class Store {
       const page = await this.sb.listInstances({ limit: 500, ...(after ? { after } : {}) });
       for (const i of page.items) {
         seen.add(i.name);
-        this.instances.set(i.name, i);
+        this.setView(i);
       }
       after = page.next ?? undefined;
     } while (after);
-    for (const name of [...this.instances.keys()]) if (!seen.has(name)) this.instances.delete(name);
+    for (const name of [...this.instances.keys()]) if (!seen.has(name)) this.forget(name);
     if (this.selected && !this.instances.has(this.selected)) this.selected = null;
     this.emit({ kind: "instances" });
   }
 
-  /** Replaces one instance's view (after a verb answered). */
+  /**
+   * Replaces one instance's view (after a verb answered, or a read). Its status and desired state
+   * only when the view is newer than what the live stream showed meanwhile (an `instance.status`
+   * that overtook the answer is not undone); the rest of the view always.
+   */
   put(view: InstanceView): void {
-    this.instances.set(view.name, view);
+    this.setView(view);
     this.emit({ kind: "instances" });
+  }
+
+  private setView(view: InstanceView): void {
+    const current = this.instances.get(view.name);
+    const stamp: StatusStamp = { at: view.updatedAt, by: "view" };
+    if (current && !replacesStatus(this.stamps.get(view.name), stamp)) {
+      this.instances.set(view.name, { ...view, status: current.status, desired: current.desired });
+      return;
+    }
+    this.stamps.set(view.name, stamp);
+    this.instances.set(view.name, view);
+  }
+
+  private forget(name: string): void {
+    this.instances.delete(name);
+    this.stamps.delete(name);
   }
 
   /** Follows every event the token may see; status events update the instances. */
@@ -121,10 +144,15 @@ export class Store {
     if (name) this.recent.set(name, pushRecent(this.recent.get(name) ?? [], event, RECENT_EVENTS));
     if (event.type === "instance.status" && name) {
       const current = this.instances.get(name);
-      if (current) this.put({ ...current, status: event.data.status, desired: event.data.desired });
-      else void this.refresh().catch(() => undefined);
+      const stamp: StatusStamp = { at: event.ts, by: "event" };
+      if (!current) void this.refresh().catch(() => undefined);
+      else if (replacesStatus(this.stamps.get(name), stamp)) {
+        this.stamps.set(name, stamp);
+        this.instances.set(name, { ...current, status: event.data.status, desired: event.data.desired });
+        this.emit({ kind: "instances" });
+      }
     } else if (event.type === "instance.deleted" && name) {
-      this.instances.delete(name);
+      this.forget(name);
       if (this.selected === name) this.selected = null;
       this.emit({ kind: "instances" });
     }

@@ -2,6 +2,7 @@
  * The HTTP control API (JSON), under /sandbox on the same port as the WebSocket endpoint:
  *
  *   POST /sandbox/phones               {number?, platform?}  → 201 PhoneInfo
+ *   GET  /sandbox/phones                          → 200 {phones: PhoneInfo[]} (in creation order)
  *   GET  /sandbox/phones/:id                      → 200 PhoneInfo (with its linked devices)
  *   POST /sandbox/phones/:id/scan      {qr}       → 200 {jid, lid} once the client is linked
  *
@@ -67,6 +68,7 @@ async function route(state: SandboxState, req: IncomingMessage): Promise<[number
     const body = await readJson(req);
     return [201, state.createPhone(body as CreatePhoneInput)];
   }
+  if (path === "/sandbox/phones" && method === "GET") return [200, { phones: state.listPhones() }];
   const m = /^\/sandbox\/phones\/([^/]+)(\/scan)?$/.exec(path);
   if (m && !m[2] && method === "GET") return [200, state.phone(param(m[1]!)).info()];
   if (m && m[2] && method === "POST") {

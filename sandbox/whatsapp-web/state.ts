@@ -52,6 +52,11 @@ export class SandboxState {
     return phone.info();
   }
 
+  /** Every phone, in the order they were created (ids `phone-1`, `phone-2`, …), with its linked devices. */
+  listPhones(): PhoneInfo[] {
+    return [...this.phones.values()].map((p) => p.info());
+  }
+
   /** The phone `id`. SandboxError 404 `phone_not_found`. */
   phone(id: string): SandboxPhone {
     const phone = this.phones.get(id);

@@ -3,8 +3,8 @@
  *
  * Covered: sign in (a refused token; keyboard only on a 360 px screen); WhatsApp: create an instance → QR visible → scan it from
  * the phone panel → connected, device listed → a message from a contact appears → reply, seen by the
- * contact → logout (remote revoked) → the device is gone from the phone panel → connect shows a new
- * QR. Telegram: create an instance → create a bot in the phone panel and put its token into connect
+ * contact → a reload keeps the phone and its device in the phone panel → logout (remote revoked) →
+ * the device is gone from the phone panel → connect shows a new QR. Telegram: create an instance → create a bot in the phone panel and put its token into connect
  * → connected → a message from a user (sent from the panel) appears → reply, seen in the panel's
  * "Sent by the bot" → logout (remote not supported, credentials wiped) → connect with the token
  * again → connected.
@@ -102,6 +102,18 @@ describe("dashboard (Chromium)", () => {
         await phone.getByRole("list", { name: "Chat with the contact" }).getByText("Linked device: Hi, this is the gateway").waitFor();
       });
       await h.screenshot(page, "wa-conversation");
+
+      await step(h, page, "wa-reload", async () => {
+        // The phone panel lists the sandbox's phones: after a reload the phone and its linked device are still there.
+        const number = (await phone.getByLabel("Phone number").textContent()) ?? "";
+        await page.reload();
+        await page.getByRole("list", { name: "Instances" }).waitFor();
+        await waitForText(phone.getByLabel("Phone number"), new RegExp(`^${number}$`));
+        expect(await phone.getByLabel("Phone", { exact: true }).locator("option").allTextContents()).toContain(`phone-1 (+${number})`);
+        await waitForText(devices, /^1: .*\(online\) Remove device 1$/);
+        await page.getByRole("list", { name: "Instances" }).getByRole("button", { name: "wa", exact: true }).click();
+        await waitForText(status, /^connected/);
+      });
 
       await step(h, page, "wa-logout", async () => {
         await panel.getByRole("button", { name: "Log out" }).click();

@@ -7,7 +7,8 @@
  * - WhatsApp QR rotation (config "Qr timeout ms", which the sandbox follows): the image changes on a
  *   new `instance.qr`, the QR on screen scans → connected; Close → stopped; Restart → connected from
  *   the stored credentials without a QR; Delete asks in a dialog, Cancel keeps the instance, "Delete
- *   for good" removes it and unlinks the device from the phone;
+ *   for good" removes it and unlinks the device from the phone (its outcome in the same output
+ *   "Result", the focus on the panel's heading);
  * - Telegram: "Recent events" of a busy instance come from one request for the newest 50; Close, then
  *   `log-out-cloud` (to the same sandbox under another host name) with its 10-minute lockout counting
  *   down; `use-cloud` refused meanwhile, with its own countdown.
@@ -204,11 +205,16 @@ describe("dashboard lifecycle (Chromium)", () => {
       });
 
       await step(h, page, "wa-life-delete", async () => {
+        // The output "Result" is one element across redraws (a live region the reader knows already).
+        await page.evaluate('document.querySelector("section[aria-labelledby=panel-title] output[aria-label=Result]").keptAcrossRedraws = true');
         await panel.getByRole("button", { name: "Delete", exact: true }).click();
         await page.getByRole("dialog").getByRole("button", { name: "Delete for good" }).click();
         await list.getByRole("button", { name: "wa-life", exact: true }).waitFor({ state: "detached" });
         const region = page.getByRole("region", { name: "Instance" });
         await waitForText(region.getByRole("status", { name: "Result" }), /^Deleted wa-life: remote revoked\.$/);
+        expect(await page.evaluate('document.querySelector("section[aria-labelledby=panel-title] output[aria-label=Result]").keptAcrossRedraws === true')).toBe(true);
+        // The focus is on the panel's heading, not dropped to the page.
+        expect(await page.evaluate('document.activeElement?.tagName + " " + document.activeElement?.textContent')).toBe("H2 Instance");
         // Delete logs out first: the device is unlinked from the phone.
         await waitForText(devices, /^No linked devices\.$/);
       });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { TelegramConfigSchema } from "../../src/connectors/telegram/config.js";
 import { WhatsAppWebConfigSchema } from "../../src/connectors/whatsapp-web/config.js";
 import { lastThread, mergeRecent, pushRecent, summarize } from "../../dashboard/src/lib/events.js";
+import { LatestOnly, replacesStatus } from "../../dashboard/src/lib/freshness.js";
 import { botSentTexts, conversationOf, devicesOf, phonesOf, sandboxPath, telegramResult } from "../../dashboard/src/lib/sandbox.js";
 import { fieldsOf, humanize, initialValue, type JsonSchemaLike, valueOf } from "../../dashboard/src/lib/schema-form.js";
 import { stateLabel, statusDetail } from "../../dashboard/src/lib/status.js";
@@ -120,6 +121,39 @@ describe("events", () => {
     expect(summarize(ev("1", "instance.status", { status: { state: "awaiting_login" } }))).toBe("→ awaiting login");
     expect(summarize(ev("1", "message.received", { threadId: "42", body: "hi" }))).toBe("42: hi");
     expect(lastThread([ev("2", "message.sent", { threadId: "9" }), ev("1", "message.received", { threadId: "42" })])).toBe("42");
+  });
+});
+
+describe("freshness", () => {
+  const view = (at: number) => ({ at, by: "view" as const });
+  const event = (at: number) => ({ at, by: "event" as const });
+
+  it("a verb's answer older than a status event that overtook it does not replace that status", () => {
+    // Connect answered "awaiting login" (stored at 1000); "connected" came on the stream first (ts 1005).
+    expect(replacesStatus(event(1005), view(1000))).toBe(false);
+    // On a tie the event may describe the next change: the view does not win either.
+    expect(replacesStatus(event(1000), view(1000))).toBe(false);
+    expect(replacesStatus(event(1000), view(1001))).toBe(true);
+    expect(replacesStatus(undefined, view(1))).toBe(true);
+  });
+
+  it("events replace events (they arrive in order) and views unless the view is newer; views replace views at least as new", () => {
+    expect(replacesStatus(event(2000), event(1000))).toBe(true);
+    expect(replacesStatus(view(1000), event(1000))).toBe(true);
+    expect(replacesStatus(view(1000), event(999))).toBe(false); // a late event for a change the view shows already
+    expect(replacesStatus(view(1000), view(1000))).toBe(true);
+    expect(replacesStatus(view(1000), view(999))).toBe(false);
+  });
+
+  it("LatestOnly: a load that finishes after a newer one started, or after cancel, is not current", () => {
+    const loads = new LatestOnly();
+    const first = loads.start();
+    expect(loads.current(first)).toBe(true);
+    const second = loads.start();
+    expect(loads.current(first)).toBe(false);
+    expect(loads.current(second)).toBe(true);
+    loads.cancel();
+    expect(loads.current(second)).toBe(false);
   });
 });
 

@@ -2,6 +2,7 @@ import type { ConnectOptions, InstanceClient, InstanceView, LoginMethod, Platfor
 import { busy, confirmDialog, h, replace, showError, showResult, uid } from "../dom.js";
 import { renderFields } from "../form.js";
 import { lastThread, summarize } from "../lib/events.js";
+import { LatestOnly } from "../lib/freshness.js";
 import { fieldsOf, type JsonSchemaLike, valueOf } from "../lib/schema-form.js";
 import { stateLabel, statusDetail } from "../lib/status.js";
 import { clock, formatRemaining, lockedUntilOf } from "../lib/time.js";
@@ -18,21 +19,44 @@ const SETTLED_STATES: ReadonlySet<string> = new Set(["connected", "stopped", "lo
  * (buttons "Connect", "Close", "Restart", "Log out", "Delete"; the outcome in output "Result"), the
  * login input for connect ("Login method" and its fields), the QR code (image "QR code") and pairing
  * code (output "Pairing code"), "Send a message", the platform's actions and "Recent events".
+ * With no instance selected, the region "Instance". The heading and the output "Result" are one
+ * element each across redraws, so the outcome of a Delete lands in the live region that showed the
+ * verbs' results (and is announced), and the focus moves to the heading instead of the page.
  */
 export function renderInstancePanel(s: Store): HTMLElement {
-  const section = h("section", { class: "card", "aria-labelledby": "panel-title" });
+  const heading = h("h2", { id: "panel-title", tabindex: -1 }, "Instance");
+  const result = h("output", { "aria-label": "Result", class: "result" });
+  const resultLine = h("p", {}, "Result: ", result);
+  const top = h("div");
+  const bottom = h("div");
+  const section = h("section", { class: "card", "aria-labelledby": "panel-title" }, heading, top, resultLine, bottom);
   let cleanup: (() => void) | null = null;
+  let drawn: string | null = null;
+  let shownNotice: string | null = null;
   const draw = () => {
     cleanup?.();
     cleanup = null;
     const view = s.selected ? s.instances.get(s.selected) : undefined;
     if (!view) {
+      drawn = null;
+      heading.textContent = "Instance";
+      replace(top);
+      replace(bottom, h("p", {}, "Select an instance in the list."));
       // What the last verb of a panel that is gone (Delete) answered stays readable here.
-      const notice = s.notice ? h("p", {}, "Result: ", h("output", { "aria-label": "Result", class: "result" }, s.notice)) : null;
-      replace(section, h("h2", { id: "panel-title" }, "Instance"), notice, h("p", {}, "Select an instance in the list."));
+      resultLine.hidden = s.notice === null;
+      if (s.notice !== null && s.notice !== shownNotice) {
+        showResult(result, s.notice);
+        heading.focus();
+      }
+      shownNotice = s.notice;
       return;
     }
-    cleanup = drawInstance(s, section, view);
+    shownNotice = null;
+    if (drawn !== view.name) showResult(result, ""); // another instance: no earlier verb's outcome
+    drawn = view.name;
+    heading.textContent = `Instance ${view.name}`;
+    resultLine.hidden = false;
+    cleanup = drawInstance(s, { top, bottom, result }, view);
   };
   s.subscribe((c) => {
     if (c.kind === "selected") draw();
@@ -42,13 +66,19 @@ export function renderInstancePanel(s: Store): HTMLElement {
   return section;
 }
 
-/** Fills `section` for one instance; returns the function that stops its timers and listeners. */
-function drawInstance(s: Store, section: HTMLElement, view: InstanceView): () => void {
+/** The parts of the panel one instance fills: above and below the kept output "Result". */
+interface PanelParts {
+  top: HTMLElement;
+  bottom: HTMLElement;
+  result: HTMLOutputElement;
+}
+
+/** Fills the panel for one instance; returns the function that stops its timers and listeners. */
+function drawInstance(s: Store, { top, bottom, result }: PanelParts, view: InstanceView): () => void {
   const name = view.name;
   const api = s.sb.instance(name);
   const platform = s.platform(view.platform);
   const status = h("output", { "aria-label": "Status", class: "status" });
-  const result = h("output", { "aria-label": "Result", class: "result" });
   const showStatus = (v: InstanceView) => {
     const detail = statusDetail(v.status);
     status.textContent = `${stateLabel(v.status.state)}${detail ? ` — ${detail}` : ""}`;
@@ -90,8 +120,10 @@ function drawInstance(s: Store, section: HTMLElement, view: InstanceView): () =>
   };
   const afterVerb = async (v: InstanceView, what: string) => {
     s.put(v);
-    showOutcome(what, v.status.state);
-    await qr.update(v);
+    // The store keeps a newer status that came on the stream while the verb ran.
+    const shown = s.instances.get(name) ?? v;
+    showOutcome(what, shown.status.state);
+    await qr.update(shown);
   };
   const verbs = h(
     "div",
@@ -125,22 +157,20 @@ function drawInstance(s: Store, section: HTMLElement, view: InstanceView): () =>
   };
 
   replace(
-    section,
-    h("h2", { id: "panel-title" }, `Instance ${name}`),
+    top,
     h("p", {}, h("span", { class: "platform" }, platform?.displayName ?? view.platform), " · status: ", status),
     h("h3", {}, "Lifecycle"),
     login.element,
     verbs,
-    h("p", {}, "Result: ", result),
-    qr.element,
-    send.element,
-    actions.element,
-    h("h3", { id: uid("events") }, "Recent events"),
-    events,
   );
+  replace(bottom, qr.element, send.element, actions.element, h("h3", { id: uid("events") }, "Recent events"), events);
   drawEvents();
   void qr.update(view);
-  void replayRecent(s, api, name).then(drawEvents, (e: unknown) => showError(result, e));
+  let drawnNow = true; // false once another instance (or none) is drawn: late answers are dropped
+  void replayRecent(s, api, name).then(
+    () => drawnNow && drawEvents(),
+    (e: unknown) => drawnNow && showError(result, e),
+  );
 
   const unsubscribe = s.subscribe((c) => {
     if (c.kind === "instances") {
@@ -158,6 +188,7 @@ function drawInstance(s: Store, section: HTMLElement, view: InstanceView): () =>
     }
   });
   return () => {
+    drawnNow = false;
     unsubscribe();
     qr.stop();
     actions.stop();
@@ -226,29 +257,43 @@ function qrArea(api: InstanceClient) {
   const codeBox = h("p", { hidden: true }, "Pairing code: ", code);
   const element = h("div", { class: "login-area", "aria-live": "polite" }, figure, codeBox);
   let url: string | null = null;
+  // The attempt being loaded or shown (a second update or event for it starts no second load), and
+  // the one on screen (the caption's).
+  let wantedAttempt = -1;
   let shownAttempt = -1;
   let expiresAt: number | null = null;
   let timer: ReturnType<typeof setInterval> | null = null;
+  // Loads overlap when the QR rotates quickly: only the newest one may show its result.
+  const loads = new LatestOnly();
   const clear = () => {
+    loads.cancel();
     figure.hidden = true;
     if (url) URL.revokeObjectURL(url);
     url = null;
+    wantedAttempt = -1;
     shownAttempt = -1;
   };
   const tick = () => {
     caption.textContent = `Scan with the phone (attempt ${shownAttempt}${expiresAt ? `, rotates in ${formatRemaining(expiresAt - Date.now())}` : ""}).`;
   };
-  const load = async () => {
-    const meta = await api.qr();
-    const svg = await api.qrImage("svg");
-    if (url) URL.revokeObjectURL(url);
-    url = URL.createObjectURL(new Blob([svg as BlobPart], { type: "image/svg+xml" }));
-    img.src = url;
-    shownAttempt = meta.attempt;
-    expiresAt = meta.expiresAt;
-    figure.hidden = false;
-    tick();
-    timer ??= setInterval(tick, 1000);
+  const load = async (attempt: number) => {
+    const ticket = loads.start();
+    wantedAttempt = attempt;
+    try {
+      const meta = await api.qr();
+      const svg = await api.qrImage("svg");
+      if (!loads.current(ticket)) return;
+      if (url) URL.revokeObjectURL(url);
+      url = URL.createObjectURL(new Blob([svg as BlobPart], { type: "image/svg+xml" }));
+      img.src = url;
+      shownAttempt = meta.attempt;
+      expiresAt = meta.expiresAt;
+      figure.hidden = false;
+      tick();
+      timer ??= setInterval(tick, 1000);
+    } catch {
+      if (loads.current(ticket)) wantedAttempt = shownAttempt; // the next update or event tries again
+    }
   };
   return {
     element,
@@ -264,10 +309,10 @@ function qrArea(api: InstanceClient) {
         code.textContent = st.code;
         codeBox.hidden = false;
       }
-      if (st.method === "qr" && (st.attempt ?? 0) !== shownAttempt) await load().catch(() => undefined);
+      if (st.method === "qr" && (st.attempt ?? 0) !== wantedAttempt) await load(st.attempt ?? 0);
     },
     onEvent(e: SwitchboardEvent): void {
-      if (e.type === "instance.qr" && e.data.attempt !== shownAttempt) void load().catch(() => undefined);
+      if (e.type === "instance.qr" && e.data.attempt !== wantedAttempt) void load(e.data.attempt);
       if (e.type === "instance.pairing_code") {
         code.textContent = e.data.code;
         codeBox.hidden = false;

@@ -1,4 +1,5 @@
-import { busy, h, replace, showResult, uid } from "../dom.js";
+import { busy, h, replace, showResult } from "../dom.js";
+import { type FieldControl, labelledField } from "../form.js";
 import { botSentTexts, conversationOf, devicesOf, type PhoneLike, phonesOf, sandboxPath, telegramResult } from "../lib/sandbox.js";
 import { clock } from "../lib/time.js";
 import type { Store } from "../state.js";
@@ -24,9 +25,9 @@ function requester(s: Store, platform: "whatsapp-web" | "telegram"): Req {
   };
 }
 
-function field(label: string, input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement): HTMLElement {
-  input.id ||= uid("sb");
-  return h("div", { class: "field" }, h("label", { for: input.id }, label), input);
+/** A labelled field of a sandbox panel (the dashboard's one field layout). */
+function field(label: string, input: FieldControl): HTMLElement {
+  return labelledField(label, input, { idPrefix: "sb" });
 }
 
 /**
@@ -51,6 +52,11 @@ function whatsappPanel(s: Store): HTMLElement {
     const keep = phoneSel.value;
     replace(phoneSel, ...phones.map((p) => h("option", { value: p.id, selected: p.id === keep }, `${p.id} (+${p.number})`)));
     number.textContent = phone()?.number ?? "none yet";
+  };
+  // Every phone of the sandbox (also those created before a reload or in another tab).
+  const loadPhones = async () => {
+    for (const p of phonesOf(await req("GET", "/phones"))) if (!phones.some((x) => x.id === p.id)) phones.push(p);
+    drawPhones();
   };
   const need = () => {
     const p = phone();
@@ -94,8 +100,11 @@ function whatsappPanel(s: Store): HTMLElement {
     drawPhones();
     void busy(null, out, loadDevices);
   });
-  // The sandbox has no route that lists phones: the panel knows the phones created here.
   drawPhones();
+  void busy(null, out, async () => {
+    await loadPhones();
+    await loadDevices();
+  });
   s.subscribe((c) => {
     const t = c.kind === "event" ? c.event.type : "";
     if (t === "message.sent" || t === "instance.status" || t === "instance.logged_out" || t === "instance.deleted") {
@@ -116,7 +125,7 @@ function whatsappPanel(s: Store): HTMLElement {
       button("Create phone", async () => {
         const p = phonesOf([await req("POST", "/phones", {})])[0];
         if (!p) throw new Error("The sandbox answered no phone.");
-        phones.push(p);
+        if (!phones.some((x) => x.id === p.id)) phones.push(p);
         phoneSel.value = p.id;
         contactId = null;
         drawPhones();
@@ -163,6 +172,7 @@ function whatsappPanel(s: Store): HTMLElement {
       await loadChat();
     }),
     button("Refresh devices and chat", async () => {
+      await loadPhones();
       await loadDevices();
       await loadChat();
     }, "small"),

@@ -6,7 +6,7 @@ import { DisconnectReason } from "baileys";
 import { describe, expect, it } from "vitest";
 import { QR_SCAN_GRACE_MS, SandboxError, createManualClock, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
 import { memoryAuth, startClient, trustSandboxRoot } from "./helpers/baileys-client.js";
-import { useSandbox } from "./helpers/sandbox.js";
+import { type Json, useSandbox } from "./helpers/sandbox.js";
 import { messagingOf } from "../../../sandbox/whatsapp-web/messaging.js";
 
 const fx = useSandbox();
@@ -109,6 +109,20 @@ describe("linking by QR with the real Baileys client", () => {
     const platform = await post("/sandbox/phones", { platform: "nokia" });
     expect(platform.status).toBe(400);
     expect((platform.json.error as { code: string }).code).toBe("bad_platform");
+  });
+
+  it("lists every phone in creation order with its linked devices (GET /sandbox/phones)", async () => {
+    const before = await fx.call("GET", "/sandbox/phones");
+    expect(before.status).toBe(200);
+    const known = (before.json.phones as Json[]).length;
+    const created = (await post("/sandbox/phones", { number: "15550004444" })).json;
+    const listed = (await fx.call("GET", "/sandbox/phones")).json.phones as Json[];
+    expect(listed).toHaveLength(known + 1);
+    expect(listed.at(-1)).toEqual(created);
+    const ids = listed.map((p) => Number(String(p.id).replace("phone-", "")));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    // Each entry is the phone's PhoneInfo, as GET /sandbox/phones/:id answers it (devices included).
+    for (const p of listed) expect((await fx.call("GET", `/sandbox/phones/${String(p.id)}`)).json).toEqual(p);
   });
 
   it("answers control-API errors with a code", async () => {
