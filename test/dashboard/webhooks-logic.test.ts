@@ -7,9 +7,11 @@ import {
   webhookCreateBody,
   type WebhookFormInput,
   type WebhookLike,
+  webhookName,
   webhookScope,
   webhookState,
 } from "../../dashboard/src/lib/webhooks.js";
+import { skipWhileRunning } from "../../dashboard/src/lib/single-flight.js";
 
 const form = (over: Partial<WebhookFormInput> = {}): WebhookFormInput => ({
   url: "http://127.0.0.1:9000/hook",
@@ -71,9 +73,19 @@ describe("webhook form", () => {
     expect(webhookCreateBody(form({ maxConcurrency: "0" })).ok).toBe(false);
   });
 
-  it("never puts a header's value into its error", () => {
-    const r = parseHeaders("bad name: secret-value");
+  it("never puts a header line's text into its error (it may be a value)", () => {
+    const r = parseHeaders("X-Ok: 1\nsecret-value-without-a-name");
     expect(r).toEqual({ ok: false, error: expect.not.stringContaining("secret-value") as unknown });
+    expect(parseHeaders(": secret-value").ok).toBe(false);
+  });
+
+  it("leaves header names to the gateway: only the lines are split", () => {
+    // The gateway refuses these (not HTTP tokens, reserved, longer than 100) with its own message.
+    const long = "X".repeat(101);
+    expect(parseHeaders(`Bad Name: v1\ncontent-type: text/plain\n${long}: v3`)).toEqual({
+      ok: true,
+      value: { "Bad Name": "v1", "content-type": "text/plain", [long]: "v3" },
+    });
   });
 
   it("splits types on commas, spaces and lines", () => {
@@ -88,6 +100,11 @@ describe("webhook words", () => {
     expect(webhookState(view({ failingSince: new Date(2025, 0, 1, 14, 3, 7).getTime() }))).toBe("enabled, failing since 14:03:07");
     expect(webhookState(view({ enabled: false, disabledReason: "failing" }))).toBe("disabled: kept failing");
     expect(webhookState(view({ enabled: false, disabledReason: "user" }))).toBe("disabled by a user");
+  });
+
+  it("names a subscription by its URL and scope (two subscriptions to one URL differ)", () => {
+    expect(webhookName(view())).toBe("http://127.0.0.1:9000/hook (all instances)");
+    expect(webhookName(view({ instance: "wa" }))).toBe("http://127.0.0.1:9000/hook (instance wa)");
   });
 
   it("says the scope, with header names only", () => {
@@ -111,5 +128,33 @@ describe("webhook words", () => {
       ["b", [4, 2]],
       ["a", [3, 1]],
     ]);
+  });
+});
+
+describe("reloads started by a timer and by the user", () => {
+  it("skip a tick while a run is pending, and run again once it settled (also after a failure)", async () => {
+    let calls = 0;
+    let finish: (ok: boolean) => void = () => undefined;
+    const load = skipWhileRunning(() => {
+      calls += 1;
+      return new Promise<number>((resolve, reject) => {
+        finish = (ok) => (ok ? resolve(calls) : reject(new Error("load failed")));
+      });
+    });
+    const first = load();
+    const second = load();
+    expect(calls).toBe(1);
+    expect(await second).toBeUndefined();
+    finish(true);
+    expect(await first).toBe(1);
+
+    const third = load();
+    expect(calls).toBe(2);
+    finish(false);
+    await expect(third).rejects.toThrow("load failed");
+    const fourth = load();
+    expect(calls).toBe(3);
+    finish(true);
+    expect(await fourth).toBe(3);
   });
 });

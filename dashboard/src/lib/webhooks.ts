@@ -68,8 +68,11 @@ export function parseTypes(text: string): string[] {
 }
 
 /**
- * One header per line, `Name: value` (the first colon splits; blank lines skipped).
- * @returns the headers, or `error` naming the first bad line (1-based) — never its value.
+ * One header per line, `Name: value` (the first colon splits; names and values trimmed; blank lines
+ * skipped). Only the lines are split here: the gateway checks the names (HTTP tokens, reserved names,
+ * length) and values, and its error is shown as it comes.
+ * @returns the headers, or `error` naming the first line without a name before a colon (1-based) —
+ *   never its text, which may be a value.
  */
 export function parseHeaders(text: string): { ok: true; value: Record<string, string> } | { ok: false; error: string } {
   const value: Record<string, string> = {};
@@ -78,7 +81,7 @@ export function parseHeaders(text: string): { ok: true; value: Record<string, st
     if (line.trim() === "") continue;
     const colon = line.indexOf(":");
     const name = colon > 0 ? line.slice(0, colon).trim() : "";
-    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) return { ok: false, error: `Line ${i + 1}: write a header as "Name: value".` };
+    if (name === "") return { ok: false, error: `Line ${i + 1}: write a header as "Name: value".` };
     value[name] = line.slice(colon + 1).trim();
   }
   return { ok: true, value };
@@ -122,6 +125,14 @@ export function webhookState(w: WebhookLike): string {
   if (w.disabledReason === "failing") return "disabled: kept failing";
   if (w.disabledReason === "user") return "disabled by a user";
   return w.disabledReason ? `disabled (${w.disabledReason})` : "disabled";
+}
+
+/**
+ * The subscription's name in the page: its URL and scope, "https://x.example/h (instance wa)" or
+ * "https://x.example/h (all instances)" — the group "Webhook <name>" and the list "Attempts for <name>".
+ */
+export function webhookName(w: Pick<WebhookLike, "url" | "instance">): string {
+  return `${w.url} (${w.instance === null ? "all instances" : `instance ${w.instance}`})`;
 }
 
 /** "all types" or the list; "every instance" or the instance; ordered; concurrency; header names. */

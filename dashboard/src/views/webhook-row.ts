@@ -1,6 +1,7 @@
-import type { Webhook, WebhookAttempt, WebhooksClient } from "@switchboard/client";
-import { busy, confirmDialog, h, replace, showResult, uid } from "../dom.js";
-import { attemptLine, attemptsByEvent, webhookScope, webhookState } from "../lib/webhooks.js";
+import { isSwitchboardError, type Webhook, type WebhookAttempt, type WebhooksClient } from "@switchboard/client";
+import { append, busy, confirmDialog, h, replace, showResult, uid } from "../dom.js";
+import { skipWhileRunning } from "../lib/single-flight.js";
+import { attemptLine, attemptsByEvent, webhookName, webhookScope, webhookState } from "../lib/webhooks.js";
 import { clock } from "../lib/time.js";
 
 /** How many of the newest attempts are listed. */
@@ -17,16 +18,26 @@ export interface WebhookRow {
   stop(): void;
 }
 
+/** What a row tells the list about its subscription's end (the list then drops the row). */
+export interface WebhookRowEvents {
+  /** The user deleted the subscription here (the gateway confirmed). */
+  deleted(view: Webhook): void;
+  /** The gateway answered `WEBHOOK_NOT_FOUND`: deleted elsewhere (another tab, the API, its instance). */
+  gone(view: Webhook): void;
+}
+
 /**
- * A list item holding the group "Webhook <url>": the URL (heading), its scope (instance, types,
- * order, concurrency, header names), its state with the disabled reason (output "State"), the
- * buttons "Attempts" (expands the list "Attempts for <url>", reloaded every 5 s while open, with a
- * button "Redeliver" per event), "Disable"/"Enable", "Rotate secret" (the new secret in the output
- * "Signing secret", shown once) and "Delete webhook" (asks in a modal dialog). Outcomes go to the
- * output "Webhook result"; errors are alerts with the gateway's message.
- * @param onDeleted called after the gateway deleted the subscription.
+ * A list item holding the group "Webhook <url> (<scope>)" (see {@link webhookName}): the URL
+ * (heading), its scope (instance, types, order, concurrency, header names), its state with the
+ * disabled reason (output "State"), the buttons "Attempts" (expands the list "Attempts for <url>
+ * (<scope>)", reloaded every 5 s while open and the page visible — a tick is skipped while a load
+ * runs — with a button "Redeliver" per event, whose new attempts appear with the next reload),
+ * "Disable"/"Enable", "Rotate secret" (the new secret in the output "Signing secret", shown once,
+ * not a live region) and "Delete webhook" (asks in a modal dialog). Outcomes go to the output
+ * "Webhook result"; errors are alerts with the gateway's message, except `WEBHOOK_NOT_FOUND`, which
+ * stops the reloads and reports {@link WebhookRowEvents.gone}.
  */
-export function webhookRow(api: WebhooksClient, initial: Webhook, onDeleted: (view: Webhook) => void): WebhookRow {
+export function webhookRow(api: WebhooksClient, initial: Webhook, on: WebhookRowEvents): WebhookRow {
   let view = initial;
   const attemptsId = uid("webhook-attempts");
   const scope = h("p", { class: "detail" });
@@ -38,7 +49,10 @@ export function webhookRow(api: WebhooksClient, initial: Webhook, onDeleted: (vi
   const attemptsOut = h("p", { role: "status" });
   const attemptsList = h("div", {});
 
+  const group = h("div", { role: "group", class: "webhook" });
   const draw = () => {
+    group.setAttribute("aria-label", `Webhook ${webhookName(view)}`);
+    attemptsList.querySelector("ol")?.setAttribute("aria-label", `Attempts for ${webhookName(view)}`);
     scope.textContent = webhookScope(view);
     description.textContent = view.description;
     description.hidden = view.description === "";
@@ -78,15 +92,19 @@ export function webhookRow(api: WebhooksClient, initial: Webhook, onDeleted: (vi
       attemptsList,
       h(
         "ol",
-        { class: "attempt-list", "aria-label": `Attempts for ${view.url}` },
+        { class: "attempt-list", "aria-label": `Attempts for ${webhookName(view)}` },
         ...attemptsByEvent(items).map((g) => {
           const again = h("button", { type: "button", class: "small", "aria-label": `Redeliver event ${g.eventId}`, "data-event": g.eventId }, "Redeliver");
           again.addEventListener("click", () =>
-            void busy(again, out, async () => {
-              const r = await api.redeliver(view.id, { eventId: g.eventId });
-              showResult(out, r.queued > 0 ? `Event ${g.eventId} queued for delivery again.` : `Event ${g.eventId} was not queued.`);
-              setTimeout(() => void reload(), 1_000);
-            }),
+            void busy(
+              again,
+              out,
+              unlessGone(async () => {
+                const r = await api.redeliver(view.id, { eventId: g.eventId });
+                // The new attempts appear with the next reload (the list is open, so it polls).
+                showResult(out, r.queued > 0 ? `Event ${g.eventId} queued for delivery again.` : `Event ${g.eventId} was not queued.`);
+              }),
+            ),
           );
           return h(
             "li",
@@ -99,13 +117,34 @@ export function webhookRow(api: WebhooksClient, initial: Webhook, onDeleted: (vi
       ),
     );
   };
-  const reload = () => (attemptsBox.hidden ? Promise.resolve(undefined) : busy(refreshAttempts, attemptsOut, loadAttempts));
+  const reload = skipWhileRunning(() => (attemptsBox.hidden || ended ? Promise.resolve(undefined) : busy(refreshAttempts, attemptsOut, unlessGone(loadAttempts))));
 
   let timer: ReturnType<typeof setInterval> | null = null;
   const stopPolling = () => {
     if (timer !== null) clearInterval(timer);
     timer = null;
   };
+  /** Set once the subscription is deleted (here or elsewhere): nothing more is asked about it. */
+  let ended = false;
+  /**
+   * Runs `task`; `WEBHOOK_NOT_FOUND` (deleted elsewhere) stops the reloads and reports
+   * {@link WebhookRowEvents.gone} instead of showing an error. Other errors are rethrown.
+   */
+  function unlessGone<T>(task: () => Promise<T>): () => Promise<T | undefined> {
+    return async () => {
+      try {
+        return await task();
+      } catch (e) {
+        if (!isSwitchboardError(e, "WEBHOOK_NOT_FOUND")) throw e;
+        if (!ended) {
+          ended = true;
+          stopPolling();
+          on.gone(view);
+        }
+        return undefined;
+      }
+    };
+  }
   showAttempts.addEventListener("click", () => {
     const open = attemptsBox.hidden;
     attemptsBox.hidden = !open;
@@ -121,51 +160,61 @@ export function webhookRow(api: WebhooksClient, initial: Webhook, onDeleted: (vi
   refreshAttempts.addEventListener("click", () => void reload());
 
   toggle.addEventListener("click", () =>
-    void busy(toggle, out, async () => {
-      const enabling = !view.enabled;
-      update(await api.update(view.id, { enabled: enabling }));
-      showResult(out, enabling ? "Enabled: waiting deliveries are retried now." : "Disabled: events wait until it is enabled again.");
-    }),
+    void busy(
+      toggle,
+      out,
+      unlessGone(async () => {
+        const enabling = !view.enabled;
+        update(await api.update(view.id, { enabled: enabling }));
+        showResult(out, enabling ? "Enabled: waiting deliveries are retried now." : "Disabled: events wait until it is enabled again.");
+      }),
+    ),
   );
   rotate.addEventListener("click", () =>
-    void busy(rotate, out, async () => {
-      const r = await api.rotateSecret(view.id);
-      update(r.webhook);
-      showResult(out, "Secret rotated.");
-      const until = r.webhook.previousSecretExpiresAt;
-      secretBox.hidden = false;
-      replace(
-        secretBox,
-        h("span", {}, `New signing secret (shown once${until !== null ? `; the previous one also signs until ${clock(until)}` : ""}): `),
-        h("output", { "aria-label": "Signing secret", class: "secret" }, r.secret ?? "not shown (repeated request): rotate again"),
-      );
-    }),
+    void busy(
+      rotate,
+      out,
+      unlessGone(async () => {
+        const r = await api.rotateSecret(view.id);
+        update(r.webhook);
+        const until = r.webhook.previousSecretExpiresAt;
+        // The secret itself is not in a live region (never read aloud unasked); the result says where it is.
+        showResult(out, "Secret rotated. The new signing secret is shown below, once.");
+        secretBox.hidden = false;
+        replace(
+          secretBox,
+          h("span", {}, `New signing secret (shown once${until !== null ? `; the previous one also signs until ${clock(until)}` : ""}): `),
+          h("output", { "aria-label": "Signing secret", "aria-live": "off", class: "secret" }, r.secret ?? "not shown (repeated request): rotate again"),
+        );
+      }),
+    ),
   );
   remove.addEventListener("click", () =>
-    void busy(remove, out, async () => {
-      const ok = await confirmDialog(`Delete the webhook subscription to ${view.url}? Its pending deliveries and recorded attempts go with it.`, "Delete for good");
-      if (!ok) return;
-      await api.delete(view.id);
-      stopPolling();
-      onDeleted(view);
-    }),
+    void busy(
+      remove,
+      out,
+      unlessGone(async () => {
+        const ok = await confirmDialog(`Delete the webhook subscription to ${webhookName(view)}? Its pending deliveries and recorded attempts go with it.`, "Delete for good");
+        if (!ok) return;
+        await api.delete(view.id);
+        ended = true;
+        stopPolling();
+        on.deleted(view);
+      }),
+    ),
   );
 
-  const element = h(
-    "li",
-    {},
-    h(
-      "div",
-      { role: "group", "aria-label": `Webhook ${view.url}`, class: "webhook" },
-      h("h3", { class: "url" }, view.url),
-      scope,
-      description,
-      h("p", {}, "State: ", state),
-      h("div", { class: "row" }, showAttempts, toggle, rotate, remove),
-      h("p", {}, out),
-      secretBox,
-      attemptsBox,
-    ),
+  const element = h("li", {}, group);
+  append(
+    group,
+    h("h3", { class: "url" }, view.url),
+    scope,
+    description,
+    h("p", {}, "State: ", state),
+    h("div", { class: "row" }, showAttempts, toggle, rotate, remove),
+    h("p", {}, out),
+    secretBox,
+    attemptsBox,
   );
   replace(attemptsBox, h("div", { class: "row" }, refreshAttempts), attemptsOut, attemptsList);
 
