@@ -18,9 +18,10 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startBrowserHarness, UI_TIMEOUT_MS, type BrowserHarness } from "./harness.js";
+import { createInstance, signIn, waitForText } from "./steps.js";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 /** The axe rule tags audited: WCAG 2.0 and 2.1, levels A and AA, and axe's best practices (landmarks, headings). */
@@ -56,24 +57,19 @@ async function audit(page: Page, name: string): Promise<Violation[]> {
   })()`);
 }
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto("/");
-  await page.getByLabel("Token").fill(h.token);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("list", { name: "Instances" }).waitFor();
-}
-
 /** Creates a WhatsApp instance from the form, connects it by QR and waits for the QR code. */
-async function whatsappWithQr(page: Page, name: string) {
-  const create = page.getByRole("form", { name: "Create an instance" });
-  await create.getByLabel("Platform").selectOption("whatsapp-web");
-  await create.getByLabel("Name", { exact: true }).fill(name);
-  await create.getByRole("button", { name: "Create" }).click();
-  const panel = page.getByRole("region", { name: `Instance ${name}` });
+async function whatsappWithQr(page: Page, name: string): Promise<Locator> {
+  const panel = await createInstance(page, "whatsapp-web", name);
   await panel.getByLabel("Login method").selectOption("qr");
   await panel.getByRole("button", { name: "Connect", exact: true }).click();
   await panel.getByRole("img", { name: "QR code" }).waitFor();
   return panel;
+}
+
+/** The texts of the elements named by the locator's `aria-describedby`, in order. */
+async function describedBy(page: Page, locator: Locator): Promise<string[]> {
+  const ids = ((await locator.getAttribute("aria-describedby")) ?? "").split(" ").filter((id) => id !== "");
+  return Promise.all(ids.map(async (id) => (await page.locator(`[id="${id}"]`).textContent()) ?? ""));
 }
 
 describe("accessibility audit (axe-core, WCAG 2 A/AA)", () => {
@@ -107,13 +103,14 @@ describe("accessibility audit (axe-core, WCAG 2 A/AA)", () => {
   });
 
   it("the dashboard with a WhatsApp instance's QR code, then the sandbox phone panels in use", async () => {
-    const page = await h.newPage();
-    await signIn(page);
+    const page = await signIn(h);
     const panel = await whatsappWithQr(page, "a11y-wa");
     expect(await audit(page, "whatsapp-qr")).toEqual([]);
 
     const phone = page.getByRole("group", { name: "WhatsApp phone" });
     await phone.getByRole("button", { name: "Create phone" }).click();
+    // The phone exists once the sandbox answered: its number is shown.
+    await waitForText(phone.getByLabel("Phone number"), /^\d{6,}$/);
     await phone.getByRole("button", { name: "Scan QR of the selected instance" }).click();
     await phone.getByRole("list", { name: "Linked devices" }).getByRole("button", { name: /^Remove device/ }).waitFor();
     await phone.getByLabel("Contact message").fill("Hello");
@@ -129,19 +126,22 @@ describe("accessibility audit (axe-core, WCAG 2 A/AA)", () => {
   }, 60_000);
 
   it("the webhooks region with a subscription, its attempts and the delete dialog", async () => {
-    const page = await h.newPage();
-    await signIn(page);
+    const page = await signIn(h);
     const region = page.getByRole("region", { name: "Webhooks" });
     const form = region.getByRole("form", { name: "Create a webhook" });
     await form.getByLabel("URL").fill("http://127.0.0.1:9/never-answers");
     await form.getByRole("button", { name: "Create webhook" }).click();
     await form.getByRole("status", { name: "Signing secret" }).waitFor();
-    const group = region.getByRole("group", { name: "Webhook http://127.0.0.1:9/never-answers" });
+    const group = region.getByRole("group", { name: "Webhook http://127.0.0.1:9/never-answers (all instances)", exact: true });
     await group.getByRole("button", { name: "Attempts", exact: true }).click();
     await group.getByText("No attempts yet.").waitFor();
-    await form.getByLabel("Max concurrency").fill("0");
+    const maxConcurrency = form.getByLabel("Max concurrency");
+    await maxConcurrency.fill("0");
     await form.getByRole("button", { name: "Create webhook" }).click();
     await form.getByRole("alert").waitFor();
+    // The field is marked invalid and described by its hint and its error (dashboard/src/form.ts).
+    expect(await maxConcurrency.getAttribute("aria-invalid")).toBe("true");
+    expect(await describedBy(page, maxConcurrency)).toEqual([expect.stringMatching(/^Requests in flight at once/), "A whole number from 1 to 64."]);
     expect(await audit(page, "webhooks")).toEqual([]);
     await group.getByRole("button", { name: "Delete webhook" }).click();
     await page.getByRole("dialog").waitFor();
@@ -150,8 +150,7 @@ describe("accessibility audit (axe-core, WCAG 2 A/AA)", () => {
   });
 
   it("the dashboard 360 px wide with an instance selected", async () => {
-    const page = await h.newPage({ width: 360, height: 740 });
-    await signIn(page);
+    const page = await signIn(h, { width: 360, height: 740 });
     await whatsappWithQr(page, "a11y-narrow");
     expect(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).toBe(true);
     expect(await audit(page, "narrow")).toEqual([]);

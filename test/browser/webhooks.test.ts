@@ -3,20 +3,23 @@
  * and a real local receiver (node:http on 127.0.0.1: sandbox mode allows private webhook targets).
  * See docs/browser-tests.md.
  *
- * Covered: a refused URL shows the gateway's message as an alert → create a subscription for one
- * instance from the form (secret shown once, in the form only; the custom header's value never shown)
- * → connect the instance (instance.status events) → the receiver answers each event's first request
- * 500, later ones 200 → the attempts show the 500 and then the 200 → the delivered request's
- * signature verifies with `standardwebhooks` → rotate the secret → redeliver an event: it arrives again,
- * signed with the new secret → disable (state "disabled by a user") → delete (dialog) → after a
- * reload the secret is nowhere on the page.
+ * Covered: a refused URL and a refused header name show the gateway's message as an alert → create
+ * a subscription for one instance from the form (secret shown once, in the form only and outside its
+ * live region; the custom header's value never shown, the field emptied) → connect the instance
+ * (instance.status events) → the receiver answers each event's first request 500, later ones 200 →
+ * the attempts show the 500 and then the 200 → the delivered request's signature verifies with
+ * `standardwebhooks` → rotate the secret → redeliver an event: it arrives again, signed with the new
+ * secret → disable (state "disabled by a user") → delete (dialog; the secret leaves the form) → after
+ * a reload the secret is nowhere on the page. Then: a subscription deleted elsewhere (over the API)
+ * while its attempts are open leaves the list at the next reload, without an alert.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Locator, Page } from "playwright-core";
+import type { Locator } from "playwright-core";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startBrowserHarness, UI_TIMEOUT_MS, type BrowserHarness } from "./harness.js";
+import { createInstance, signIn, step, waitForText } from "./steps.js";
 
 /** The retry after the receiver's 500 comes after 5–6 s (the default schedule), then the 5 s reload. */
 const RETRY_SEEN_MS = 25_000;
@@ -77,19 +80,33 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-/** Waits until the locator's text matches `pattern` (the last text seen is in the failure message). */
-async function waitForText(locator: Locator, pattern: RegExp, timeout = UI_TIMEOUT_MS): Promise<void> {
-  await expect.poll(async () => (await locator.textContent({ timeout })) ?? "", { timeout, interval: 100 }).toMatch(pattern);
+/** The part of an element read by {@link announced} (in-page; the tests compile without the DOM library). */
+interface LiveNode {
+  tagName: string;
+  parentElement: LiveNode | null;
+  getAttribute(name: string): string | null;
 }
 
-/** Runs one step; on failure saves `<name>-failed.png` and rethrows. */
-async function step<T>(page: Page, name: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    await h.screenshot(page, `${name}-failed`).catch(() => undefined);
-    throw e;
-  }
+/**
+ * Whether a change of the element's text would be read aloud: the nearest element (itself or an
+ * ancestor) with `aria-live` or a live role (`status`, `alert`, `log`, an `<output>`) is live.
+ */
+async function announced(locator: Locator): Promise<boolean> {
+  return locator.evaluate((el: LiveNode) => {
+    for (let n: LiveNode | null = el; n; n = n.parentElement) {
+      const live = n.getAttribute("aria-live");
+      if (live !== null) return live !== "off";
+      if (["status", "alert", "log"].includes(n.getAttribute("role") ?? "") || n.tagName === "OUTPUT") return true;
+    }
+    return false;
+  });
+}
+
+/** Asks the gateway directly (not through the page), with the account token. */
+async function api<T>(method: string, path: string): Promise<T> {
+  const res = await fetch(`${h.url}${path}`, { method, headers: { authorization: `Bearer ${h.token}` } });
+  expect(res.ok, `${method} ${path}: HTTP ${res.status}`).toBe(true);
+  return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
 /** Verifies a received request with the `standardwebhooks` package; returns the event it carries. */
@@ -100,32 +117,29 @@ function verified(secret: string, r: Received): { id: string; type: string; inst
 
 describe("webhooks in the dashboard (Chromium)", () => {
   it("create → secret once → events → 500 then 200 in the attempts → rotate → redeliver → disable → delete", async () => {
-    const page = await h.newPage();
-    await page.goto("/");
-    await page.getByLabel("Token").fill(h.token);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("list", { name: "Instances" }).waitFor();
-
+    const page = await signIn(h);
     const region = page.getByRole("region", { name: "Webhooks" });
     const form = region.getByRole("form", { name: "Create a webhook" });
-    const panel = page.getByRole("region", { name: "Instance hooked" });
 
-    await step(page, "webhooks-instance", async () => {
-      const create = page.getByRole("form", { name: "Create an instance" });
-      await create.getByLabel("Platform").selectOption("whatsapp-web");
-      await create.getByLabel("Name", { exact: true }).fill("hooked");
-      await create.getByRole("button", { name: "Create" }).click();
-      await panel.waitFor();
+    const panel = await step(h, page, "webhooks-instance", async () => {
+      const created = await createInstance(page, "whatsapp-web", "hooked");
       await region.getByText("No webhook subscriptions yet.").waitFor();
+      return created;
     });
 
-    await step(page, "webhooks-refused", async () => {
+    await step(h, page, "webhooks-refused", async () => {
       await form.getByLabel("URL").fill("ftp://127.0.0.1/hook");
       await form.getByRole("button", { name: "Create webhook" }).click();
       await waitForText(form.getByRole("alert"), /http: or https:/);
+      // Header names are the gateway's to check: its message, never the value.
+      await form.getByLabel("URL").fill(receiver.url);
+      await form.getByLabel("Custom headers").fill("Bad Name: refused-value-9876");
+      await form.getByRole("button", { name: "Create webhook" }).click();
+      await waitForText(form.getByRole("alert"), /HTTP token/);
+      expect(await form.getByRole("alert").textContent()).not.toContain("refused-value-9876");
     });
 
-    const secret = await step(page, "webhooks-create", async () => {
+    const secret = await step(h, page, "webhooks-create", async () => {
       await form.getByLabel("URL").fill(receiver.url);
       await form.getByLabel("Instance").selectOption("hooked");
       await form.getByLabel("Event types").fill("instance.status");
@@ -134,19 +148,24 @@ describe("webhooks in the dashboard (Chromium)", () => {
       await form.getByRole("button", { name: "Create webhook" }).click();
       const shown = form.getByRole("status", { name: "Signing secret" });
       await waitForText(shown, /^whsec_[A-Za-z0-9+/=]{40,}$/);
+      // Announced: where the secret is; not announced: the secret itself.
+      await form.getByText(/^Created the subscription to .*Its signing secret is shown below, once\.$/).waitFor();
+      expect(await announced(shown)).toBe(false);
       return (await shown.textContent()) ?? "";
     });
-    const group = region.getByRole("group", { name: `Webhook ${receiver.url}` });
+    const group = region.getByRole("group", { name: `Webhook ${receiver.url} (instance hooked)`, exact: true });
     await group.waitFor();
     await waitForText(group.getByRole("status", { name: "State" }), /^enabled$/);
     const groupText = (await group.textContent()) ?? "";
     expect(groupText).toContain("instance hooked · instance.status · unordered");
     expect(groupText).toContain("headers: x-receiver-key");
     expect(groupText).not.toContain(secret);
+    // The typed value is emptied (a <textarea>'s value is not in page.content()) and never rendered.
+    expect(await form.getByLabel("Custom headers").inputValue()).toBe("");
     expect(await page.content()).not.toContain("header-value-1234");
     await h.screenshot(page, "webhooks-created");
 
-    await step(page, "webhooks-events", async () => {
+    await step(h, page, "webhooks-events", async () => {
       await panel.getByLabel("Login method").selectOption("qr");
       await panel.getByRole("button", { name: "Connect", exact: true }).click();
       await waitForText(panel.getByRole("status", { name: "Status", exact: true }), /^awaiting login/);
@@ -158,8 +177,8 @@ describe("webhooks in the dashboard (Chromium)", () => {
     expect(event).toMatchObject({ type: "instance.status", instance: "hooked" });
     expect(first.headers["x-receiver-key"]).toBe("header-value-1234");
 
-    const attempts = group.getByRole("list", { name: `Attempts for ${receiver.url}` });
-    await step(page, "webhooks-attempts", async () => {
+    const attempts = group.getByRole("list", { name: `Attempts for ${receiver.url} (instance hooked)`, exact: true });
+    await step(h, page, "webhooks-attempts", async () => {
       await group.getByRole("button", { name: "Attempts", exact: true }).click();
       await waitForText(attempts, /HTTP 500/);
       // The retry (5–6 s later) is answered 200; the open list reloads by itself.
@@ -170,15 +189,16 @@ describe("webhooks in the dashboard (Chromium)", () => {
     expect(receiver.requests.filter((r) => r.headers["webhook-id"] === event.id).map((r) => r.status)).toEqual([500, 200]);
     await h.screenshot(page, "webhooks-attempts");
 
-    const rotated = await step(page, "webhooks-rotate", async () => {
+    const rotated = await step(h, page, "webhooks-rotate", async () => {
       await group.getByRole("button", { name: "Rotate secret" }).click();
       const shown = group.getByRole("status", { name: "Signing secret" });
       await waitForText(shown, /^whsec_/);
+      expect(await announced(shown)).toBe(false);
       return (await shown.textContent()) ?? "";
     });
     expect(rotated).not.toBe(secret);
 
-    await step(page, "webhooks-redeliver", async () => {
+    await step(h, page, "webhooks-redeliver", async () => {
       const before = receiver.requests.length;
       await group.getByRole("button", { name: `Redeliver event ${event.id}` }).click();
       await waitForText(group.getByRole("status", { name: "Webhook result" }), /queued for delivery again/);
@@ -192,14 +212,14 @@ describe("webhooks in the dashboard (Chromium)", () => {
       expect(await page.evaluate('document.activeElement?.getAttribute("aria-label")')).toBe(`Redeliver event ${event.id}`);
     });
 
-    await step(page, "webhooks-disable", async () => {
+    await step(h, page, "webhooks-disable", async () => {
       await group.getByRole("button", { name: "Disable" }).click();
       await waitForText(group.getByRole("status", { name: "State" }), /^disabled by a user$/);
       await group.getByRole("button", { name: "Enable" }).waitFor();
     });
     await h.screenshot(page, "webhooks-disabled");
 
-    await step(page, "webhooks-delete", async () => {
+    await step(h, page, "webhooks-delete", async () => {
       await group.getByRole("button", { name: "Delete webhook" }).click();
       const dialog = page.getByRole("dialog");
       await dialog.getByRole("button", { name: "Cancel" }).click();
@@ -208,9 +228,12 @@ describe("webhooks in the dashboard (Chromium)", () => {
       await dialog.getByRole("button", { name: "Delete for good" }).click();
       await group.waitFor({ state: "detached" });
       await waitForText(region.getByRole("status", { name: "Webhooks result" }), /^Deleted the subscription to /);
+      // The deleted subscription's secret left the create form.
+      expect(await form.getByRole("status", { name: "Signing secret" }).count()).toBe(0);
+      expect(await page.content()).not.toContain(secret);
     });
 
-    await step(page, "webhooks-reload", async () => {
+    await step(h, page, "webhooks-reload", async () => {
       await page.reload();
       await region.getByText("No webhook subscriptions yet.").waitFor();
       const html = await page.content();
@@ -219,4 +242,33 @@ describe("webhooks in the dashboard (Chromium)", () => {
     });
     expect(h.pageErrors).toEqual([]);
   }, 90_000);
+
+  it("a subscription deleted elsewhere leaves the list at the next reload of its open attempts, without an alert", async () => {
+    const page = await signIn(h);
+    const region = page.getByRole("region", { name: "Webhooks" });
+    const form = region.getByRole("form", { name: "Create a webhook" });
+    const url = "http://127.0.0.1:9/deleted-elsewhere";
+    const group = region.getByRole("group", { name: `Webhook ${url} (all instances)`, exact: true });
+
+    await step(h, page, "webhooks-gone-create", async () => {
+      await form.getByLabel("URL").fill(url);
+      await form.getByRole("button", { name: "Create webhook" }).click();
+      await waitForText(form.getByRole("status", { name: "Signing secret" }), /^whsec_/);
+      await group.getByRole("button", { name: "Attempts", exact: true }).click();
+      await group.getByRole("list", { name: `Attempts for ${url} (all instances)`, exact: true }).or(group.getByText("No attempts yet.")).first().waitFor();
+    });
+    await step(h, page, "webhooks-gone", async () => {
+      const hooks = await api<{ items: { id: string; url: string }[] }>("GET", "/v1/webhooks");
+      const id = hooks.items.find((w) => w.url === url)?.id;
+      expect(id).toBeDefined();
+      await api("DELETE", `/v1/webhooks/${id}`);
+      // The open attempts reload every 5 s: the gateway's WEBHOOK_NOT_FOUND drops the row.
+      await group.waitFor({ state: "detached" });
+      await waitForText(region.getByRole("status", { name: "Webhooks result" }), /^The subscription to .* was deleted elsewhere\.$/);
+      expect(await region.getByRole("alert").count()).toBe(0);
+      // The deleted subscription's secret left the create form.
+      expect(await form.getByRole("status", { name: "Signing secret" }).count()).toBe(0);
+    });
+    expect(h.pageErrors).toEqual([]);
+  }, 45_000);
 });
