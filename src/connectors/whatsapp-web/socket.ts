@@ -1,11 +1,17 @@
 import { type AuthenticationState, type UserFacingSocketConfig, type WASocket, makeWASocket } from "baileys";
-import { QR_TIMEOUT_PARAM } from "../../../sandbox/whatsapp-web/pairing.js";
 import type { ConnectorLogger } from "../../core/connector.js";
 import type { WhatsAppWebConfig } from "./config.js";
 import { type BaileysLogLevel, baileysLogger } from "./logger.js";
 import { ignoredChat } from "./messages.js";
 import { proxyAgent } from "./proxy.js";
 import type { VersionResolver } from "./version.js";
+
+/**
+ * The query parameter by which the WhatsApp Web sandbox takes a connection's QR lifetime, ms
+ * (docs/sandbox-whatsapp-web.md; the sandbox's own `QR_TIMEOUT_PARAM`, kept equal by a test: the
+ * connector does not depend on the sandbox's code).
+ */
+export const SANDBOX_QR_TIMEOUT_PARAM = "qrTimeoutMs";
 
 /** What every socket of this connector shares (from `whatsappWebConnector` options). */
 export interface SocketDeps {
@@ -20,7 +26,7 @@ export interface SocketDeps {
 
 /**
  * The WebSocket URL for a config: `websocketUrl` (undefined: Baileys' default, WhatsApp's server),
- * with `?qrTimeoutMs=<n>` (the sandbox's {@link QR_TIMEOUT_PARAM}) added only when the config has a
+ * with `?qrTimeoutMs=<n>` ({@link SANDBOX_QR_TIMEOUT_PARAM}) added only when the config has a
  * `qrTimeoutMs` and its `websocketUrl` is `sandboxUrl` (compared as parsed URLs, so `ws://h:1/ws/chat`
  * and `WS://H:1/ws/chat` match). Any other URL, WhatsApp's own included, is used as configured.
  */
@@ -29,7 +35,7 @@ export function socketUrl(config: Pick<WhatsAppWebConfig, "websocketUrl" | "qrTi
   if (sandboxUrl === undefined || base === undefined || config.qrTimeoutMs === undefined) return base;
   if (!sameUrl(base, sandboxUrl)) return base;
   const url = new URL(base);
-  url.searchParams.set(QR_TIMEOUT_PARAM, String(config.qrTimeoutMs));
+  url.searchParams.set(SANDBOX_QR_TIMEOUT_PARAM, String(config.qrTimeoutMs));
   return url.toString();
 }
 

@@ -2,7 +2,7 @@
 import { Value } from "@sinclair/typebox/value";
 import { describe, expect, it } from "vitest";
 import { WhatsAppWebConfigSchema, readConfig } from "../../../src/connectors/whatsapp-web/config.js";
-import { socketUrl } from "../../../src/connectors/whatsapp-web/socket.js";
+import { SANDBOX_QR_TIMEOUT_PARAM, socketUrl } from "../../../src/connectors/whatsapp-web/socket.js";
 import { QR_TIMEOUT_PARAM } from "../../../sandbox/whatsapp-web/pairing.js";
 
 describe("whatsapp-web qrTimeoutMs", () => {
@@ -17,7 +17,7 @@ describe("whatsapp-web qrTimeoutMs", () => {
 
   it("goes into the WebSocket URL only when it is the sandbox's and both fields are set; any other URL is used as configured", () => {
     const ws = "ws://127.0.0.1:40124/ws/chat";
-    expect(QR_TIMEOUT_PARAM).toBe("qrTimeoutMs");
+    expect(SANDBOX_QR_TIMEOUT_PARAM).toBe(QR_TIMEOUT_PARAM); // the connector's copy of the sandbox's parameter name
     expect(socketUrl({ websocketUrl: ws, qrTimeoutMs: 5_000 }, ws)).toBe(`${ws}?qrTimeoutMs=5000`);
     expect(socketUrl({ websocketUrl: "WS://127.0.0.1:40124/ws/chat", qrTimeoutMs: 5_000 }, ws)).toBe(`${ws}?qrTimeoutMs=5000`);
     expect(socketUrl({ websocketUrl: ws, qrTimeoutMs: 5_000 }, undefined)).toBe(ws);
