@@ -2,36 +2,28 @@
  * Webhook subscriptions for the dashboard: what the create form's text becomes, and the words shown
  * for a subscription and its delivery attempts. Pure: no DOM. Times are epoch milliseconds.
  */
+import type { Webhook, WebhookAttempt } from "@switchboard/client";
 import { clock } from "./time.js";
 
 /** The part of a subscription view (`WebhookView`, docs/events.md) this module reads. */
-export interface WebhookLike {
-  id: string;
-  instance: string | null;
-  url: string;
-  types: string[];
-  headers: string[];
-  ordered: boolean;
-  maxConcurrency: number;
-  enabled: boolean;
-  /** `"failing"` (disabled by the gateway) or `"user"`; null while enabled. */
-  disabledReason: string | null;
-  disabledAt: number | null;
-  failingSince: number | null;
-  previousSecretExpiresAt: number | null;
-}
+export type WebhookLike = Pick<
+  Webhook,
+  | "id"
+  | "instance"
+  | "url"
+  | "types"
+  | "headers"
+  | "ordered"
+  | "maxConcurrency"
+  | "enabled"
+  | "disabledReason"
+  | "disabledAt"
+  | "failingSince"
+  | "previousSecretExpiresAt"
+>;
 
 /** The part of a recorded attempt (`AttemptView`) this module reads. */
-export interface AttemptLike {
-  id: number;
-  eventId: string;
-  attempt: number;
-  ts: number;
-  status: number | null;
-  latencyMs: number;
-  error: string | null;
-  ok: boolean;
-}
+export type AttemptLike = Pick<WebhookAttempt, "id" | "eventId" | "attempt" | "ts" | "status" | "latencyMs" | "error" | "ok">;
 
 /** What the create form holds, as typed (every text field untrimmed). */
 export interface WebhookFormInput {
