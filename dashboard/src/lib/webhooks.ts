@@ -2,7 +2,7 @@
  * Webhook subscriptions for the dashboard: what the create form's text becomes, and the words shown
  * for a subscription and its delivery attempts. Pure: no DOM. Times are epoch milliseconds.
  */
-import type { Webhook, WebhookAttempt } from "@switchboard/client";
+import type { CreateWebhookInput, Webhook, WebhookAttempt } from "@switchboard/client";
 import { clock } from "./time.js";
 
 /** The part of a subscription view (`WebhookView`, docs/events.md) this module reads. */
@@ -40,17 +40,6 @@ export interface WebhookFormInput {
   maxConcurrency: string;
 }
 
-/** The body of `POST /v1/webhooks` built from the form (only what was filled in). */
-export interface WebhookCreateBody {
-  url: string;
-  instance?: string;
-  types?: string[];
-  headers?: Record<string, string>;
-  description?: string;
-  ordered?: boolean;
-  maxConcurrency?: number;
-}
-
 /** Largest `maxConcurrency` the gateway accepts (docs/events.md). */
 export const MAX_CONCURRENCY = 64;
 
@@ -84,7 +73,7 @@ export function parseHeaders(text: string): { ok: true; value: Record<string, st
  * rest (URL scheme, SSRF guard, limits) and its error message is shown as it comes.
  * @returns the body, or `errors` keyed by form field (`url`, `headers`, `maxConcurrency`).
  */
-export function webhookCreateBody(input: WebhookFormInput): { ok: true; value: WebhookCreateBody } | { ok: false; errors: Record<string, string> } {
+export function webhookCreateBody(input: WebhookFormInput): { ok: true; value: CreateWebhookInput } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const url = input.url.trim();
   if (url === "") errors.url = "Enter the URL that receives the events.";
@@ -97,7 +86,7 @@ export function webhookCreateBody(input: WebhookFormInput): { ok: true; value: W
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > MAX_CONCURRENCY) errors.maxConcurrency = `A whole number from 1 to ${MAX_CONCURRENCY}.`;
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  const value: WebhookCreateBody = { url };
+  const value: CreateWebhookInput = { url };
   if (input.instance !== "") value.instance = input.instance;
   const types = parseTypes(input.types);
   if (types.length > 0) value.types = types;
