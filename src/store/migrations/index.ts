@@ -1,4 +1,5 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import type { Kysely } from "kysely";
+import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 import { initialMigration } from "./0001_initial.js";
 import { eventsMigration } from "./0002_events.js";
 import { outboxMigration } from "./0003_outbox.js";
