@@ -1,5 +1,5 @@
 /**
- * Checks Bot API values against the published spec (../shared/specs/telegram-bot-api/api.json):
+ * Checks Bot API values against the published spec (specs/telegram-bot-api/api.json, copied with its licence):
  * required fields present, every field of a known name and of one of its declared JSON types,
  * recursively; a type with subtypes (ChatMember, MessageOrigin, …) accepts any subtype.
  */
@@ -30,7 +30,7 @@ export interface BotApiSpec {
   types: Record<string, SpecType>;
 }
 
-export const SPEC_PATH = resolve(import.meta.dirname, "../../../../shared/specs/telegram-bot-api/api.json");
+export const SPEC_PATH = resolve(import.meta.dirname, "../../../specs/telegram-bot-api/api.json");
 
 export function loadSpec(): BotApiSpec {
   return JSON.parse(readFileSync(SPEC_PATH, "utf8")) as BotApiSpec;
