@@ -1,5 +1,3 @@
-// commander is pinned to 14: commander 15 requires Node 22, and Switchboard supports Node >= 20.19
-// (DESIGN §6). Lift the pin when Node 20 support is dropped.
 import { Command, CommanderError, Option } from "commander";
 import { registerEvents } from "./commands/events.js";
 import { registerInstances } from "./commands/instances.js";

@@ -111,7 +111,6 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
   });
   // An idle connection dropped by the server surfaces as a failed query later, not as a crash.
   pool.on("error", () => {});
-  // Kysely is pinned to 0.28: 0.29 requires Node 22 and Switchboard supports Node 20.
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     let migrationSchema = schema;

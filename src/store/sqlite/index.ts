@@ -76,7 +76,6 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     raw.pragma("foreign_keys = ON");
     raw.pragma("secure_delete = ON");
     raw.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
-    // Kysely is pinned to 0.28: 0.29 requires Node 22 and Switchboard supports Node 20.
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
     return createKyselyStore(db, sqliteHooks(() => lock.release()));
   } catch (e) {
