@@ -14,6 +14,7 @@ import { resolveWebhookOptions, retryHorizonMs } from "./events/webhooks/options
 import type { StreamSettings } from "./events/stream/session.js";
 import { buildHttpApp } from "./http/app.js";
 import { sandboxProxyRoutes } from "./http/routes/sandbox-proxy.js";
+import { UrlGuard } from "./net/url-guard.js";
 import { createLogger } from "./observability/logger.js";
 import { Metrics } from "./observability/metrics.js";
 import { startSandboxMode, withConfigDefaults, type SandboxInfo, type SandboxMode } from "./sandbox-mode/index.js";
@@ -69,6 +70,13 @@ export interface ServeOptions {
    */
   webhooks?: Partial<WebhookOptions>;
   /**
+   * The SSRF guard of URLs in instance configs and action inputs (a Bot API root, a WebSocket
+   * endpoint, a proxy; `SWITCHBOARD_ALLOW_PRIVATE_URLS=1`): true allows loopback, private and other
+   * non-global addresses. Default false; in sandbox mode true unless explicitly false (the
+   * sandboxes' own URLs, the config defaults there, are trusted either way).
+   */
+  allowPrivateUrls?: boolean;
+  /**
    * Sandbox mode (`serve --sandbox`, docs/sandbox-mode.md): also start the Telegram and WhatsApp Web
    * sandboxes in this process on free loopback ports, default new instances' `apiRoot` /
    * `websocketUrl` to them, trust the WhatsApp sandbox's root key (process-wide) and serve their
@@ -117,7 +125,9 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     );
     const initialAccountToken = await ensureAccountToken(store.tokens, opts.accountToken, Date.now());
     const metrics = new Metrics();
+    const urlGuard = new UrlGuard({ allowPrivate: opts.allowPrivateUrls ?? opts.sandbox === true });
     const gateway = new Gateway({
+      urlGuard,
       store,
       credentials: vaultCredentialStore(store.secrets, vault),
       connectors: sandbox ? sandboxConnectors(sandbox, opts.connectors) : (opts.connectors ?? builtinConnectors()),
@@ -207,6 +217,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
           await webhooks.stop(); // attempts in flight finish briefly; pending deliveries stay stored
           await retention.stop();
           await store.close();
+          urlGuard.destroy();
           await sandbox?.close(); // after the sessions: closing a sandbox first would make them reconnect
           logger.info("switchboard stopped");
         })()),

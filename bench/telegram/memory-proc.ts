@@ -22,7 +22,7 @@ serve(
   {
     start: async () => {
       dataDir = mkdtempSync(join(tmpdir(), "sb-bench-tgmem-"));
-      server = await startServer({ dataDir, port: 0, secret: "bench", logLevel: "warn", connectors: [telegramConnector()] });
+      server = await startServer({ dataDir, port: 0, allowPrivateUrls: true, secret: "bench", logLevel: "warn", connectors: [telegramConnector()] });
       return true;
     },
     /** Creates instances `name = prefix + i` for `tokens` and connects them (`concurrency` at a time). */

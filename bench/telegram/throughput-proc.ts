@@ -52,7 +52,7 @@ serve(
       void bot.start({ timeout: 30 });
 
       dataDir = mkdtempSync(join(tmpdir(), "sb-bench-tg-"));
-      server = await startServer({ dataDir, port: 0, secret: "bench", logLevel: "warn", connectors: [telegramConnector()] });
+      server = await startServer({ dataDir, port: 0, allowPrivateUrls: true, secret: "bench", logLevel: "warn", connectors: [telegramConnector()] });
       const gw = server.gateway;
       gw.bus.subscribe(({ envelope: e }) => {
         if (e.type === "message.received" && e.instance === "b") tick("gateway");

@@ -29,6 +29,7 @@ serve(
       server = await startServer({
         dataDir,
         port: 0,
+        allowPrivateUrls: true, // the sandbox listens on 127.0.0.1
         secret: "bench",
         accountToken: ACCOUNT_TOKEN,
         rateLimitPerMinute: 1_000_000_000, // run.ts polls the status of every instance it links

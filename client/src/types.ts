@@ -68,6 +68,8 @@ export interface PlatformInfo {
     /** UIs should ask first: destructive or rate-limited at the platform. */
     confirm?: boolean;
     requiresSession?: boolean;
+    /** `account`: only the account token may run it (it changes where the instance's credentials are sent). */
+    access: "account" | "instance";
   }[];
 }
 

@@ -18,7 +18,8 @@ export interface GatewayApi {
   /**
    * Creates an instance and its first instance token (returned once, stored hashed).
    * With `start: true`, also runs `connect` (without waiting).
-   * @throws `VALIDATION_FAILED` (bad name or config), `PLATFORM_UNKNOWN`, `INSTANCE_EXISTS`.
+   * @throws `VALIDATION_FAILED` (bad name or config), `URL_REFUSED` (a config URL the SSRF guard
+   *   refuses), `PLATFORM_UNKNOWN`, `INSTANCE_EXISTS`.
    */
   createInstance(input: CreateInstanceInput): Promise<{ instance: InstanceView; token: string }>;
   /** @throws `INSTANCE_NOT_FOUND`. Includes the last status transitions. */
@@ -54,8 +55,14 @@ export interface GatewayApi {
    * @throws `NO_LOGIN_PENDING`, `NOT_SUPPORTED`.
    */
   requestPairingCode(name: string, phoneNumber: string): Promise<{ code: string; expiresAt: number | null }>;
-  /** Runs a declared platform action. @throws `ACTION_UNKNOWN`, `VALIDATION_FAILED`, `INVALID_STATE`, `NOT_SUPPORTED`. */
-  runAction(name: string, action: string, input: unknown): Promise<unknown>;
+  /**
+   * Runs a declared platform action. `caller` is the scope of the token asking (default `account`):
+   * an action whose `access` is `account` refuses `instance`.
+   * @throws `ACTION_UNKNOWN`, `FORBIDDEN` (an instance token on an account-only action),
+   *   `VALIDATION_FAILED`, `URL_REFUSED` (a URL in the input or the resulting config that the SSRF
+   *   guard refuses), `INVALID_STATE`, `NOT_SUPPORTED`.
+   */
+  runAction(name: string, action: string, input: unknown, opts?: { caller?: "account" | "instance" }): Promise<unknown>;
   /** Sends a text message through the live session. @throws `INVALID_STATE` when not connected, `NOT_SUPPORTED`. */
   send(name: string, message: OutboundMessage): Promise<SentMessage>;
 

@@ -1,3 +1,4 @@
+import type { Agent } from "node:http";
 import type { TSchema } from "@sinclair/typebox";
 import type { EventData } from "../events/types.js";
 import type { ErrorInfo } from "./errors.js";
@@ -88,6 +89,29 @@ export interface ActionSpec {
   confirm?: boolean;
   /** True when the action needs a live session (`connected`). */
   requiresSession?: boolean;
+  /**
+   * Who may run it: `account` (the account token only) or `instance` (also the instance's own
+   * token). Absent: `account` when the input has a URL field that receives the instance's
+   * credentials (`UrlString({credentials: true})`, it changes where they are sent), else `instance`.
+   * `GET /v1/platforms` shows the resolved value.
+   */
+  access?: "account" | "instance";
+}
+
+/**
+ * The gateway's SSRF policy for the connections a connector makes to URLs from an instance's config
+ * or an action input (see `UrlGuard`). Connectors pass {@link OutboundNet.agentFor}'s agent to
+ * every HTTP or WebSocket client they open to such a URL.
+ */
+export interface OutboundNet {
+  /**
+   * An `http.Agent` (keep-alive, shared) that refuses connections to loopback, private and other
+   * non-global addresses at connect time, for connections to `url`; undefined when no rule applies
+   * (the operator allows private addresses, or the URL is one the code or operator chose, such as a
+   * config default). Refused connections fail with an error whose message is
+   * `refused: <address> is a <range> address`.
+   */
+  agentFor(url: string): Agent | undefined;
 }
 
 /** Identifies the instance a connector works for. Holds nothing secret. */
@@ -128,6 +152,8 @@ export interface SessionContext {
   keys: SessionKeyStore;
   host: SessionHost;
   logger: ConnectorLogger;
+  /** The SSRF policy for connections to URLs of the config. */
+  net: OutboundNet;
 }
 
 /**
@@ -163,6 +189,8 @@ export interface RemoteContext {
   /** Aborted when the core's timeout for this operation expires. */
   signal: AbortSignal;
   logger: ConnectorLogger;
+  /** The SSRF policy for connections to URLs of the config or the action input. */
+  net: OutboundNet;
 }
 
 /**

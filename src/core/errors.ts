@@ -14,6 +14,7 @@ export const ERROR_CATALOG = {
   WEBHOOK_NOT_FOUND: { status: 404, message: "No webhook subscription has that id." },
   EVENT_NOT_FOUND: { status: 404, message: "No stored event has that id." },
   WEBHOOK_URL_REFUSED: { status: 400, message: "The webhook URL resolves to an address that is not allowed." },
+  URL_REFUSED: { status: 400, message: "The URL resolves to an address that is not allowed." },
   PLATFORM_UNKNOWN: { status: 400, message: "No connector is registered for that platform." },
   ACTION_UNKNOWN: { status: 404, message: "The platform declares no such action." },
   INSTANCE_EXISTS: { status: 409, message: "An instance with that name already exists." },

@@ -16,7 +16,8 @@ import {
   type TokenView,
 } from "./api.js";
 import { systemClock, type Clock } from "./clock.js";
-import type { Connector, LoginRequest, OutboundMessage, SentMessage, WebhookRequest } from "./connector.js";
+import { UrlGuard } from "../net/url-guard.js";
+import type { ActionSpec, Connector, LoginRequest, OutboundMessage, SentMessage, WebhookRequest } from "./connector.js";
 import type { CredentialStore } from "./credentials.js";
 import { err, toErrorInfo } from "./errors.js";
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect.js";
@@ -24,6 +25,7 @@ import { InstanceRuntime, SETTLED_STATES, type RuntimeDeps, type RuntimeHooks, t
 import { type LogoutResult, type RemoteLogoutOutcome } from "./status.js";
 import { TokenCache, issueToken, verifyToken } from "./tokens.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
+import { sendsCredentials, urlFieldDefaults, urlFieldsOf } from "./url-field.js";
 
 const INSTANCE_NAME = new RegExp(INSTANCE_NAME_PATTERN);
 
@@ -45,6 +47,11 @@ export interface GatewayOptions {
   hooks?: RuntimeHooks;
   /** The gateway's public base URL (e.g. `https://gw.example.com`), for platform webhooks. */
   publicUrl?: string;
+  /**
+   * The SSRF guard for URLs in instance configs and action inputs. Default: private addresses
+   * refused. The defaults of every connector's URL fields are trusted by it.
+   */
+  urlGuard?: UrlGuard;
 }
 
 const DEFAULT_WAIT_MS = 30_000;
@@ -71,6 +78,7 @@ export class Gateway implements GatewayApi {
   private readonly tokenCache = new TokenCache();
   private readonly deps: RuntimeDeps;
   private readonly shutdownMs: number;
+  private readonly urlGuard: UrlGuard;
   private state: "new" | "running" | "stopping" | "stopped" = "new";
 
   constructor(private readonly opts: GatewayOptions) {
@@ -79,6 +87,13 @@ export class Gateway implements GatewayApi {
     this.metrics = opts.metrics ?? new Metrics({ defaultMetrics: false });
     this.logger = opts.logger ?? pino({ level: "silent" });
     this.shutdownMs = opts.timeouts?.shutdownMs ?? 10_000;
+    this.urlGuard = opts.urlGuard ?? new UrlGuard({ allowPrivate: false });
+    for (const c of opts.connectors) {
+      for (const schema of [c.configSchema, ...c.actions.map((a) => a.inputSchema)]) {
+        if (!schema) continue;
+        for (const d of urlFieldDefaults(schema)) this.urlGuard.trust(d);
+      }
+    }
     this.deps = {
       store: opts.store,
       credentials: opts.credentials,
@@ -92,6 +107,7 @@ export class Gateway implements GatewayApi {
       historyKeep: opts.historyKeep ?? 50,
       hooks: opts.hooks ?? {},
       publicUrl: opts.publicUrl ? opts.publicUrl.replace(/\/+$/, "") : null,
+      net: this.urlGuard,
     };
     this.metrics.observeStatuses(() => [...this.runtimes.values()].map((r) => r.status.state));
   }
@@ -171,7 +187,7 @@ export class Gateway implements GatewayApi {
       displayName: c.displayName,
       configSchema: c.configSchema,
       capabilities: c.capabilities,
-      actions: c.actions,
+      actions: c.actions.map((a) => ({ ...a, access: actionAccess(a) })),
     }));
   }
 
@@ -186,6 +202,7 @@ export class Gateway implements GatewayApi {
     const connector = this.connectors.get(input.platform);
     if (!connector) throw err("PLATFORM_UNKNOWN", { details: { platform: input.platform, known: [...this.connectors.keys()] } });
     const config = validate(connector.configSchema, input.config ?? {}, "/config");
+    await this.checkUrls(connector.configSchema, config, "/config");
     if (input.start && !connector.capabilities.login.some((m) => !m.inputSchema)) {
       throw err("VALIDATION_FAILED", {
         message: "start: true needs a login without input; create the instance, then connect with `login`.",
@@ -304,19 +321,42 @@ export class Gateway implements GatewayApi {
     return { code: r.code, expiresAt: r.expiresAt ?? null };
   }
 
-  async runAction(name: string, action: string, input: unknown): Promise<unknown> {
+  async runAction(name: string, action: string, input: unknown, opts: { caller?: "account" | "instance" } = {}): Promise<unknown> {
     this.assertRunning();
     const rt = this.runtime(name);
-    const spec = this.connectorOf(rt).actions.find((a) => a.name === action);
+    const connector = this.connectorOf(rt);
+    const spec = connector.actions.find((a) => a.name === action);
     if (!spec) throw err("ACTION_UNKNOWN", { details: { action } });
+    if (actionAccess(spec) === "account" && (opts.caller ?? "account") !== "account") {
+      throw err("FORBIDDEN", {
+        message: `Only the account token may run ${action}: it changes where the instance's credentials are sent.`,
+        details: { action, access: "account" },
+      });
+    }
     const value = spec.inputSchema ? validate(spec.inputSchema, input ?? {}, "") : {};
+    if (spec.inputSchema) await this.checkUrls(spec.inputSchema, value, "");
     if (spec.requiresSession && rt.status.state !== "connected") {
       throw err("INVALID_STATE", { message: "This action needs a connected session.", details: { status: rt.status.state } });
     }
-    const connector = this.connectorOf(rt);
     return this.metrics.timeVerb(`action:${action}`, () =>
-      rt.runAction(action, value, (config) => validate(connector.configSchema, config, "/config")),
+      rt.runAction(action, value, async (config) => {
+        const valid = validate(connector.configSchema, config, "/config");
+        await this.checkUrls(connector.configSchema, valid, "/config");
+        return valid;
+      }),
     );
+  }
+
+  /**
+   * Runs every URL field of `value` (under `schema`) through the SSRF guard; a field's default (the
+   * code's or the operator's choice) is trusted.
+   * @throws `VALIDATION_FAILED`, `URL_REFUSED`.
+   */
+  private async checkUrls(schema: TSchema, value: unknown, prefix: string): Promise<void> {
+    for (const f of urlFieldsOf(schema, value, prefix)) {
+      if (f.value === f.default) continue;
+      await this.urlGuard.check(f.value, f.path, f.info.protocols);
+    }
   }
 
   async send(name: string, message: OutboundMessage): Promise<SentMessage> {
@@ -519,6 +559,11 @@ export class Gateway implements GatewayApi {
       createdAt: r.createdAt,
     };
   }
+}
+
+/** Who may run an action: its declared `access`, else `account` when its input receives credentials. */
+export function actionAccess(spec: ActionSpec): "account" | "instance" {
+  return spec.access ?? (sendsCredentials(spec.inputSchema) ? "account" : "instance");
 }
 
 /**

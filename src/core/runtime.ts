@@ -5,7 +5,7 @@ import type { EventEnvelope } from "../events/types.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { HistoryEntry, InstancePatch, InstanceRecord, LogoutIntent, Store } from "../store/types.js";
 import type { Clock } from "./clock.js";
-import type { Connector, Credentials, LoginRequest, RemoteContext, Session, SessionContext, SessionHost } from "./connector.js";
+import type { Connector, Credentials, LoginRequest, OutboundNet, RemoteContext, Session, SessionContext, SessionHost } from "./connector.js";
 import type { CredentialStore } from "./credentials.js";
 import { SwitchboardError, err, toErrorInfo } from "./errors.js";
 import type { ReconnectPolicy } from "./reconnect.js";
@@ -46,6 +46,8 @@ export interface RuntimeDeps {
   hooks: RuntimeHooks;
   /** The gateway's public base URL (no trailing slash), for platform webhooks; null when it has none. */
   publicUrl: string | null;
+  /** The SSRF policy handed to connectors. */
+  net: OutboundNet;
 }
 
 /**
@@ -186,7 +188,7 @@ export class InstanceRuntime {
    * @returns the action's `result`.
    * @throws what the connector throws; `TIMEOUT` when it does not answer in time.
    */
-  runAction(name: string, input: unknown, validateConfig: (config: Record<string, unknown>) => Record<string, unknown>): Promise<unknown> {
+  runAction(name: string, input: unknown, validateConfig: (config: Record<string, unknown>) => Promise<Record<string, unknown>>): Promise<unknown> {
     const run = this.connector.runAction;
     if (!run) throw err("NOT_SUPPORTED");
     return this.queue.run(async () => {
@@ -196,7 +198,7 @@ export class InstanceRuntime {
         throw e;
       });
       if (answer.config) {
-        const config = validateConfig({ ...this.record.config, ...answer.config });
+        const config = await validateConfig({ ...this.record.config, ...answer.config });
         await this.updateRecord({ config });
         if (isLive(this.state.status)) {
           await this.apply({ type: "close" }, `action ${name}: config changed`);
@@ -429,6 +431,7 @@ export class InstanceRuntime {
       },
       host,
       logger: this.log,
+      net: this.deps.net,
     };
     try {
       this.session = this.connector.connect(ctx);
@@ -478,6 +481,7 @@ export class InstanceRuntime {
         session,
         signal,
         logger: this.log,
+        net: this.deps.net,
       }),
     );
   }

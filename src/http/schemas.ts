@@ -240,6 +240,9 @@ export const PlatformList = Type.Object({
           inputSchema: Type.Optional(Type.Unknown()),
           confirm: Type.Optional(Type.Boolean()),
           requiresSession: Type.Optional(Type.Boolean()),
+          access: Type.Union([Type.Literal("account"), Type.Literal("instance")], {
+            description: "`account`: the account token only (the action changes where the instance's credentials are sent); `instance`: also the instance's own token.",
+          }),
         }),
       ),
     }),

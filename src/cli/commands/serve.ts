@@ -18,6 +18,7 @@ interface ServeFlags {
   logLevel: string;
   publicUrl?: string;
   webhookAllowPrivate?: boolean;
+  allowPrivateUrls?: boolean;
   webhookRetrySchedule?: string;
   webhookTimeout?: number;
   sandbox?: boolean;
@@ -58,6 +59,12 @@ export function registerServe(program: Command, io: CliIo): void {
     )
     .addOption(new Option("--webhook-allow-private", "allow webhook URLs on loopback/private addresses (SSRF guard off; env SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE=1; implied by --sandbox unless the env says 0)"))
     .addOption(
+      new Option(
+        "--allow-private-urls",
+        "allow URLs on loopback/private addresses in instance configs and action inputs, e.g. a local Bot API server (env SWITCHBOARD_ALLOW_PRIVATE_URLS=1; implied by --sandbox unless the env says 0)",
+      ),
+    )
+    .addOption(
       new Option("--webhook-retry-schedule <delays>", "webhook retry delays, e.g. 5s,5m,30m,2h,5h,10h,10h (the default)").env("SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE"),
     )
     .addOption(new Option("--webhook-timeout <ms>", "timeout of one webhook attempt, ms (default 10000)").env("SWITCHBOARD_WEBHOOK_TIMEOUT_MS").argParser(intOption(1, 300_000)))
@@ -87,7 +94,6 @@ export function registerServe(program: Command, io: CliIo): void {
       } catch (e) {
         throw new UsageError(`--webhook-retry-schedule: ${(e as Error).message}`);
       }
-      const allowEnv = process.env.SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE;
       const server = await startServer({
         host: opts.host,
         port: opts.port,
@@ -100,9 +106,10 @@ export function registerServe(program: Command, io: CliIo): void {
         publicUrl: nonEmpty(opts.publicUrl),
         logLevel: opts.logLevel,
         sandbox: opts.sandbox === true,
+        // Unset: the default (off; on in sandbox mode). The env variable set to 0 keeps it off there too.
+        allowPrivateUrls: allowFlag(opts.allowPrivateUrls, "SWITCHBOARD_ALLOW_PRIVATE_URLS"),
         webhooks: {
-          // Unset: the default (off; on in sandbox mode). SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE=0 keeps it off there too.
-          allowPrivateAddresses: opts.webhookAllowPrivate === true || allowEnv === "1" || allowEnv === "true" ? true : allowEnv === "0" || allowEnv === "false" ? false : undefined,
+          allowPrivateAddresses: allowFlag(opts.webhookAllowPrivate, "SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE"),
           ...(retryScheduleMs && { retryScheduleMs }),
           ...(opts.webhookTimeout !== undefined && { attemptTimeoutMs: opts.webhookTimeout }),
         },
@@ -131,6 +138,17 @@ export function serveBanner(url: string, initialAccountToken: string | null, san
     ]);
   }
   return out;
+}
+
+/**
+ * A tri-state "allow private addresses" setting: the flag, else the environment variable (`1`/`true`
+ * → true, `0`/`false` → false), else undefined (the gateway's default).
+ */
+function allowFlag(flag: boolean | undefined, env: string): boolean | undefined {
+  const v = process.env[env];
+  if (flag === true || v === "1" || v === "true") return true;
+  if (v === "0" || v === "false") return false;
+  return undefined;
 }
 
 /** commander parser of `--event-retention`: see {@link parseDuration}. */

@@ -1,14 +1,13 @@
 import { Type } from "@sinclair/typebox";
 import type { ActionResult, ActionSpec, RemoteContext } from "../../core/connector.js";
 import { PlatformUnreachableError, err } from "../../core/errors.js";
+import { UrlString } from "../../core/url-field.js";
 import { apiSignal, botApi, classify, type BotApiFailure } from "./bot-api.js";
 import { readConfig, readCredentials, trimRoot, type TelegramConfig } from "./config.js";
 import { TelegramSession } from "./session.js";
 
 /** After `logOut`, the cloud Bot API refuses the bot for 10 minutes (Bot API docs, `logOut`). */
 export const CLOUD_LOCKOUT_MS = 10 * 60 * 1000;
-
-const HTTP_URL = "^https?://[^\\s/?#]+(/[^\\s?#]*)?$";
 
 export const ACTIONS: readonly ActionSpec[] = [
   {
@@ -17,7 +16,13 @@ export const ACTIONS: readonly ActionSpec[] = [
       "Logs the bot out of the cloud Bot API (Bot API logOut) and points the instance at a local Bot API server. " +
       "The cloud refuses the bot for 10 minutes afterwards.",
     inputSchema: Type.Object(
-      { localApiRoot: Type.String({ pattern: HTTP_URL, description: "Root URL of the local telegram-bot-api server." }) },
+      {
+        localApiRoot: UrlString({
+          protocols: ["http", "https"],
+          credentials: true,
+          description: "Root URL of the local telegram-bot-api server (the bot token is sent there).",
+        }),
+      },
       { additionalProperties: false },
     ),
     confirm: true,
@@ -68,7 +73,7 @@ async function logOutCloud(localApiRoot: string, config: TelegramConfig, ctx: Re
   }
   if (local === cloud) throw err("VALIDATION_FAILED", { message: "localApiRoot must be a local Bot API server, not the cloud one." });
   const token = tokenOf(ctx);
-  const api = botApi(token, { apiRoot: cloud, environment: config.environment });
+  const api = botApi(token, { apiRoot: cloud, environment: config.environment }, ctx.net);
   const logOut = (): Promise<true> => api.logOut(apiSignal(ctx.signal)).catch((e: unknown) => rethrow("logOut", classify(e, token), ctx.signal));
   const session = ctx.session instanceof TelegramSession ? ctx.session : null;
   await (session ? session.duringLogout(logOut) : logOut());
@@ -97,7 +102,7 @@ async function closeBot(config: TelegramConfig, ctx: RemoteContext): Promise<Act
     throw err("INVALID_STATE", { message: "Close the instance first: its running session would launch the bot again right after close." });
   }
   const token = tokenOf(ctx);
-  const api = botApi(token, config);
+  const api = botApi(token, config, ctx.net);
   await api.close(apiSignal(ctx.signal)).catch((e: unknown) => rethrow("close", classify(e, token), ctx.signal));
   return { result: { closed: true, apiRoot: config.apiRoot } };
 }

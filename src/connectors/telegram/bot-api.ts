@@ -1,17 +1,23 @@
 import { Api, GrammyError } from "grammy";
+import type { OutboundNet } from "../../core/connector.js";
 import type { TelegramConfig } from "./config.js";
 
 /**
  * One grammY {@link Api} per purpose, built from an instance's config. grammY never prints the token
  * (`sensitiveLogs: false`), but its errors may still carry request URLs in `cause`: callers turn
  * every failure into a {@link BotApiFailure} and build their own secret-free messages from it.
+ * Requests to a caller-supplied `apiRoot` go through the gateway's SSRF guard (`net.agentFor`, on
+ * every connection, redirects included); a refused connection is a `network` failure.
+ * @param timeoutSeconds grammY's per-call timeout, s.
  */
-export function botApi(token: string, config: Pick<TelegramConfig, "apiRoot" | "environment">, timeoutSeconds = 30): Api {
+export function botApi(token: string, config: Pick<TelegramConfig, "apiRoot" | "environment">, net: OutboundNet, timeoutSeconds = 30): Api {
+  const agent = net.agentFor(config.apiRoot);
   return new Api(token, {
     apiRoot: config.apiRoot,
     environment: config.environment === "test" ? "test" : "prod",
     timeoutSeconds,
     sensitiveLogs: false,
+    ...(agent ? { baseFetchConfig: { agent, compress: true } } : {}),
   });
 }
 

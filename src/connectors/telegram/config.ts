@@ -1,10 +1,8 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { UrlString } from "../../core/url-field.js";
 
 /** The cloud Bot API server. */
 export const CLOUD_API_ROOT = "https://api.telegram.org";
-
-/** An http(s) URL without a trailing path requirement (TypeBox `format: "uri"` needs a registered format, so a pattern). */
-const HTTP_URL = "^https?://[^\\s/?#]+(/[^\\s?#]*)?$";
 
 /**
  * The instance `config` of a Telegram bot (validated on create and on every action patch). Holds no
@@ -12,10 +10,11 @@ const HTTP_URL = "^https?://[^\\s/?#]+(/[^\\s?#]*)?$";
  */
 export const TelegramConfigSchema = Type.Object(
   {
-    apiRoot: Type.String({
-      pattern: HTTP_URL,
+    apiRoot: UrlString({
+      protocols: ["http", "https"],
+      credentials: true,
       default: CLOUD_API_ROOT,
-      description: "Bot API server root: the cloud one, or a local telegram-bot-api server.",
+      description: "Bot API server root: the cloud one, or a local telegram-bot-api server (the bot token is sent there).",
     }),
     environment: Type.Union([Type.Literal("production"), Type.Literal("test")], {
       default: "production",

@@ -17,7 +17,7 @@ export async function logoutRemote(ctx: RemoteContext): Promise<"not_supported">
   const creds = readCredentials(ctx.credentials);
   if (!creds?.webhookSecret) return "not_supported";
   const config = readConfig(ctx.config);
-  const api = botApi(creds.token, config);
+  const api = botApi(creds.token, config, ctx.net);
   for (;;) {
     if (ctx.signal.aborted) throw new PlatformUnreachableError("The Bot API did not confirm deleteWebhook in time.");
     try {

@@ -125,7 +125,7 @@ export class TelegramSession implements Session {
       });
     }
     this.token = token;
-    const api = botApi(token, config, CALL_TIMEOUT_S);
+    const api = botApi(token, config, ctx.net, CALL_TIMEOUT_S);
     const fromStore = stored !== null;
 
     const me = await this.call("getMe", () => api.getMe(this.signal), fromStore);
@@ -177,7 +177,7 @@ export class TelegramSession implements Session {
     }
 
     const server = serverKey(config);
-    const pollApi = botApi(token, config, config.pollTimeoutS + 15);
+    const pollApi = botApi(token, config, ctx.net, config.pollTimeoutS + 15);
     const end = await poll({
       api: pollApi,
       host: ctx.host,
@@ -187,6 +187,7 @@ export class TelegramSession implements Session {
       server,
       signal: this.abort.signal,
       token,
+      logger: ctx.logger,
     });
     if (end.type === "failed") this.fail("getUpdates", end.failure, true);
     else if (end.type === "store_failed") this.end({ kind: "transient", error: toErrorInfo(end.error) });

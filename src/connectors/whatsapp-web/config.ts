@@ -1,9 +1,8 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { UrlString } from "../../core/url-field.js";
 
 /** A `major.minor.patch` WhatsApp Web version, e.g. `2.3000.1043857760`. */
 const VERSION = "^\\d{1,4}\\.\\d{1,6}\\.\\d{1,12}$";
-/** A ws(s) URL (TypeBox `format: "uri"` needs a registered format, so a pattern). */
-const WS_URL = "^wss?://[^\\s/?#]+(/[^\\s?#]*)?$";
 /** A proxy URL without user info: the config is not a place for secrets (see docs/whatsapp-web.md). */
 const PROXY_URL = "^(https?|socks[45]?h?)://[^\\s/?#@]+/?$";
 
@@ -27,9 +26,10 @@ export const WhatsAppWebConfigSchema = Type.Object(
       { default: "Chrome", description: "The companion platform announced to WhatsApp (decides the icon on the phone)." },
     ),
     proxyUrl: Type.Optional(
-      Type.String({
+      UrlString({
+        protocols: ["http", "https", "socks", "socks4", "socks4a", "socks5", "socks5h"],
+        credentials: false,
         pattern: PROXY_URL,
-        maxLength: 300,
         description: "Proxy for the WebSocket and media requests: http(s)://host:port or socks5://host:port (no credentials in the URL).",
       }),
     ),
@@ -44,10 +44,10 @@ export const WhatsAppWebConfigSchema = Type.Object(
       }),
     ),
     websocketUrl: Type.Optional(
-      Type.String({
-        pattern: WS_URL,
-        maxLength: 300,
-        description: "WebSocket endpoint; absent: wss://web.whatsapp.com/ws/chat. For the sandbox and tests.",
+      UrlString({
+        protocols: ["ws", "wss"],
+        credentials: true,
+        description: "WebSocket endpoint; absent: wss://web.whatsapp.com/ws/chat. For the sandbox and tests (the session authenticates there).",
       }),
     ),
     keepAliveIntervalMs: Type.Integer({

@@ -36,7 +36,7 @@ export async function logoutRemote(ctx: RemoteContext, deps: SocketDeps): Promis
   const config = readConfig(ctx.config);
   let sock: WASocket;
   try {
-    sock = openSocket(config, { creds, keys: READ_ONLY_KEYS }, deps, ctx.logger, {
+    sock = openSocket(config, { creds, keys: READ_ONLY_KEYS }, deps, ctx.logger, ctx.net, {
       shouldIgnoreJid: () => true,
       markOnlineOnConnect: false,
       fireInitQueries: false,

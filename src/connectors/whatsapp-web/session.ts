@@ -148,7 +148,7 @@ export class WhatsAppWebSession implements Session {
       onWriteError: (e) => this.writeFailed(e),
       logger: baileysLogger(ctx.logger, this.deps.logLevel),
     });
-    const sock = openSocket(this.config, this.auth.state, this.deps, ctx.logger);
+    const sock = openSocket(this.config, this.auth.state, this.deps, ctx.logger, ctx.net);
     this.sock = sock;
     sock.ev.on("connection.update", (u) => this.onConnectionUpdate(sock, u));
     sock.ev.on("creds.update", () => this.onCredsUpdate());

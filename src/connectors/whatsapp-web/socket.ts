@@ -1,5 +1,6 @@
+import type { Agent as HttpsAgent } from "node:https";
 import { type AuthenticationState, type UserFacingSocketConfig, type WASocket, makeWASocket } from "baileys";
-import type { ConnectorLogger } from "../../core/connector.js";
+import type { ConnectorLogger, OutboundNet } from "../../core/connector.js";
 import type { WhatsAppWebConfig } from "./config.js";
 import { type BaileysLogLevel, baileysLogger } from "./logger.js";
 import { ignoredChat } from "./messages.js";
@@ -48,8 +49,13 @@ function sameUrl(a: string, b: string): boolean {
   }
 }
 
+/** WhatsApp's own chat endpoint (Baileys' default `waWebSocketUrl`). */
+export const WHATSAPP_WEBSOCKET_URL = "wss://web.whatsapp.com/ws/chat";
+
 /**
- * Opens a Baileys socket for an instance config. `extra` overrides single settings (the logout's
+ * Opens a Baileys socket for an instance config. The WebSocket goes through the configured proxy,
+ * else through `net`'s SSRF guard for the configured `websocketUrl` (the proxy's own address was
+ * checked when the config was given). `extra` overrides single settings (the logout's
  * short-lived socket ignores every chat). Baileys' transaction commits are retried twice, 500 ms
  * apart (default: 10 times, 3 s apart): a store that fails is reported by the auth state at once and
  * ends the session, so long retries would only hold Baileys' key locks.
@@ -60,9 +66,11 @@ export function openSocket(
   auth: AuthenticationState,
   deps: SocketDeps,
   logger: ConnectorLogger,
+  net: OutboundNet,
   extra: Partial<UserFacingSocketConfig> = {},
 ): WASocket {
-  const agent = config.proxyUrl ? proxyAgent(config.proxyUrl) : undefined;
+  const proxy = config.proxyUrl ? proxyAgent(config.proxyUrl) : undefined;
+  const guarded = proxy ? undefined : net.agentFor(config.websocketUrl ?? WHATSAPP_WEBSOCKET_URL);
   return makeWASocket({
     auth,
     logger: baileysLogger(logger, deps.logLevel),
@@ -71,7 +79,8 @@ export function openSocket(
     ...(config.websocketUrl ? { waWebSocketUrl: socketUrl(config, deps.announceQrTimeoutTo) } : {}),
     // Baileys shows each QR for `qrTimeout` ms; unset, 60 s for the first and 20 s for each later one.
     ...(config.qrTimeoutMs !== undefined ? { qrTimeout: config.qrTimeoutMs } : {}),
-    ...(agent ? { agent, fetchAgent: agent } : {}),
+    // Baileys types `agent` as an https.Agent; ws takes any http.Agent (a ws:// URL needs a plain one).
+    ...(proxy ? { agent: proxy, fetchAgent: proxy } : guarded ? { agent: guarded as HttpsAgent } : {}),
     keepAliveIntervalMs: config.keepAliveIntervalMs,
     markOnlineOnConnect: config.markOnline,
     syncFullHistory: false,

@@ -1,5 +1,5 @@
 import { Agent } from "undici";
-import { AddressRefusedError, guardedLookup, refusedLiteral } from "./ssrf.js";
+import { AddressRefusedError, guardedLookup, refusedLiteral } from "../../net/ssrf.js";
 
 /** What one HTTP attempt gave. */
 export interface AttemptOutcome {

@@ -5,7 +5,7 @@ import { compileEventFilter, normaliseEventFilter } from "./filter.js";
 import { MAX_GLOBAL_SUBSCRIPTIONS, MAX_SUBSCRIPTIONS_PER_INSTANCE, type WebhookOptions } from "./options.js";
 import type { WebhookSecrets } from "./secrets.js";
 import { generateSecret } from "./signing.js";
-import { assertPublicUrl } from "./ssrf.js";
+import { assertPublicUrl } from "../../net/ssrf.js";
 import {
   type AttemptView,
   type CreateWebhookInput,

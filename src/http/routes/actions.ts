@@ -27,7 +27,9 @@ export function actionRoutes(app: FastifyInstance, { gateway }: RouteDeps): void
       },
     },
     async (request) => {
-      const result = await gateway.runAction(request.params.name, request.params.action, request.body ?? {});
+      const result = await gateway.runAction(request.params.name, request.params.action, request.body ?? {}, {
+        caller: request.auth?.record.scope === "account" ? "account" : "instance",
+      });
       return { result: result ?? null };
     },
   );

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Gateway, type GatewayOptions } from "../../../src/core/gateway.js";
+import { UrlGuard } from "../../../src/net/url-guard.js";
 import type { InstanceView } from "../../../src/core/api.js";
 import type { EventEnvelope } from "../../../src/events/types.js";
 import { openStore } from "../../../src/store/open.js";
@@ -46,6 +47,7 @@ export async function tgHarness(opts: TgHarnessOptions = {}): Promise<TgHarness>
     store,
     credentials: vaultCredentialStore(store.secrets, new Vault(TEST_KEY)),
     connectors: [telegramConnector({ now: () => sandbox.clock.now(), ...opts.connector })],
+    urlGuard: new UrlGuard({ allowPrivate: true }), // the sandbox listens on 127.0.0.1
     policy: { baseMs: 50, capMs: 200, debounceMs: 0, maxAttempts: 1000 },
     timeouts: { logoutMs: 8_000, closeMs: 2_000, shutdownMs: 5_000 },
     ...opts.gateway,

@@ -13,6 +13,7 @@ const pauseAt = process.env["SB_PAUSE_AT"];
 const server = await startServer({
   dataDir: process.env["SB_DATA"] ?? "",
   port: 0,
+  allowPrivateUrls: true, // the sandbox listens on 127.0.0.1
   secret: "wa-crash-secret",
   accountToken: process.env["SB_ACCOUNT_TOKEN"] ?? "",
   logLevel: "warn",

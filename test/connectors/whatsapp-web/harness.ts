@@ -175,6 +175,7 @@ export async function waHarness(opts: WaHarnessOptions = {}): Promise<WaHarness>
   const server = await startServer({
     dataDir: dir,
     port: 0,
+    allowPrivateUrls: true, // the sandbox listens on 127.0.0.1
     secret: "wa-e2e-secret",
     accountToken: ACCOUNT_TOKEN,
     rateLimitPerMinute: 1_000_000, // the tests poll the status

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isSwitchboardError } from "../../../src/core/errors.js";
 import { EndpointClient } from "../../../src/events/webhooks/sender.js";
-import { assertPublicUrl, classifyAddress } from "../../../src/events/webhooks/ssrf.js";
+import { assertPublicUrl, classifyAddress } from "../../../src/net/ssrf.js";
 import { Receiver } from "./support.js";
 
 describe("SSRF guard", () => {

@@ -1,10 +1,11 @@
 import { lookup as dnsLookup, promises as dns, type LookupAddress, type LookupOptions } from "node:dns";
 import { isIP } from "node:net";
 import ipaddr from "ipaddr.js";
-import { err } from "../../core/errors.js";
+import { err } from "../core/errors.js";
 
 /**
- * The SSRF guard of outbound webhooks. An address may be connected to only when `ipaddr.js`
+ * The one SSRF guard: outbound webhooks and every URL a caller supplies in an instance config or an
+ * action input (see `UrlGuard` in ./url-guard.ts) pass through it. An address may be connected to only when `ipaddr.js`
  * classifies it as global `unicast` (IPv4-mapped IPv6 addresses are judged as the IPv4 address they
  * carry); loopback, private (RFC 1918), link-local (incl. 169.254.169.254), unique-local, CGNAT,
  * multicast, broadcast, unspecified, reserved/documentation, NAT64/6to4/Teredo and the other special
@@ -92,15 +93,30 @@ export function guardedLookup(
   });
 }
 
+/** What {@link assertPublicUrl} checks besides the addresses. */
+export interface PublicUrlOptions {
+  /** Where the URL came from, for `details.issues[].path` (e.g. `body.url`, `/config/apiRoot`). */
+  path?: string;
+  /** Accepted schemes, with the colon. Default `["http:", "https:"]`. */
+  protocols?: readonly string[];
+  /** Whether user info (`user:pass@`) is refused. Default true (credentials belong elsewhere). */
+  refuseUserInfo?: boolean;
+  /** The catalog code of a refused address. Default `WEBHOOK_URL_REFUSED`. */
+  code?: "WEBHOOK_URL_REFUSED" | "URL_REFUSED";
+}
+
 /**
- * Checks a subscription URL: `http:` or `https:`, no user info (credentials belong in custom
- * headers), at most 2048 characters, and — unless `allowPrivate` — every address its host resolves
- * to allowed.
+ * Checks a URL: one of the accepted schemes, no user info, at most 2048 characters, and — unless
+ * `allowPrivate` — every address its host resolves to allowed.
  * @returns the parsed URL.
- * @throws `VALIDATION_FAILED` (not such a URL), `WEBHOOK_URL_REFUSED` (a refused address, or a name
- *   that does not resolve).
+ * @throws `VALIDATION_FAILED` (not such a URL), `opts.code` (a refused address, or a name that does
+ *   not resolve; `details: {host, address?, range?}`).
  */
-export async function assertPublicUrl(text: string, allowPrivate: boolean, path = "body.url"): Promise<URL> {
+export async function assertPublicUrl(text: string, allowPrivate: boolean, opts: PublicUrlOptions | string = {}): Promise<URL> {
+  const o: PublicUrlOptions = typeof opts === "string" ? { path: opts } : opts;
+  const path = o.path ?? "body.url";
+  const protocols = o.protocols ?? ["http:", "https:"];
+  const code = o.code ?? "WEBHOOK_URL_REFUSED";
   const invalid = (message: string): never => {
     throw err("VALIDATION_FAILED", { message, details: { issues: [{ path, message }] } });
   };
@@ -111,8 +127,10 @@ export async function assertPublicUrl(text: string, allowPrivate: boolean, path 
   } catch {
     return invalid("Not a valid absolute URL.");
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") invalid("The URL must be http: or https:.");
-  if (url.username !== "" || url.password !== "") invalid("The URL must not contain credentials; send them as a custom header.");
+  if (!protocols.includes(url.protocol)) invalid(`The URL must be ${protocols.join(" or ")}.`);
+  if ((o.refuseUserInfo ?? true) && (url.username !== "" || url.password !== "")) {
+    invalid("The URL must not contain credentials; send them as a custom header.");
+  }
   if (allowPrivate) return url;
   const host = bareHost(url);
   let addresses: string[];
@@ -122,15 +140,15 @@ export async function assertPublicUrl(text: string, allowPrivate: boolean, path 
     try {
       addresses = (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
     } catch {
-      throw err("WEBHOOK_URL_REFUSED", { message: `The host ${host} could not be resolved.`, details: { host } });
+      throw err(code, { message: `The host ${host} could not be resolved.`, details: { host, path } });
     }
   }
   for (const a of addresses) {
     const v = classifyAddress(a);
     if (!v.allowed) {
-      throw err("WEBHOOK_URL_REFUSED", {
+      throw err(code, {
         message: `The host ${host} resolves to ${a}, a ${v.range} address; the operator has not allowed private addresses.`,
-        details: { host, address: a, range: v.range },
+        details: { host, address: a, range: v.range, path },
       });
     }
   }
