@@ -32,6 +32,7 @@ export const ERROR_CATALOG = {
   RATE_LIMITED: { status: 429, message: "Too many requests." },
   PLATFORM_RATE_LIMITED: { status: 429, message: "The platform asked to slow down." },
   PLATFORM_UNREACHABLE: { status: 502, message: "The platform could not be reached." },
+  PLATFORM_UNTRUSTED: { status: 502, message: "The server did not prove it is the platform (its certificate does not lead to the trusted root)." },
   LOGOUT_UNCONFIRMED: {
     status: 502,
     message: "The platform could not confirm the logout; credentials were kept. Retry, or pass force: true.",

@@ -24,6 +24,12 @@ export interface CloseInfo {
 /** Baileys' message when the QR refs of a login ran out (lib/Socket/socket.js `genPairQR`). */
 export const QR_REFS_ENDED = "QR refs attempts ended";
 
+/**
+ * Baileys' messages when the server's Noise certificate chain fails (lib/Utils/noise-handler.js,
+ * status 400): a malformed leaf or intermediate, a bad signature, another issuer serial.
+ */
+export const CERTIFICATE_FAILURE = /^(invalid noise (leaf|intermediate) certificate|noise (intermediate )?certificate signature invalid|certification match failed)$/;
+
 /** One row of the close-code policy. */
 export interface CloseRule {
   /** The status code this row handles; `undefined` matches a close without one. */
@@ -45,6 +51,7 @@ export interface CloseRule {
  * | 401 | `loggedOut`: stream error `<conflict type="device_removed"/>` (the phone removed the device), `<failure reason="401">` on login (credentials no longer linked) | `logged_out` (the core wipes; a new connect shows a QR) |
  * | 440 | `connectionReplaced`: stream error `<conflict type="replaced"/>`, another client logged in with these credentials | `conflict` (no reconnect) |
  * | 515 | `restartRequired`: stream error after pairing, the server wants a fresh login with the new credentials | `restart_required` |
+ * | 400 + a certificate message | the server's Noise certificate chain does not verify against the trusted root (`WA_CERT_DETAILS`): not WhatsApp, or a sandbox whose root is not trusted | `fatal` `PLATFORM_UNTRUSTED` (no retry: nothing is sent to that server) |
  * | 408 + "QR refs attempts ended" | `timedOut`: the QR refs of this login ran out (client-side timer) | `login_expired` (stopped, no loop) |
  * | 408 | `connectionLost`: the keepalive saw no frame for `keepAliveIntervalMs` + 5 s (watchdog), a query timed out, or a socket error `E…`/"timed out" | `transient` |
  * | 428 | `connectionClosed`: the socket closed, the server ended the stream | `transient` |
@@ -60,6 +67,13 @@ export const CLOSE_POLICY: readonly CloseRule[] = [
     kind: "logged_out",
     code: "UNAUTHENTICATED",
     describe: "WhatsApp ended the linked device (removed on the phone, or the credentials are no longer linked)",
+  },
+  {
+    statusCode: 400,
+    when: (c) => CERTIFICATE_FAILURE.test(c.message),
+    kind: "fatal",
+    code: "PLATFORM_UNTRUSTED",
+    describe: "The server is not WhatsApp: its certificate chain does not lead to the trusted root key",
   },
   { statusCode: DisconnectReason.connectionReplaced, kind: "conflict", code: "INVALID_STATE", describe: "Another client took over this WhatsApp session" },
   { statusCode: DisconnectReason.restartRequired, kind: "restart_required", code: "PLATFORM_UNREACHABLE", describe: "WhatsApp asked for a restart (after pairing)" },

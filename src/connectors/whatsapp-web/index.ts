@@ -7,6 +7,7 @@ import { WhatsAppWebSession } from "./session.js";
 import type { SocketDeps } from "./socket.js";
 import { VersionResolver } from "./version.js";
 import { quietLibsignalConsole } from "./quiet-libsignal.js";
+import { installSignatureCheck } from "./signature-check.js";
 
 export { PairingCodeLoginSchema, WhatsAppWebConfigSchema, type WhatsAppWebConfig } from "./config.js";
 export { CLOSE_POLICY, classifyClose, closeInfo } from "./close-codes.js";
@@ -45,6 +46,7 @@ export interface WhatsAppWebConnectorOptions {
  */
 export function whatsappWebConnector(opts: WhatsAppWebConnectorOptions = {}): Connector {
   quietLibsignalConsole(); // libsignal prints session keys to the console otherwise
+  installSignatureCheck(); // Baileys' own check passes every well-formed signature: the server's certificate chain must verify
   if (opts.trustRootPublicKey) {
     if (opts.trustRootPublicKey.length !== 32) throw new TypeError("trustRootPublicKey must be 32 bytes");
     WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(opts.trustRootPublicKey);

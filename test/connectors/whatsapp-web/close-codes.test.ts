@@ -44,6 +44,19 @@ describe("whatsapp-web close codes", () => {
     expect(classify(e).kind).toBe("restart_required");
   });
 
+  it("400 with a certificate failure (the server's chain does not verify) → fatal PLATFORM_UNTRUSTED; another 400 stays transient", () => {
+    for (const message of [
+      "invalid noise leaf certificate",
+      "invalid noise intermediate certificate",
+      "noise certificate signature invalid",
+      "noise intermediate certificate signature invalid",
+      "certification match failed",
+    ]) {
+      expect(classify(new Boom(message, { statusCode: 400 }))).toMatchObject({ kind: "fatal", error: { code: "PLATFORM_UNTRUSTED" } });
+    }
+    expect(classify(new Boom("bad request", { statusCode: 400 })).kind).toBe("transient");
+  });
+
   it("408 QR refs attempts ended → login_expired (never a loop)", () => {
     expect(classify(new Boom(QR_REFS_ENDED, { statusCode: DisconnectReason.timedOut }))).toMatchObject({ kind: "login_expired", error: { code: "TIMEOUT" } });
   });
@@ -73,7 +86,7 @@ describe("whatsapp-web close codes", () => {
   });
 
   it("every row of the table is covered above, and no message quotes more than a sanitised reason", () => {
-    expect(CLOSE_POLICY.map((r) => r.statusCode)).toEqual([401, 440, 515, 408, 408, 428, 503, 500, 403, 411]);
+    expect(CLOSE_POLICY.map((r) => r.statusCode)).toEqual([401, 400, 440, 515, 408, 408, 428, 503, 500, 403, 411]);
     const e = streamError({ tag: "stream:error", attrs: { code: "401" }, content: [{ tag: "conflict", attrs: { type: "secret <script> value that is long and goes on" } }] });
     expect(classify(e).error.message).not.toMatch(/[<> ]script/);
   });
