@@ -22,6 +22,7 @@ import { openStore } from "./store/open.js";
 import type { Store } from "./store/types.js";
 import { loadMasterKey } from "./vault/master-key.js";
 import { vaultCredentialStore } from "./vault/credential-store.js";
+import { vaultSecretSealer } from "./vault/secret-sealer.js";
 import { Vault } from "./vault/vault.js";
 
 /** Requests per minute per token in sandbox mode (a dashboard drives the sandboxes through the gateway), unless set. */
@@ -123,6 +124,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     const vault = new Vault(
       await loadMasterKey({ dataDir, secret: opts.secret, onWarning: (message) => logger.warn({ dataDir }, message) }),
     );
+    store.useSealer(vaultSecretSealer(vault)); // QR refs and pairing codes in events rest sealed
     const initialAccountToken = await ensureAccountToken(store.tokens, opts.accountToken, Date.now());
     const metrics = new Metrics();
     const urlGuard = new UrlGuard({ allowPrivate: opts.allowPrivateUrls ?? opts.sandbox === true });

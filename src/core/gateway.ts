@@ -131,6 +131,8 @@ export class Gateway implements GatewayApi {
   }
 
   private async boot(): Promise<void> {
+    // No login is pending across a restart: no stored QR or pairing code is of use any more.
+    await this.opts.store.events.dropSecrets();
     const records = await this.opts.store.instances.all();
     const resumes: Promise<void>[] = [];
     for (let rec of records) {

@@ -3,7 +3,7 @@ import type { EventBus } from "../events/bus.js";
 import { makeEvent } from "../events/envelope.js";
 import type { EventEnvelope } from "../events/types.js";
 import type { Metrics } from "../observability/metrics.js";
-import type { HistoryEntry, InstancePatch, InstanceRecord, LogoutIntent, Store } from "../store/types.js";
+import type { HistoryEntry, InstancePatch, InstanceRecord, LogoutIntent, Store, StoredEvent } from "../store/types.js";
 import type { Clock } from "./clock.js";
 import type { Connector, Credentials, LoginRequest, OutboundNet, RemoteContext, Session, SessionContext, SessionHost } from "./connector.js";
 import type { CredentialStore } from "./credentials.js";
@@ -292,6 +292,7 @@ export class InstanceRuntime {
       this.record = record;
       plan?.commit();
       this.deps.bus.emit(...stored);
+      await this.dropLoginSecrets(prev.status, r.state.status, stored);
     }
     this.state = r.state;
     if (statusChanged) {
@@ -325,6 +326,28 @@ export class InstanceRuntime {
           await this.wipeCredentials();
           break;
       }
+    }
+  }
+
+  /**
+   * Login secrets are not kept past their use: when a new QR or pairing code is stored, the older
+   * ones of this instance are dropped from the outbox (they expired: a new one replaced them), and
+   * when the login ends (the status leaves `awaiting_login`) every one of them is. A store failure
+   * here is logged and never stops the lifecycle: the secrets rest sealed, and the next boot or
+   * expiry sweep drops them.
+   */
+  private async dropLoginSecrets(prev: InstanceStatus, next: InstanceStatus, stored: readonly StoredEvent[]): Promise<void> {
+    const drops: Array<{ instanceId: string; type?: string; beforeSeq?: number }> = [];
+    if (prev.state === "awaiting_login" && next.state !== "awaiting_login") {
+      drops.push({ instanceId: this.record.id });
+    } else {
+      for (const s of stored) {
+        const t = s.envelope.type;
+        if (t === "instance.qr" || t === "instance.pairing_code") drops.push({ instanceId: this.record.id, type: t, beforeSeq: s.seq });
+      }
+    }
+    for (const q of drops) {
+      await this.deps.store.events.dropSecrets(q).catch((e: unknown) => this.log.error({ err: toErrorInfo(e) }, "could not drop stored login secrets"));
     }
   }
 

@@ -9,8 +9,8 @@ const DEFAULT_BATCH = 5000;
 
 /** Options of {@link startRetention}. */
 export interface RetentionOptions {
-  events: Pick<EventStore, "prune">;
-  /** Events older than this (by `ts`, ms) are deleted. 0 keeps events forever (the loop does nothing). */
+  events: Pick<EventStore, "prune"> & Partial<Pick<EventStore, "dropSecrets">>;
+  /** Events older than this (by `ts`, ms) are deleted. 0 keeps events forever (expired login secrets are still dropped). */
   retentionMs: number;
   /** Time between prune runs, ms. Default 60 000. The first run is one interval after the start. */
   intervalMs?: number;
@@ -31,7 +31,8 @@ export interface Retention {
 }
 
 /**
- * Starts the event retention loop: every `intervalMs`, deletes events with `ts` older than
+ * Starts the event retention loop: every `intervalMs`, drops the sealed login secrets of events
+ * whose `expiresAt` has passed (`EventStore.dropSecrets`), and deletes events with `ts` older than
  * `now - retentionMs`, in batches of `batch` (yielding to the event loop between batches), so a
  * large backlog never holds one long transaction. Runs never overlap. Replay and stream resume
  * points that fall out of retention answer `EVENTS_EXPIRED`.
@@ -45,6 +46,8 @@ export function startRetention(opts: RetentionOptions): Retention {
   let stopped = false;
 
   const prune = async (): Promise<number> => {
+    // Login secrets (QR, pairing code) past their expiresAt are dropped whatever the retention.
+    await opts.events.dropSecrets?.({ expiredBefore: now() });
     if (opts.retentionMs === 0) return 0;
     const before = now() - opts.retentionMs;
     let total = 0;

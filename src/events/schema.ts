@@ -72,12 +72,21 @@ export const EVENT_DATA_SCHEMAS = {
     { description: "The observed status changed (transient flaps are debounced first). `status` never carries the QR or pairing code." },
   ),
   "instance.qr": Type.Object(
-    { qr: Type.String({ description: "The raw QR string." }), expiresAt: Type.Union([EpochMs, Type.Null()]), attempt: Type.Integer({ minimum: 1 }) },
-    { description: "A new QR code to show (one per rotation)." },
+    {
+      qr: Type.Union([Type.String(), Type.Null()], {
+        description: "The raw QR string; null once it was replaced by a newer one, expired, or the login ended (a QR is never kept past its use).",
+      }),
+      expiresAt: Type.Union([EpochMs, Type.Null()]),
+      attempt: Type.Integer({ minimum: 1 }),
+    },
+    { description: "A new QR code to show (one per rotation). Stored sealed; its `qr` is dropped when it is no longer of use." },
   ),
   "instance.pairing_code": Type.Object(
-    { code: Type.String(), expiresAt: Type.Union([EpochMs, Type.Null()]) },
-    { description: "A new pairing code to enter on the phone." },
+    {
+      code: Type.Union([Type.String(), Type.Null()], { description: "The pairing code; null once it was replaced, expired, or the login ended." }),
+      expiresAt: Type.Union([EpochMs, Type.Null()]),
+    },
+    { description: "A new pairing code to enter on the phone. Stored sealed; its `code` is dropped when it is no longer of use." },
   ),
   "instance.logged_out": Type.Object(
     { reason: Type.Union([Type.Literal("user"), Type.Literal("remote")]), remote: RemoteOutcomeSchema, credentialsWiped: Type.Literal(true) },

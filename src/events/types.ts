@@ -4,7 +4,7 @@ import type { InstanceStatus, RemoteLogoutOutcome, StatusState } from "../core/s
  * The one event envelope (DESIGN §3): webhook body, stream frame, SDK callback and replay all carry
  * this shape. `id` is unique and stable (receivers dedupe on it); `ts` is epoch ms; `metadata` echoes
  * the instance's free metadata. Events never carry secrets other than a pending QR / pairing code,
- * which exist to be shown.
+ * which exist to be shown (and are stored sealed, and dropped once of no more use).
  */
 export interface EventEnvelope<T extends EventType = EventType> {
   id: string;
@@ -22,10 +22,13 @@ export interface EventEnvelope<T extends EventType = EventType> {
 export interface EventData {
   /** The observed status changed (transient flaps are debounced first). `status` never carries the QR or pairing code. */
   "instance.status": { status: InstanceStatus; previous: StatusState; desired: "running" | "stopped" };
-  /** A new QR code to show (one per rotation). */
-  "instance.qr": { qr: string; expiresAt: number | null; attempt: number };
-  /** A new pairing code to enter on the phone. */
-  "instance.pairing_code": { code: string; expiresAt: number | null };
+  /**
+   * A new QR code to show (one per rotation). `qr` is null once a newer QR replaced it, it expired,
+   * or the login ended: stored sealed, a login secret is dropped when it is of no more use.
+   */
+  "instance.qr": { qr: string | null; expiresAt: number | null; attempt: number };
+  /** A new pairing code to enter on the phone. `code` is null once replaced, expired or the login ended. */
+  "instance.pairing_code": { code: string | null; expiresAt: number | null };
   /** Credentials were wiped: by the logout verb (`reason: user`) or by the platform (`reason: remote`). */
   "instance.logged_out": { reason: "user" | "remote"; remote: RemoteLogoutOutcome; credentialsWiped: true };
   /** The instance and everything of it were purged. */

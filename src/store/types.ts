@@ -22,12 +22,28 @@ export interface Store {
   readonly idempotency: IdempotencyStore;
   readonly events: EventStore;
   readonly webhooks: WebhookStore;
+  /**
+   * Installs the sealer of login secrets in events (the `qr` of `instance.qr`, the `code` of
+   * `instance.pairing_code`): from then on they are written sealed, never in plaintext, and opened
+   * when read. Until a sealer is installed they are not stored at all (read back as `null`).
+   */
+  useSealer(sealer: SecretSealer): void;
   /** Applies pending migrations. Idempotent. */
   migrate(): Promise<void>;
   /** Cheap liveness probe used by `GET /ready`. Resolves when the database answers. */
   ping(): Promise<void>;
   /** Closes connections and releases locks. Idempotent. */
   close(): Promise<void>;
+}
+
+/**
+ * Authenticated encryption for secrets at rest (implemented over the vault). `aad` binds a sealed
+ * value to where it belongs. Sealed values are text (base64).
+ */
+export interface SecretSealer {
+  seal(plain: string, aad: string): string;
+  /** @throws when `sealed` was not sealed for `aad` with this key. */
+  open(sealed: string, aad: string): string;
 }
 
 /** A durable logout in progress (DESIGN §2 rule 3). Stored before any remote call is made. */
@@ -247,6 +263,15 @@ export interface EventStore {
   locate(eventId: string): Promise<{ seq: number; instanceId: string | null } | undefined>;
   /** The highest seq stored so far (0 when empty). */
   lastSeq(): Promise<number>;
+  /**
+   * Drops the sealed login secrets (QR, pairing code) of stored events, so they read as `null` from
+   * then on; the events themselves stay (replay, resume points and webhook deliveries keep working).
+   * Filters: `instanceId` (absent: every instance), `type` (one secret event type), `beforeSeq`
+   * (events stored before this seq), `expiredBefore` (events whose `data.expiresAt` is at or before
+   * this epoch ms). Idempotent.
+   * @returns how many events had a secret dropped.
+   */
+  dropSecrets(q?: { instanceId?: string; type?: string; beforeSeq?: number; expiredBefore?: number }): Promise<number>;
   /**
    * Retention: deletes the oldest events, in `seq` order, up to (not including) the first one whose
    * `ts` is at or after `before` (epoch ms); at most `limit` (default 5000) per call. Returns how many.

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InstanceStatus } from "../../src/core/status.js";
 import type { EventEnvelope } from "../../src/events/types.js";
 import type { EventQuery, IdempotencyRecord, InstanceRecord, LogoutIntent, Store, TokenRecord } from "../../src/store/types.js";
+import { vaultSecretSealer } from "../../src/vault/secret-sealer.js";
+import { Vault } from "../../src/vault/vault.js";
 
 /**
  * The one storage contract suite, run against every `Store` implementation.
@@ -599,6 +601,59 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
         expect((await store.events.query({ afterSeq: located!.seq, limit: 10, newest: true, instanceId: b.id })).map((e) => e.envelope.id)).toEqual([b2.id]);
         expect(await store.events.locate("evt_unknown")).toBeUndefined();
         expect(await store.events.lastSeq()).toBe((await store.events.locate(b2.id))!.seq);
+      });
+
+      it("login secrets (QR, pairing code): not stored without a sealer, sealed with one and opened on read, dropped by dropSecrets", async () => {
+        const inst = await newInstance();
+        const qrEvent = (n: number, qr: string, expiresAt: number): EventEnvelope => ({
+          ...envelope(`e-${short()}`, inst.name, n),
+          type: "instance.qr",
+          data: { qr, expiresAt, attempt: n },
+        });
+        const codeEvent = (n: number, code: string): EventEnvelope => ({
+          ...envelope(`e-${short()}`, inst.name, n),
+          type: "instance.pairing_code",
+          data: { code, expiresAt: 5_000 },
+        });
+        const read = async (): Promise<Array<Record<string, unknown>>> =>
+          (await store.events.list(inst.id, { limit: 100 })).map((e) => e.envelope.data as unknown as Record<string, unknown>);
+
+        const unsealed = qrEvent(1, "ref-without-sealer", 1_000);
+        await store.events.append(inst.id, [unsealed]);
+        expect(await read()).toEqual([{ qr: null, expiresAt: 1_000, attempt: 1 }]);
+
+        const vault = new Vault(randomBytes(32));
+        store.useSealer(vaultSecretSealer(vault));
+        const q2 = qrEvent(2, "ref-two", 2_000);
+        const q3 = qrEvent(3, "ref-three", 3_000);
+        const c4 = codeEvent(4, "ABCD1234");
+        await store.events.append(inst.id, [q2, q3, c4]);
+        expect(await read()).toEqual([
+          { qr: null, expiresAt: 1_000, attempt: 1 },
+          { qr: "ref-two", expiresAt: 2_000, attempt: 2 },
+          { qr: "ref-three", expiresAt: 3_000, attempt: 3 },
+          { code: "ABCD1234", expiresAt: 5_000 },
+        ]);
+        // What webhooks send is the opened event too.
+        const seqs = (await store.events.list(inst.id, { limit: 100 })).map((e) => e.seq);
+        const bodies = await store.webhooks.readEvents(seqs[0]! - 1, 4);
+        expect(bodies.map((b) => (JSON.parse(b.body) as EventEnvelope).data)).toEqual((await read()).slice(0, bodies.length));
+
+        // By expiry, then by type and seq, then all of the instance.
+        expect(await store.events.dropSecrets({ instanceId: inst.id, expiredBefore: 2_000 })).toBe(1);
+        expect((await read()).map((d) => ("qr" in d ? d.qr : d.code))).toEqual([null, null, "ref-three", "ABCD1234"]);
+        expect(await store.events.dropSecrets({ instanceId: inst.id, type: "instance.qr", beforeSeq: seqs[3]! })).toBe(1);
+        expect((await read()).map((d) => ("qr" in d ? d.qr : d.code))).toEqual([null, null, null, "ABCD1234"]);
+        expect(await store.events.dropSecrets({ instanceId: inst.id })).toBe(1);
+        expect(await store.events.dropSecrets({ instanceId: inst.id })).toBe(0);
+        expect(await read()).toEqual([
+          { qr: null, expiresAt: 1_000, attempt: 1 },
+          { qr: null, expiresAt: 2_000, attempt: 2 },
+          { qr: null, expiresAt: 3_000, attempt: 3 },
+          { code: null, expiresAt: 5_000 },
+        ]);
+        // The events themselves stay: resume points still resolve.
+        expect(await store.events.locate(q2.id)).toMatchObject({ seq: seqs[1] });
       });
 
       it("appends events in the transaction of an instance update: both or neither", async () => {

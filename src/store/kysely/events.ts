@@ -3,6 +3,7 @@ import type { EventEnvelope } from "../../events/types.js";
 import { MAX_EVENT_PAGE, type EventQuery, type EventStore, type StoredEvent } from "../types.js";
 import { err } from "../../core/errors.js";
 import { guard } from "./errors.js";
+import { EventCodec, SECRET_EVENT_TYPES } from "./event-codec.js";
 import { appendEvents } from "./outbox.js";
 import type { Database } from "./schema.js";
 
@@ -13,16 +14,16 @@ function clampLimit(limit: number): number {
   return Math.min(Math.max(Math.floor(limit) || 1, 1), MAX_EVENT_PAGE);
 }
 
-function toStored(r: { seq: number; envelope: string }): StoredEvent {
-  return { seq: Number(r.seq), envelope: JSON.parse(r.envelope) as EventEnvelope };
-}
 
 /** {@link EventStore} over Kysely, the same SQL on SQLite and Postgres. */
 export class KyselyEventStore implements EventStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly kind: "sqlite" | "postgres",
+    private readonly codec: EventCodec,
   ) {}
+
+  private toStored = (r: { seq: number; envelope: string }): StoredEvent => ({ seq: Number(r.seq), envelope: this.codec.decode(r.envelope) });
 
   append(instanceId: string | null, events: readonly EventEnvelope[], state: Readonly<Record<string, unknown>> = {}): Promise<StoredEvent[]> {
     if (instanceId === null && Object.keys(state).length > 0) {
@@ -30,7 +31,7 @@ export class KyselyEventStore implements EventStore {
     }
     return guard("events.append", () =>
       this.db.transaction().execute(async (trx) => {
-        const stored = await appendEvents(trx, this.kind, instanceId, events);
+        const stored = await appendEvents(trx, this.kind, instanceId, events, this.codec);
         for (const [key, value] of Object.entries(state)) {
           if (instanceId === null) break;
           await trx
@@ -58,10 +59,10 @@ export class KyselyEventStore implements EventStore {
       if (q.types !== undefined && q.types.length > 0) s = s.where("type", "in", [...q.types]);
       if (q.newest === true) {
         const rows = await s.orderBy("seq", "desc").limit(clampLimit(q.limit)).execute();
-        return rows.reverse().map(toStored);
+        return rows.reverse().map(this.toStored);
       }
       const rows = await s.orderBy("seq", "asc").limit(clampLimit(q.limit)).execute();
-      return rows.map(toStored);
+      return rows.map(this.toStored);
     });
   }
 
@@ -100,6 +101,30 @@ export class KyselyEventStore implements EventStore {
       if (last === undefined) return 0;
       const r = await this.db.deleteFrom("events").where("seq", "<=", last).executeTakeFirst();
       return Number(r.numDeletedRows);
+    });
+  }
+
+  dropSecrets(q: { instanceId?: string; type?: string; beforeSeq?: number; expiredBefore?: number } = {}): Promise<number> {
+    return guard("events.dropSecrets", async () => {
+      let s = this.db
+        .selectFrom("events")
+        .select(["seq", "envelope"])
+        .where("type", "in", q.type !== undefined ? [q.type] : [...SECRET_EVENT_TYPES])
+        .where("envelope", "like", '%"sealed":"%');
+      if (q.instanceId !== undefined) s = s.where("instance_id", "=", q.instanceId);
+      if (q.beforeSeq !== undefined) s = s.where("seq", "<", q.beforeSeq);
+      let dropped = 0;
+      for (const r of await s.execute()) {
+        if (q.expiredBefore !== undefined) {
+          const exp = EventCodec.expiresAt(r.envelope);
+          if (exp === null || exp > q.expiredBefore) continue;
+        }
+        const text = EventCodec.withoutSecret(r.envelope);
+        if (text === null) continue;
+        await this.db.updateTable("events").set({ envelope: text }).where("seq", "=", r.seq).execute();
+        dropped++;
+      }
+      return dropped;
     });
   }
 

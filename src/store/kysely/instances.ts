@@ -5,6 +5,7 @@ import type { EventEnvelope } from "../../events/types.js";
 import type { InstancePatch, InstanceRecord, InstanceStore, LogoutIntent, StoredEvent } from "../types.js";
 import type { DialectHooks } from "./dialect.js";
 import { guard, toStorageError } from "./errors.js";
+import type { EventCodec } from "./event-codec.js";
 import { appendEvents } from "./outbox.js";
 import { purgeInstanceWebhooks } from "./webhooks.js";
 import type { Database, InstancesTable } from "./schema.js";
@@ -35,6 +36,7 @@ export class KyselyInstanceStore implements InstanceStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly hooks: DialectHooks,
+    private readonly codec: EventCodec,
   ) {}
 
   async create(rec: Omit<InstanceRecord, "updatedAt">): Promise<InstanceRecord> {
@@ -100,7 +102,7 @@ export class KyselyInstanceStore implements InstanceStore {
     return guard("instances.update", () =>
       this.db.transaction().execute(async (trx) => {
         const record = await this.write(trx, id, patch);
-        return { record, stored: await appendEvents(trx, this.hooks.kind, id, events) };
+        return { record, stored: await appendEvents(trx, this.hooks.kind, id, events, this.codec) };
       }),
     );
   }
@@ -133,7 +135,7 @@ export class KyselyInstanceStore implements InstanceStore {
         const i = await trx.deleteFrom("instances").where("id", "=", id).executeTakeFirst();
         const deleted = Number(i.numDeletedRows) > 0;
         // The farewell outlives the instance: events have no foreign key to it.
-        const stored = deleted && farewell ? ((await appendEvents(trx, this.hooks.kind, id, [farewell]))[0] ?? null) : null;
+        const stored = deleted && farewell ? ((await appendEvents(trx, this.hooks.kind, id, [farewell], this.codec))[0] ?? null) : null;
         return { deleted, stored, secretsDeleted: Number(s.numDeletedRows) };
       });
       if (secretsDeleted > 0) await this.hooks.afterSecretsDeleted(this.db);

@@ -1,6 +1,7 @@
 import { CompiledQuery, sql, type Kysely, type Transaction } from "kysely";
 import type { EventEnvelope } from "../../events/types.js";
 import type { StoredEvent } from "../types.js";
+import type { EventCodec } from "./event-codec.js";
 import type { Database } from "./schema.js";
 
 /** Events per multi-row insert (5 parameters each, far below either engine's limit). */
@@ -15,13 +16,14 @@ function insertQuery(
   kind: "sqlite" | "postgres",
   instanceId: string | null,
   chunk: readonly EventEnvelope[],
+  codec: EventCodec,
 ): CompiledQuery<{ seq: number; id: string }> {
   const params: unknown[] = [];
   const tuples: string[] = [];
   const ph = (): string => (kind === "postgres" ? `$${params.length}` : "?");
   for (const e of chunk) {
     const cols: string[] = [];
-    for (const v of [e.id, instanceId, e.type, e.ts, JSON.stringify(e)]) {
+    for (const v of [e.id, instanceId, e.type, e.ts, codec.encode(e)]) {
       params.push(v);
       cols.push(ph());
     }
@@ -35,7 +37,8 @@ function insertQuery(
 
 /**
  * Appends events to the outbox inside the caller's transaction `trx`. Ids already stored are skipped
- * (a redelivered platform update) and not returned.
+ * (a redelivered platform update) and not returned. The envelope column is written by `codec` (a
+ * login secret is stored sealed, see {@link EventCodec}).
  *
  * Visibility order: readers page through the outbox by `seq` and must never see a lower seq appear
  * after a higher one. SQLite runs one write transaction at a time, so that holds by itself; on
@@ -50,13 +53,14 @@ export async function appendEvents(
   kind: "sqlite" | "postgres",
   instanceId: string | null,
   events: readonly EventEnvelope[],
+  codec: EventCodec,
 ): Promise<StoredEvent[]> {
   if (events.length === 0) return [];
   if (kind === "postgres") await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ':switchboard:outbox'))`.execute(trx);
   const stored: StoredEvent[] = [];
   for (let i = 0; i < events.length; i += APPEND_CHUNK) {
     const chunk = events.slice(i, i + APPEND_CHUNK);
-    const { rows } = await trx.executeQuery<{ seq: number; id: string }>(insertQuery(kind, instanceId, chunk));
+    const { rows } = await trx.executeQuery<{ seq: number; id: string }>(insertQuery(kind, instanceId, chunk, codec));
     const seqById = new Map(rows.map((r) => [r.id, Number(r.seq)]));
     for (const envelope of chunk) {
       const seq = seqById.get(envelope.id);

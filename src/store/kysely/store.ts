@@ -3,6 +3,7 @@ import type { Store } from "../types.js";
 import { runMigrations } from "../migrations/index.js";
 import type { DialectHooks } from "./dialect.js";
 import { guard } from "./errors.js";
+import { EventCodec } from "./event-codec.js";
 import { KyselyEventStore } from "./events.js";
 import { KyselyHistoryStore } from "./history.js";
 import { KyselyIdempotencyStore } from "./idempotency.js";
@@ -19,15 +20,17 @@ import { KyselyWebhookStore } from "./webhooks.js";
  */
 export function createKyselyStore(db: Kysely<Database>, hooks: DialectHooks): Store {
   let closing: Promise<void> | undefined;
+  const codec = new EventCodec();
   return {
     kind: hooks.kind,
-    instances: new KyselyInstanceStore(db, hooks),
+    useSealer: (sealer) => codec.use(sealer),
+    instances: new KyselyInstanceStore(db, hooks, codec),
     secrets: new KyselySecretStore(db, hooks),
     tokens: new KyselyTokenStore(db),
     history: new KyselyHistoryStore(db),
     idempotency: new KyselyIdempotencyStore(db),
-    events: new KyselyEventStore(db, hooks.kind),
-    webhooks: new KyselyWebhookStore(db, hooks.kind),
+    events: new KyselyEventStore(db, hooks.kind, codec),
+    webhooks: new KyselyWebhookStore(db, hooks.kind, codec),
     migrate: () =>
       guard("migrate", async () => {
         await hooks.prepareMigrations(db);

@@ -14,6 +14,7 @@ import type {
   WebhookStore,
 } from "../types.js";
 import { guard } from "./errors.js";
+import type { EventCodec } from "./event-codec.js";
 import { appendEvents } from "./outbox.js";
 import type { Database, WebhooksTable } from "./schema.js";
 
@@ -136,6 +137,7 @@ export class KyselyWebhookStore implements WebhookStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly kind: Kind,
+    private readonly codec: EventCodec,
   ) {}
 
   create(rec: Omit<WebhookRecord, "cursor" | "updatedAt" | "failingSince" | "failureCount">): Promise<WebhookRecord> {
@@ -220,7 +222,7 @@ export class KyselyWebhookStore implements WebhookStore {
           .where("enabled", "=", 1)
           .executeTakeFirst();
         if (Number(r.numUpdatedRows) === 0) return undefined;
-        const [stored] = await appendEvents(trx, this.kind, event.instanceId, [event.envelope]);
+        const [stored] = await appendEvents(trx, this.kind, event.instanceId, [event.envelope], this.codec);
         return stored;
       }),
     );
@@ -236,7 +238,7 @@ export class KyselyWebhookStore implements WebhookStore {
           Math.min(Math.max(Math.floor(limit), 1), MAX_EVENT_PAGE),
         ]),
       );
-      return rows.map((r) => ({ seq: Number(r.seq), id: r.id, instanceId: r.instance_id, type: r.type, ts: Number(r.ts), body: r.envelope }));
+      return rows.map((r) => ({ seq: Number(r.seq), id: r.id, instanceId: r.instance_id, type: r.type, ts: Number(r.ts), body: this.codec.body(r.type, r.envelope) }));
     });
   }
 
@@ -494,7 +496,7 @@ export class KyselyWebhookStore implements WebhookStore {
         type: r.type,
         attempts: Number(r.attempts),
         nextAttemptAt: Number(r.next_attempt_at),
-        body: r.envelope,
+        body: this.codec.body(r.type, r.envelope),
       });
     }
     if (gone.length > 0) await this.db.deleteFrom("webhook_deliveries").where("webhook_id", "=", webhookId).where("event_seq", "in", gone).execute();
