@@ -5,6 +5,7 @@
  */
 import { Type } from "@sinclair/typebox";
 import type { Connector, InboundEvent, Session, SessionHost } from "../../src/core/connector.js";
+import { err } from "../../src/core/errors.js";
 
 /** The live sessions, by instance name. */
 export const sessions = new Map<string, BenchSession>();
@@ -32,6 +33,11 @@ export class BenchSession implements Session {
 
   async close(): Promise<void> {
     sessions.delete(this.name);
+  }
+
+  /** The bench platform declares `send: false`. */
+  async send(): Promise<never> {
+    throw err("NOT_SUPPORTED", { message: "The bench platform sends nothing." });
   }
 }
 

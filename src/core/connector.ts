@@ -67,7 +67,11 @@ export interface Capabilities {
   login: readonly LoginMethodSpec[];
   /** Whether `logoutRemote` can end the session at the platform (false → it answers `not_supported`). */
   remoteLogout: boolean;
-  /** Whether {@link Session.send} can send text messages. */
+  /**
+   * Whether the platform can send text messages: the one source of truth. The gateway answers
+   * `NOT_SUPPORTED` for a send when it is false, without asking the session; when it is true,
+   * {@link Session.send} sends.
+   */
   send: boolean;
 }
 
@@ -255,10 +259,12 @@ export interface Session {
   /** Ends the local session only; never calls a platform logout. **Idempotent, never throws.** */
   close(): Promise<void>;
   /**
-   * Sends a text message.
-   * @throws {SwitchboardError} `INVALID_STATE` when not connected, `PLATFORM_UNREACHABLE`, `PLATFORM_RATE_LIMITED`.
+   * Sends a text message. Called only when the connector declares `capabilities.send`; a connector
+   * that declares it false implements this by throwing `NOT_SUPPORTED`.
+   * @throws {SwitchboardError} `INVALID_STATE` when not connected, `VALIDATION_FAILED` (a thread id
+   *   the platform cannot address), `PLATFORM_UNREACHABLE`, `PLATFORM_RATE_LIMITED`, `NOT_SUPPORTED`.
    */
-  send?(message: OutboundMessage): Promise<SentMessage>;
+  send(message: OutboundMessage): Promise<SentMessage>;
   /**
    * Asks the platform for a pairing code for `phoneNumber` (digits, country code first) while a
    * login is pending. Also reports it through `host.loginStep`.

@@ -103,7 +103,7 @@ export class Gateway implements GatewayApi {
       clock: opts.clock ?? systemClock,
       random: opts.random ?? Math.random,
       policy: { ...DEFAULT_RECONNECT_POLICY, ...opts.policy },
-      timeouts: { logoutMs: 10_000, closeMs: 5_000, ...opts.timeouts },
+      timeouts: { platformCallMs: 10_000, closeMs: 5_000, ...opts.timeouts },
       historyKeep: opts.historyKeep ?? 50,
       hooks: opts.hooks ?? {},
       publicUrl: opts.publicUrl ? opts.publicUrl.replace(/\/+$/, "") : null,
@@ -366,7 +366,7 @@ export class Gateway implements GatewayApi {
     const rt = this.runtime(name);
     if (!this.connectorOf(rt).capabilities.send) throw err("NOT_SUPPORTED");
     const session = rt.liveSession();
-    const send = session?.send?.bind(session);
+    const send = session?.send.bind(session);
     if (rt.status.state !== "connected" || !send) {
       throw err("INVALID_STATE", { message: "The instance is not connected.", details: { status: rt.status.state } });
     }
@@ -384,9 +384,9 @@ export class Gateway implements GatewayApi {
     return sent;
   }
 
-  /** Runs a platform call bounded by `logoutMs`; `TIMEOUT` (504) when it does not answer in time. */
+  /** Runs a platform call bounded by `platformCallMs`; `TIMEOUT` (504) when it does not answer in time. */
   private bounded<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return withTimeout(this.deps.clock, this.deps.timeouts.logoutMs, fn).catch((e: unknown) => {
+    return withTimeout(this.deps.clock, this.deps.timeouts.platformCallMs, fn).catch((e: unknown) => {
       if (e instanceof TimeoutError) throw err("TIMEOUT", { details: { operation: what } });
       throw e;
     });

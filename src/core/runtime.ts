@@ -25,8 +25,11 @@ export interface RuntimeHooks {
 
 /** Time limits of the runtime, ms. */
 export interface RuntimeTimeouts {
-  /** Upper bound for a platform logout (and for actions). Default 10 000. */
-  logoutMs: number;
+  /**
+   * Upper bound for one call to the platform that a verb waits for: the remote half of a logout, a
+   * platform action, a send, a pairing-code request, a pushed webhook's intake. Default 10 000.
+   */
+  platformCallMs: number;
   /** Upper bound for closing one session. Default 5 000. */
   closeMs: number;
 }
@@ -168,7 +171,7 @@ export class InstanceRuntime {
 
   /**
    * The `logout` verb (DESIGN §2 rules 2–3), under the instance queue:
-   * 1. the intent is stored; 2. the platform is asked to end the session (bounded by `logoutMs`);
+   * 1. the intent is stored; 2. the platform is asked to end the session (bounded by `platformCallMs`);
    * 3. the session is closed; 4. credentials are wiped and verified; 5. `logged_out`, intent cleared.
    * A stored intent found on boot resumes at the step it reached (`resumed: true`).
    *
@@ -183,7 +186,7 @@ export class InstanceRuntime {
   }
 
   /**
-   * Runs a platform action under the instance queue, bounded by `logoutMs`. A `config` patch in the
+   * Runs a platform action under the instance queue, bounded by `platformCallMs`. A `config` patch in the
    * answer is checked by `validateConfig`, stored, and a live session is restarted with it.
    * @returns the action's `result`.
    * @throws what the connector throws; `TIMEOUT` when it does not answer in time.
@@ -494,9 +497,9 @@ export class InstanceRuntime {
     return { instance: this.record.name, platform: this.record.platform, metadata: this.record.metadata };
   }
 
-  /** Runs a remote operation with the given credentials and session, bounded by `logoutMs`. */
+  /** Runs a remote operation with the given credentials and session, bounded by `platformCallMs`. */
   private remote<T>(credentials: Credentials | null, session: Session | null, fn: (ctx: RemoteContext) => Promise<T>): Promise<T> {
-    return withTimeout(this.deps.clock, this.deps.timeouts.logoutMs, (signal) =>
+    return withTimeout(this.deps.clock, this.deps.timeouts.platformCallMs, (signal) =>
       fn({
         instance: { id: this.record.id, name: this.record.name, platform: this.record.platform },
         config: this.record.config,

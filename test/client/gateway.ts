@@ -36,7 +36,7 @@ export async function startTestGateway(opts: { rateLimitPerMinute?: number; webh
       logLevel: "silent",
       connectors: [memoryConnector(platform)],
       ...(opts.webhooks && { webhooks: opts.webhooks }),
-      gateway: { policy: { baseMs: 20, capMs: 100, debounceMs: 0 }, timeouts: { logoutMs: 500, closeMs: 500, shutdownMs: 2_000 } },
+      gateway: { policy: { baseMs: 20, capMs: 100, debounceMs: 0 }, timeouts: { platformCallMs: 500, closeMs: 500, shutdownMs: 2_000 } },
     });
   let server = await boot(0);
   const port = Number(new URL(server.url).port);

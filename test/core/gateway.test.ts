@@ -142,7 +142,7 @@ describe("gateway lifecycle", () => {
   });
 
   it("a platform that does not answer in time fails the logout with 504", async () => {
-    h = await harness({ timeouts: { logoutMs: 100 } });
+    h = await harness({ timeouts: { platformCallMs: 100 } });
     await linked(h.gateway);
     h.platform.logoutDelayMs = 5_000;
     const t0 = Date.now();

@@ -63,7 +63,7 @@ describe("routes over the real gateway", () => {
   });
 
   it("LOGOUT_UNCONFIRMED after the platform timeout is 504", async () => {
-    h = await httpHarness({ gateway: { timeouts: { logoutMs: 200, closeMs: 500, shutdownMs: 2000 } } });
+    h = await httpHarness({ gateway: { timeouts: { platformCallMs: 200, closeMs: 500, shutdownMs: 2000 } } });
     await h.connectedInstance("slowpoke");
     h.platform.logoutDelayMs = 2_000;
     const res = await h.request({ method: "POST", url: "/v1/instances/slowpoke/logout", token: h.accountToken });

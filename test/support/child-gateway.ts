@@ -18,7 +18,7 @@ const server = await startServer({
   logDestination: process.stderr,
   connectors: [memoryConnector(new MemoryPlatform(process.env["SB_PLATFORM_FILE"]))],
   gateway: {
-    timeouts: { logoutMs: 2_000, shutdownMs: 3_000 },
+    timeouts: { platformCallMs: 2_000, shutdownMs: 3_000 },
     hooks: pauseLogoutAt(pauseAt),
   },
 });

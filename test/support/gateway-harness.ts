@@ -34,7 +34,7 @@ export async function harness(opts: Partial<GatewayOptions> & { qrIntervalMs?: n
       credentials: vaultCredentialStore(store.secrets, new Vault(TEST_KEY)),
       connectors: [memoryConnector(platform, { qrIntervalMs: opts.qrIntervalMs ?? 60_000 })],
       policy: { baseMs: 20, capMs: 100, debounceMs: 0, ...opts.policy },
-      timeouts: { logoutMs: 500, closeMs: 500, shutdownMs: 2_000, ...opts.timeouts },
+      timeouts: { platformCallMs: 500, closeMs: 500, shutdownMs: 2_000, ...opts.timeouts },
       ...(opts.hooks ? { hooks: opts.hooks } : {}),
       ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
       ...extra,

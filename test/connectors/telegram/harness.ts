@@ -49,7 +49,7 @@ export async function tgHarness(opts: TgHarnessOptions = {}): Promise<TgHarness>
     connectors: [telegramConnector({ now: () => sandbox.clock.now(), ...opts.connector })],
     urlGuard: new UrlGuard({ allowPrivate: true }), // the sandbox listens on 127.0.0.1
     policy: { baseMs: 50, capMs: 200, debounceMs: 0, maxAttempts: 1000 },
-    timeouts: { logoutMs: 8_000, closeMs: 2_000, shutdownMs: 5_000 },
+    timeouts: { platformCallMs: 8_000, closeMs: 2_000, shutdownMs: 5_000 },
     ...opts.gateway,
   });
   gateway.bus.subscribe((e) => events.push(e.envelope));

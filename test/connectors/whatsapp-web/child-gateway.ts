@@ -21,7 +21,7 @@ const server = await startServer({
   connectors: [whatsappWebConnector({ trustRootPublicKey: Buffer.from(process.env["SB_WA_ROOT"] ?? "", "base64"), fetchLatestVersion: false })],
   gateway: {
     policy: { baseMs: 50, capMs: 200, debounceMs: 0, maxAttempts: 1000 },
-    timeouts: { logoutMs: 5_000, shutdownMs: 3_000 },
+    timeouts: { platformCallMs: 5_000, shutdownMs: 3_000 },
     hooks: pauseLogoutAt(pauseAt),
   },
 });

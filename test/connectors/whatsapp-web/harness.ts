@@ -183,7 +183,7 @@ export async function waHarness(opts: WaHarnessOptions = {}): Promise<WaHarness>
     connectors: [whatsappWebConnector({ trustRootPublicKey: sandbox.rootPublicKey, fetchLatestVersion: false })],
     gateway: {
       policy: { baseMs: 50, capMs: 200, debounceMs: 0, maxAttempts: 1000 },
-      timeouts: { logoutMs: 5_000, closeMs: 3_000, shutdownMs: 5_000 },
+      timeouts: { platformCallMs: 5_000, closeMs: 3_000, shutdownMs: 5_000 },
       ...opts.gateway,
     },
   });

@@ -183,7 +183,7 @@ export async function testGateway(extra: Partial<ServeOptions> = {}): Promise<Te
     logDestination: destination,
     rateLimitPerMinute: 100_000,
     connectors: [memoryConnector(platform)],
-    gateway: { policy: { baseMs: 20, capMs: 100, debounceMs: 0 }, timeouts: { logoutMs: 500, closeMs: 500, shutdownMs: 2_000 } },
+    gateway: { policy: { baseMs: 20, capMs: 100, debounceMs: 0 }, timeouts: { platformCallMs: 500, closeMs: 500, shutdownMs: 2_000 } },
     ...extra,
   };
   let server: RunningServer | null = await startServer(opts);
