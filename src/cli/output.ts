@@ -54,7 +54,7 @@ function yesNo(b: boolean): string {
 export function statusCell(status: InstanceStatus): string {
   switch (status.state) {
     case "stopped":
-      return status.reason && status.reason !== "user" ? `stopped (${status.reason})` : "stopped";
+      return status.reason && status.reason !== "user" ? `stopped (${status.reason === "created" ? "new" : status.reason})` : "stopped";
     case "awaiting_login":
       return `awaiting_login (${status.method})`;
     case "reconnecting":
@@ -71,10 +71,18 @@ export function statusCell(status: InstanceStatus): string {
 }
 
 /** The long, one-line form of a status, with every field a person needs (times in ISO UTC). */
+/** The words for each `stopped` reason. */
+const STOP_REASON_TEXT: Record<string, string> = {
+  created: "just created, not connected yet",
+  user: "closed",
+  shutdown: "the gateway stopped; it reconnects on the next start",
+  login_expired: "the login codes ran out; connect again for a new one",
+};
+
 export function describeStatus(status: InstanceStatus): string {
   switch (status.state) {
     case "stopped":
-      return status.reason ? `stopped (reason: ${status.reason})` : "stopped";
+      return status.reason ? `stopped (${STOP_REASON_TEXT[status.reason] ?? `reason: ${String(status.reason)}`})` : "stopped";
     case "starting":
       return "starting";
     case "awaiting_login": {

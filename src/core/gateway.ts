@@ -26,6 +26,7 @@ import { type LogoutResult, type RemoteLogoutOutcome } from "./status.js";
 import { TokenCache, issueToken, verifyToken } from "./tokens.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
 import { sendsCredentials, urlFieldDefaults, urlFieldsOf } from "./url-field.js";
+import { collectIssues, summarize } from "./validation.js";
 
 const INSTANCE_NAME = new RegExp(INSTANCE_NAME_PATTERN);
 
@@ -197,13 +198,13 @@ export class Gateway implements GatewayApi {
     this.assertRunning();
     if (typeof input.name !== "string" || !INSTANCE_NAME.test(input.name)) {
       throw err("VALIDATION_FAILED", {
-        message: "name must be 1–63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit.",
-        details: { issues: [{ path: "/name", message: "must match ^[a-z0-9][a-z0-9_-]{0,62}$" }] },
+        message: "The instance name is not valid: it must be 1–63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit.",
+        details: { issues: [{ path: "/name", code: "format", message: "name must be 1–63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit." }] },
       });
     }
     const connector = this.connectors.get(input.platform);
     if (!connector) throw err("PLATFORM_UNKNOWN", { details: { platform: input.platform, known: [...this.connectors.keys()] } });
-    const config = validate(connector.configSchema, input.config ?? {}, "/config");
+    const config = validate(connector.configSchema, input.config ?? {}, "/config", "The config");
     await this.checkUrls(connector.configSchema, config, "/config");
     if (input.start && !connector.capabilities.login.some((m) => !m.inputSchema)) {
       throw err("VALIDATION_FAILED", {
@@ -220,7 +221,7 @@ export class Gateway implements GatewayApi {
       config,
       metadata: input.metadata ?? {},
       desired: "stopped",
-      status: { state: "stopped", reason: "user" },
+      status: { state: "stopped", reason: "created" },
       logoutIntent: null,
       createdAt: now,
     });
@@ -335,14 +336,14 @@ export class Gateway implements GatewayApi {
         details: { action, access: "account" },
       });
     }
-    const value = spec.inputSchema ? validate(spec.inputSchema, input ?? {}, "") : {};
+    const value = spec.inputSchema ? validate(spec.inputSchema, input ?? {}, "", `The input of ${action}`) : {};
     if (spec.inputSchema) await this.checkUrls(spec.inputSchema, value, "");
     if (spec.requiresSession && rt.status.state !== "connected") {
       throw err("INVALID_STATE", { message: "This action needs a connected session.", details: { status: rt.status.state } });
     }
     return this.metrics.timeVerb(`action:${action}`, () =>
       rt.runAction(action, value, async (config) => {
-        const valid = validate(connector.configSchema, config, "/config");
+        const valid = validate(connector.configSchema, config, "/config", "The config");
         await this.checkUrls(connector.configSchema, valid, "/config");
         return valid;
       }),
@@ -499,7 +500,7 @@ export class Gateway implements GatewayApi {
     }
     const spec = methods.find((m) => m.method === login.method);
     if (!spec) throw err("VALIDATION_FAILED", { message: `Login method '${String(login.method)}' is not offered by this platform.` });
-    return { method: spec.method, input: spec.inputSchema ? validate(spec.inputSchema, login.input ?? {}, "/login") : {} };
+    return { method: spec.method, input: spec.inputSchema ? validate(spec.inputSchema, login.input ?? {}, "/login", "The login") : {} };
   }
 
   private async waitFor(rt: InstanceRuntime, target: "awaiting_login" | "connected", timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
@@ -570,12 +571,15 @@ export function actionAccess(spec: ActionSpec): "account" | "instance" {
 
 /**
  * Validates `value` against a TypeBox schema after applying defaults.
+ * @param prefix JSON pointer of the value in the request (`/config`, `/login`, `` for an action input).
+ * @param what names the value in the message ("The config", "The login").
  * @returns the value with defaults filled in.
- * @throws `VALIDATION_FAILED` with `details.issues: [{path, message}]` (at most 20).
+ * @throws `VALIDATION_FAILED` with a message for a person ("The login is not valid: login.token is
+ *   required …") and `details.issues: ValidationIssue[]` (`{path, code, message}`, at most 20).
  */
-export function validate(schema: TSchema, value: unknown, prefix: string): Record<string, unknown> {
+export function validate(schema: TSchema, value: unknown, prefix: string, what = "The request"): Record<string, unknown> {
   const v = Value.Default(schema, Value.Clone(value)) as unknown;
   if (Value.Check(schema, v)) return v as Record<string, unknown>;
-  const issues = [...Value.Errors(schema, v)].slice(0, 20).map((e) => ({ path: prefix + e.path, message: e.message }));
-  throw err("VALIDATION_FAILED", { details: { issues } });
+  const issues = collectIssues(Value.Errors(schema, v), (pointer) => prefix + pointer);
+  throw err("VALIDATION_FAILED", { message: summarize(what, issues), details: { issues } });
 }

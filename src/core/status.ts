@@ -14,7 +14,9 @@ export interface SelfInfo {
 
 /** Why an instance is `stopped`. */
 export type StopReason =
-  /** The `close` verb, or never started. */
+  /** Just created: never connected yet. */
+  | "created"
+  /** The `close` verb. */
   | "user"
   /** The gateway shut down; desired stays `running` and boot restores it. */
   | "shutdown"

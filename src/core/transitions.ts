@@ -96,7 +96,7 @@ export function transition(s: LifecycleState, input: LifecycleInput, env: Transi
         ]);
       }
       if (st === "logged_out" || st === "logging_out") return s.desired === "stopped" ? same() : to({ desired: "stopped" });
-      if (st === "stopped" && s.status.reason === "user" && s.desired === "stopped") return same();
+      if (st === "stopped" && (s.status.reason === "user" || s.status.reason === "created") && s.desired === "stopped") return same();
       return to({ desired: "stopped", status: { state: "stopped", reason: "user" } });
     }
 

@@ -1,4 +1,5 @@
 import { Kind, Type, type TSchema, type TString } from "@sinclair/typebox";
+import { EXPECTED_KEYWORD } from "./validation.js";
 
 /**
  * The JSON Schema keyword that marks a string field of a config or action input schema as a URL the
@@ -30,6 +31,8 @@ export interface UrlStringOptions {
   noUserInfo?: boolean;
   /** A stricter pattern than the default one. */
   pattern?: string;
+  /** What a person should give, in words, for validation messages (default: derived from `protocols`). */
+  expected?: string;
 }
 
 /**
@@ -45,6 +48,7 @@ export function UrlString(opts: UrlStringOptions): TString {
     maxLength: opts.maxLength ?? 300,
     description: opts.description,
     ...(opts.default !== undefined ? { default: opts.default } : {}),
+    [EXPECTED_KEYWORD]: opts.expected ?? `a ${opts.protocols.join(" or ")} URL without query or fragment${opts.noUserInfo === false ? "" : " or user info"} (${opts.protocols[opts.protocols.length - 1]}://host:port/path)`,
     [URL_KEYWORD]: info,
   });
 }

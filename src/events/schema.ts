@@ -26,7 +26,11 @@ export const InstanceStatusSchema = Type.Union(
   [
     Type.Object({
       state: Type.Literal("stopped"),
-      reason: Type.Optional(Type.Union([Type.Literal("user"), Type.Literal("shutdown"), Type.Literal("login_expired")])),
+      reason: Type.Optional(
+        Type.Union([Type.Literal("created"), Type.Literal("user"), Type.Literal("shutdown"), Type.Literal("login_expired")], {
+          description: "`created`: new, never connected; `user`: the close verb; `shutdown`: the gateway stopped (boot restores it); `login_expired`: the QR codes or pairing window ran out.",
+        }),
+      ),
     }),
     Type.Object({ state: Type.Literal("starting") }),
     Type.Object({

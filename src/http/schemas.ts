@@ -2,6 +2,7 @@
  * TypeBox schemas of REST API v1. Request schemas validate (see `validation.ts`); response schemas
  * document (they land in the OpenAPI document and never filter responses).
  */
+import { EXPECTED_KEYWORD } from "../core/validation.js";
 import { Type, type TSchema } from "@sinclair/typebox";
 import { ERROR_CATALOG, type ErrorCode } from "../core/errors.js";
 import { INSTANCE_NAME_PATTERN } from "../core/api.js";
@@ -17,6 +18,7 @@ export const InstanceName = Type.String({
   minLength: 1,
   maxLength: 63,
   description: "Unique URL-safe instance name: lower-case letters, digits, `_` and `-`, 1–63 chars.",
+  [EXPECTED_KEYWORD]: "1–63 lower-case letters, digits, '_' or '-', starting with a letter or digit (e.g. support-desk)",
   examples: ["support-desk"],
 });
 
@@ -194,6 +196,7 @@ export const PairingCodeBody = Type.Object(
     phoneNumber: Type.String({
       pattern: "^\\+?[0-9]{6,15}$",
       description: "Digits, country code first; a leading `+` is allowed.",
+      [EXPECTED_KEYWORD]: "a phone number of 6–15 digits, country code first (a leading + is allowed)",
       examples: ["4915123456789"],
     }),
   },

@@ -2,15 +2,9 @@ import type { FastifyInstance, FastifySchema, FastifySchemaCompiler } from "fast
 import { Kind, type TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { err } from "../core/errors.js";
+import { collectIssues, summarize, type ValidationIssue } from "../core/validation.js";
 
-/** One validation problem: `path` is dotted and starts with the request part (`body.name`, `query.limit`). */
-export interface ValidationIssue {
-  path: string;
-  message: string;
-}
-
-/** At most this many issues are reported per request part. */
-const MAX_ISSUES = 20;
+export type { ValidationIssue } from "../core/validation.js";
 
 const PART_NAMES: Record<string, string> = { body: "body", querystring: "query", params: "params", headers: "headers" };
 
@@ -25,8 +19,10 @@ const PART_NAMES: Record<string, string> = { body: "body", querystring: "query",
  *   `integer`/`number` are converted when they are plain decimals (`"10"` → 10, `"1.5"` → 1.5, so an
  *   integer check still fails for it; `"1e3"`, `"0x10"`, `" 1"` stay strings and fail), `boolean`
  *   ones when exactly `"true"`/`"false"`; then the value is checked;
- * - a failure is a `VALIDATION_FAILED` (400) `SwitchboardError` with `details.issues:
- *   ValidationIssue[]`. Messages never quote the offending value (it may be a secret).
+ * - a failure is a `VALIDATION_FAILED` (400) `SwitchboardError` whose message names the first
+ *   problem in words ("The request is not valid: body.threadId is required."), with `details.issues:
+ *   ValidationIssue[]` (`{path, code, message}`, dotted paths starting with the request part).
+ *   Messages never quote the offending value (it may be a secret).
  *
  * @throws at route registration when a schema is not a TypeBox schema.
  */
@@ -42,7 +38,8 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<FastifySchema> = ({
   return (input: unknown) => {
     const value = isBody ? (input ?? {}) : convertStrings(conversions, input);
     if (check.Check(value)) return { value };
-    return { error: err("VALIDATION_FAILED", { details: { issues: collectIssues(check.Errors(value), part) } }) };
+    const issues = requestIssues(check.Errors(value), part);
+    return { error: err("VALIDATION_FAILED", { message: summarize("The request", issues), details: { issues } }) };
   };
 };
 
@@ -72,18 +69,9 @@ function convertStrings(keys: readonly [string, "number" | "boolean"][], input: 
   return out;
 }
 
-function collectIssues(errors: Iterable<{ path: string; message: string }>, part: string): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  const seen = new Set<string>();
-  for (const e of errors) {
-    const path = part + e.path.replaceAll("/", ".").replaceAll("~1", "/").replaceAll("~0", "~");
-    const key = `${path}\u0000${e.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    issues.push({ path, message: e.message });
-    if (issues.length >= MAX_ISSUES) break;
-  }
-  if (issues.length === 0) issues.push({ path: part, message: "Invalid value" });
+function requestIssues(errors: Parameters<typeof collectIssues>[0], part: string): ValidationIssue[] {
+  const issues = collectIssues(errors, (pointer) => part + pointer.replaceAll("/", ".").replaceAll("~1", "/").replaceAll("~0", "~"));
+  if (issues.length === 0) issues.push({ path: part, code: "invalid", message: `${part} is not valid.` });
   return issues;
 }
 

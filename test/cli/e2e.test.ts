@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * End to end: `switchboard serve` (the real gateway, SQLite in a temp data dir, a free port) driven
  * by the real CLI in child processes (`node --import tsx src/cli/main.ts …`, no build step).
  *
- * No platform connector is registered yet, so instance lifecycles (connect/logout/delete of a live
- * instance) cannot run here; this covers the token banner, tokens, platforms, listing, and the
- * error → exit-code mapping against the real error envelopes.
+ * This covers the token banner (first and later starts), tokens, platforms, listing, the wording of
+ * a new instance and of a bad login, and the error → exit-code mapping against the real error
+ * envelopes. Live sessions are covered by the connectors' own end-to-end tests.
  */
 const ROOT = resolve(import.meta.dirname, "../..");
 const MAIN = join(ROOT, "src/cli/main.ts");
@@ -126,6 +126,27 @@ describe("switchboard CLI against the real gateway", { timeout: 60_000 }, () => 
     expect(JSON.parse(listJson.stdout)).toEqual({ items: [], next: null });
   });
 
+  it("a new instance says it was just created; a bad login is explained in words, with the field and the rule for programs", async () => {
+    const created = await cli(server.url, token, ["instances", "create", "words", "--platform", "telegram"]);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain("created words (telegram): stopped (just created, not connected yet)\nnext: switchboard instances connect words");
+
+    const missing = await cli(server.url, token, ["instances", "connect", "words", "--login-method", "token", "--login", "{}"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("error: The login is not valid: login.token is required (The bot token from @BotFather). (VALIDATION_FAILED)");
+    expect(missing.stderr).not.toMatch(/Expected required property/);
+
+    const malformed = await cli(server.url, token, ["--json", "instances", "connect", "words", "--login-method", "token", "--login", '{"token":"123:short"}']);
+    expect(malformed.code).toBe(1);
+    const body = JSON.parse(malformed.stderr || malformed.stdout) as { error: { message: string; details: { issues: unknown[] } } };
+    expect(body.error.message).toBe(
+      "The login is not valid: login.token must be a bot token as @BotFather gives it: the bot's id, a colon, then 30 or more letters, digits, '_' or '-' (123456789:AAE…).",
+    );
+    expect(body.error.details.issues).toEqual([{ path: "/login/token", code: "format", message: expect.stringContaining("login.token must be a bot token") }]);
+    expect(JSON.stringify(body)).not.toContain("123:short");
+    expect((await cli(server.url, token, ["instances", "delete", "words", "--yes"])).code).toBe(0);
+  });
+
   it("maps real API errors to exit codes: unknown platform 1, missing instance 5, bad/no token 4", async () => {
     const [unknown, unknownJson, missing, connectMissing, logoutMissing, deleteMissing, badToken, noToken, invalid] = await Promise.all([
       cli(server.url, token, ["instances", "create", "x", "--platform", "nope"]),
@@ -180,12 +201,15 @@ describe("switchboard CLI against the real gateway", { timeout: 60_000 }, () => 
     expect((await cli(server.url, token, ["tokens", "revoke", record.id])).code).toBe(5);
   });
 
-  it("a second start prints no token; the first one still works; a stopped gateway is exit 3", async () => {
+  it("a second start prints no token but says how to get one; the first one still works; a stopped gateway is exit 3", async () => {
     expect(await stop(server)).toBe(0);
     const url = server.url;
     server = await serve();
     expect(server.stderr()).toContain("listening on");
-    expect(server.stderr()).not.toContain("Account token");
+    expect(server.stderr()).not.toContain(token);
+    expect(server.stderr()).not.toContain("┌");
+    expect(server.stderr()).toContain("Account token: not shown. This data directory already has one; it was printed once, on its first start.");
+    expect(server.stderr()).toContain("SWITCHBOARD_ACCOUNT_TOKEN");
     expect((await cli(server.url, token, ["instances", "list"])).code).toBe(0);
 
     expect(await stop(server)).toBe(0);

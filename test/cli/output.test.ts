@@ -133,7 +133,12 @@ describe("secrets and hostile values", () => {
     expect(box.split("sba_abc123").length - 1).toBe(1);
     expect(box).toContain("│ Account token (shown once, store it now): sba_abc123 │");
     expect(box.startsWith("┌")).toBe(true);
-    expect(serveBanner("http://h:1", null)).toBe("Switchboard is listening on http://h:1\nAPI docs: http://h:1/docs\n");
+    expect(serveBanner("http://h:1", null, null, { presetToken: true })).toBe(
+      "Switchboard is listening on http://h:1\nAPI docs: http://h:1/docs\nAccount token: the one in SWITCHBOARD_ACCOUNT_TOKEN.\n",
+    );
+    const later = serveBanner("http://h:1", null);
+    expect(later).toContain("Account token: not shown. This data directory already has one; it was printed once, on its first start.");
+    expect(later).toContain("SWITCHBOARD_ACCOUNT_TOKEN");
     expect(serveBanner("http://h:1", "sba_t0k3n").split("sba_t0k3n").length - 1).toBe(1);
   });
 });

@@ -78,13 +78,16 @@ describe("output modes", () => {
 
 describe("instances create/get", () => {
   it("sends config from @file and metadata inline, and prints the token once", async () => {
-    gw.on("POST", "/v1/instances", (req) => ({ status: 201, body: { instance: view((req.body as { name: string }).name), token: "sbi_NEW" } }));
+    gw.on("POST", "/v1/instances", (req) => ({
+      status: 201,
+      body: { instance: view((req.body as { name: string }).name, { status: { state: "stopped", reason: "created" } }), token: "sbi_NEW" },
+    }));
     const cfg = join(dir, "cfg.json");
     writeFileSync(cfg, '{"apiBase":"http://127.0.0.1:9"}');
     const r = await cli(["instances", "create", "bot", "--platform", "telegram", "--config", `@${cfg}`, "--metadata", '{"team":"x"}', "--start"]);
     expect(r.code).toBe(0);
     expect(gw.requests[0]!.body).toEqual({ name: "bot", platform: "telegram", config: { apiBase: "http://127.0.0.1:9" }, metadata: { team: "x" }, start: true });
-    expect(r.stdout).toContain("created bot (telegram): stopped (reason: user)");
+    expect(r.stdout).toContain("created bot (telegram): stopped (just created, not connected yet)\nnext: switchboard instances connect bot");
     expect(r.stdout.split("sbi_NEW").length - 1).toBe(1);
     expect(r.stdout).toContain("Instance token (shown once, store it now): sbi_NEW");
   });
@@ -227,7 +230,7 @@ describe("instances close/logout/delete", () => {
   it("close posts an empty body; logout --force posts {force:true} and prints the outcome", async () => {
     gw.on("POST", "/v1/instances/a/close", { body: view("a") });
     gw.on("POST", "/v1/instances/a/logout", { body: { instance: "a", status: "logged_out", remote: "revoked", credentialsWiped: true } });
-    expect((await cli(["instances", "close", "a"])).stdout).toBe("a: stopped (reason: user)\n");
+    expect((await cli(["instances", "close", "a"])).stdout).toBe("a: stopped (closed)\n");
     const r = await cli(["instances", "logout", "a", "--force"]);
     expect(gw.requests.map((q) => q.body)).toEqual([{}, { force: true }]);
     expect(r.stdout).toBe("a: logged out\nremote:             revoked (the platform ended the session)\ncredentials wiped:  yes\n");

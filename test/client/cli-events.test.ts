@@ -63,7 +63,7 @@ describe("events tail", () => {
     expect(r.code).toBe(0);
     const [msg, status] = r.stdout.trimEnd().split("\n");
     expect(msg).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}tailed {2}message\.received {2}from contact-1 in contact-1: line one↵line two$/);
-    expect(status).toMatch(/ {2}tailed {2}instance\.status {2}stopped \(reason: user\) \(was connected, desired \w+\)$/);
+    expect(status).toMatch(/ {2}tailed {2}instance\.status {2}stopped \(closed\) \(was connected, desired \w+\)$/);
   });
 
   it("bad input: a message and a non-zero exit code", async () => {

@@ -13,6 +13,14 @@ export interface StatusLike {
   lastError?: { code?: string; message?: string } | null;
 }
 
+/** Words for each `stopped` reason. */
+const STOP_REASONS: Record<string, string> = {
+  created: "just created: connect to log in",
+  user: "closed",
+  shutdown: "the gateway stopped; it reconnects on start",
+  login_expired: "the login codes ran out: connect again",
+};
+
 /** The state as shown in lists: `awaiting_login` → "awaiting login". */
 export function stateLabel(state: string): string {
   return state.replace(/_/g, " ");
@@ -30,7 +38,7 @@ export function statusDetail(s: StatusLike): string {
     case "logged_out":
       return [s.reason ? `by ${s.reason}` : "", s.remote ? `remote: ${s.remote.replace(/_/g, " ")}` : ""].filter(Boolean).join(", ");
     case "stopped":
-      return s.reason ? `by ${s.reason}` : "";
+      return s.reason ? (STOP_REASONS[s.reason] ?? s.reason.replace(/_/g, " ")) : "";
     case "failed":
     case "conflict":
       return s.error?.message ?? s.error?.code ?? "";

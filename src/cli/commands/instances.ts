@@ -111,6 +111,9 @@ export function registerInstances(program: Command, io: CliIo): void {
       const res = await ctx.client().request<{ instance: InstanceView; token: string | null }>("POST", "/v1/instances", { body });
       await ctx.emit(res, () => {
         let out = `created ${sanitize(res.instance.name)} (${sanitize(res.instance.platform)}): ${sanitize(describeStatus(res.instance.status))}\n`;
+        if (res.instance.status.state === "stopped" && res.instance.status.reason === "created") {
+          out += `next: switchboard instances connect ${sanitize(res.instance.name)}   (logs in; see --login-method)\n`;
+        }
         out +=
           res.token === null
             ? "warning: the instance token is not shown (an idempotent replay); create a new one with `switchboard tokens create`.\n"

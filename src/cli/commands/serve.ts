@@ -115,15 +115,17 @@ export function registerServe(program: Command, io: CliIo): void {
         },
       });
       installSignalHandlers(server);
-      io.err(serveBanner(server.url, server.initialAccountToken, server.sandbox));
+      io.err(serveBanner(server.url, server.initialAccountToken, server.sandbox, { presetToken: nonEmpty(process.env.SWITCHBOARD_ACCOUNT_TOKEN) !== undefined }));
     });
 }
 
 /**
  * The stderr banner of `serve`: URL, docs URL, in sandbox mode the sandboxes (URLs only, nothing
- * secret), and the initial account token in a box when there is one (the only place it is ever shown).
+ * secret), and the initial account token in a box when there is one (the only place it is ever
+ * shown). On a later start without a preset token (`opts.presetToken`), it says where the token is
+ * and how to get in when it was lost, never the token itself.
  */
-export function serveBanner(url: string, initialAccountToken: string | null, sandbox: SandboxInfo | null = null): string {
+export function serveBanner(url: string, initialAccountToken: string | null, sandbox: SandboxInfo | null = null, opts: { presetToken?: boolean } = {}): string {
   let out = `Switchboard is listening on ${url}\nAPI docs: ${url}/docs\n`;
   if (sandbox) {
     out +=
@@ -136,6 +138,13 @@ export function serveBanner(url: string, initialAccountToken: string | null, san
       "It is stored only as a hash: it will not be shown again.",
       "Send it as `Authorization: Bearer <token>`; the CLI reads it from SWITCHBOARD_TOKEN.",
     ]);
+  } else if (opts.presetToken) {
+    out += "Account token: the one in SWITCHBOARD_ACCOUNT_TOKEN.\n";
+  } else {
+    out +=
+      "Account token: not shown. This data directory already has one; it was printed once, on its first start.\n" +
+      "  Lost it? Start again with one of your choosing in SWITCHBOARD_ACCOUNT_TOKEN (16–256 characters, no spaces),\n" +
+      "  e.g. `export SWITCHBOARD_ACCOUNT_TOKEN=$(openssl rand -hex 24)`: it is added as another account token.\n";
   }
   return out;
 }

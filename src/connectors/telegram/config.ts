@@ -1,5 +1,6 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { UrlString } from "../../core/url-field.js";
+import { EXPECTED_KEYWORD } from "../../core/validation.js";
 
 /** The cloud Bot API server. */
 export const CLOUD_API_ROOT = "https://api.telegram.org";
@@ -66,7 +67,14 @@ export function trimRoot(root: string): string {
 
 /** The login input of method `token`. */
 export const TokenLoginSchema = Type.Object(
-  { token: Type.String({ pattern: "^\\d+:[A-Za-z0-9_-]{30,}$", maxLength: 128, description: "The bot token from @BotFather." }) },
+  {
+    token: Type.String({
+      pattern: "^\\d+:[A-Za-z0-9_-]{30,}$",
+      maxLength: 128,
+      description: "The bot token from @BotFather.",
+      [EXPECTED_KEYWORD]: "a bot token as @BotFather gives it: the bot's id, a colon, then 30 or more letters, digits, '_' or '-' (123456789:AAE…)",
+    }),
+  },
   { additionalProperties: false },
 );
 

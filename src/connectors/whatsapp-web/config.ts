@@ -1,5 +1,6 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { UrlString } from "../../core/url-field.js";
+import { EXPECTED_KEYWORD } from "../../core/validation.js";
 
 /** A `major.minor.patch` WhatsApp Web version, e.g. `2.3000.1043857760`. */
 const VERSION = "^\\d{1,4}\\.\\d{1,6}\\.\\d{1,12}$";
@@ -30,6 +31,7 @@ export const WhatsAppWebConfigSchema = Type.Object(
         protocols: ["http", "https", "socks", "socks4", "socks4a", "socks5", "socks5h"],
         credentials: false,
         pattern: PROXY_URL,
+        expected: "a proxy URL such as http://host:port or socks5://host:port, without user info or path",
         description: "Proxy for the WebSocket and media requests: http(s)://host:port or socks5://host:port (no credentials in the URL).",
       }),
     ),
@@ -39,6 +41,7 @@ export const WhatsAppWebConfigSchema = Type.Object(
     version: Type.Optional(
       Type.String({
         pattern: VERSION,
+        [EXPECTED_KEYWORD]: "a WhatsApp Web version such as 2.3000.1043857760",
         description:
           "WhatsApp Web version to announce. Absent: the current one fetched from web.whatsapp.com when online, else the pinned Baileys release's.",
       }),
@@ -83,6 +86,7 @@ export const PairingCodeLoginSchema = Type.Object(
   {
     phoneNumber: Type.String({
       pattern: "^\\d{7,15}$",
+      [EXPECTED_KEYWORD]: "the account's phone number as 7–15 digits, country code first, without '+' or spaces (4915123456789)",
       description: "The account's phone number, digits only, country code first (E.164 without `+`).",
     }),
   },
