@@ -3,7 +3,9 @@
  * - the gateway (`startServer`: SQLite in a temp dir, auth, rate limiter, idempotency hooks, metrics,
  *   logging at `warn`), with one instance `bench` of the in-memory test platform;
  * - a bare Fastify 5 server answering the same route with a constant body of the same shape.
- * Prints one JSON line `{gateway, bare, token}` once both listen.
+ * Prints one JSON line `{gateway, bare, token}` once both listen. Answers the IPC message "cpu" with
+ * this process's CPU time so far (user + system, µs), so the driver can charge each round's CPU to
+ * the server it loaded (only one of the two has traffic at a time).
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,3 +30,9 @@ const bare = Fastify({ logger: false });
 bare.get("/v1/instances/:name", async () => instance);
 const bareUrl = await bare.listen({ host: "127.0.0.1", port: 0 });
 process.stdout.write(JSON.stringify({ gateway: gateway.url, bare: bareUrl, token: TOKEN }) + "\n");
+
+process.on("message", (m: unknown) => {
+  if (m !== "cpu") return;
+  const u = process.cpuUsage();
+  process.send?.({ cpu: u.user + u.system });
+});

@@ -74,6 +74,14 @@ export interface GatewayApi {
   /** Resolves a presented token string. Constant-time on the hash. Never throws for bad input. */
   authenticate(token: string): Promise<TokenRecord | undefined>;
   /**
+   * {@link authenticate} without waiting, for a token this gateway resolved in the last few seconds
+   * (its token cache): the record, or undefined when the cache does not know the token (then call
+   * `authenticate`). Never throws.
+   */
+  cachedToken(token: string): TokenRecord | undefined;
+  /** {@link instanceNameOf} without waiting, when this gateway knows the instance; undefined otherwise. */
+  cachedInstanceName(id: string): string | undefined;
+  /**
    * The name of the instance with immutable id `id` (e.g. `TokenRecord.instanceId`), or undefined when
    * there is none. Used to scope instance tokens.
    */

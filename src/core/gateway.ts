@@ -23,7 +23,7 @@ import { err, toErrorInfo } from "./errors.js";
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect.js";
 import { InstanceRuntime, SETTLED_STATES, type RuntimeDeps, type RuntimeHooks, type RuntimeTimeouts } from "./runtime.js";
 import { type LogoutResult, type RemoteLogoutOutcome } from "./status.js";
-import { TokenCache, issueToken, verifyToken } from "./tokens.js";
+import { TokenCache, cachedToken, issueToken, verifyToken } from "./tokens.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
 import { sendsCredentials, urlFieldDefaults, urlFieldsOf } from "./url-field.js";
 import { collectIssues, summarize } from "./validation.js";
@@ -410,6 +410,14 @@ export class Gateway implements GatewayApi {
 
   authenticate(token: string): Promise<TokenRecord | undefined> {
     return verifyToken(this.opts.store.tokens, token, this.tokenCache, this.deps.clock.now());
+  }
+
+  cachedToken(token: string): TokenRecord | undefined {
+    return cachedToken(token, this.tokenCache, this.deps.clock.now());
+  }
+
+  cachedInstanceName(id: string): string | undefined {
+    return this.names.get(id);
   }
 
   /** The name of the instance with this id, or undefined (maps instance tokens to their instance). */

@@ -82,10 +82,25 @@ export async function verifyToken(store: TokenStore, token: string, cache?: Toke
     rec = await store.findByHash(hash);
     if (rec) cache?.set(rec, now);
   }
-  if (!rec) return undefined;
+  return rec && sameHash(rec, hash) ? rec : undefined;
+}
+
+/**
+ * {@link verifyToken} from `cache` alone, without waiting: the record of a cached token, else
+ * undefined (unknown to the cache: not necessarily invalid). Never throws.
+ */
+export function cachedToken(token: string, cache: TokenCache, now: number): TokenRecord | undefined {
+  if (typeof token !== "string" || token.length < 8 || token.length > 256) return undefined;
+  const hash = hashToken(token);
+  const rec = cache.get(hash, now);
+  return rec && sameHash(rec, hash) ? rec : undefined;
+}
+
+/** The stored hash equals `hash` (hex), compared in constant time. */
+function sameHash(rec: TokenRecord, hash: string): boolean {
   const a = Buffer.from(rec.hash, "hex");
   const b = Buffer.from(hash, "hex");
-  return a.length === b.length && timingSafeEqual(a, b) ? rec : undefined;
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**

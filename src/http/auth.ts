@@ -55,11 +55,38 @@ export function isExempt(request: FastifyRequest): boolean {
  */
 export function installAuthentication(app: FastifyInstance, gateway: GatewayApi): void {
   app.decorateRequest("auth", null);
-  app.addHook("onRequest", async (request) => {
-    if (isExempt(request)) return;
+  // Callback style, and synchronous for a token the gateway has cached (nearly every request): no
+  // promise at all on that path.
+  app.addHook("onRequest", (request, _reply, done) => {
+    if (isExempt(request)) return done();
     const token = presentedToken(request);
-    request.auth = token === undefined ? null : await resolveCaller(gateway, token);
+    if (token === undefined) {
+      request.auth = null;
+      return done();
+    }
+    const cached = cachedCaller(gateway, token);
+    if (cached !== undefined) {
+      request.auth = cached;
+      return done();
+    }
+    resolveCaller(gateway, token).then((caller) => {
+      request.auth = caller;
+      done();
+    }, done);
   });
+}
+
+/**
+ * {@link resolveCaller} answered from the gateway's token cache without waiting: the caller, null
+ * (known to be invalid), or undefined when the cache cannot tell (then ask {@link resolveCaller}).
+ */
+function cachedCaller(gateway: GatewayApi, token: string): AuthContext | null | undefined {
+  if (token.length > MAX_TOKEN_LENGTH) return null;
+  const record = gateway.cachedToken(token);
+  if (record === undefined) return undefined;
+  if (record.scope === "account") return { record, instanceName: null };
+  const instanceName = record.instanceId === null ? undefined : gateway.cachedInstanceName(record.instanceId);
+  return instanceName === undefined ? undefined : { record, instanceName };
 }
 
 /**

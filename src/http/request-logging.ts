@@ -2,7 +2,6 @@ import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyR
 
 type Bindings = Record<string, unknown>;
 type Level = "fatal" | "error" | "warn" | "info" | "debug" | "trace";
-const LEVELS: readonly Level[] = ["fatal", "error", "warn", "info", "debug", "trace"];
 
 /**
  * Fastify `childLoggerFactory` that creates a request's pino child logger only when that request
@@ -10,27 +9,53 @@ const LEVELS: readonly Level[] = ["fatal", "error", "warn", "info", "debug", "tr
  * which cost about a tenth of a `GET` (bench/api), and most requests never log.
  */
 export const lazyChildLoggerFactory: NonNullable<FastifyServerOptions["childLoggerFactory"]> = function (logger, bindings, opts) {
-  let child: FastifyBaseLogger | undefined;
-  const get = (): FastifyBaseLogger => (child ??= logger.child(bindings as Bindings, opts));
-  const enabled = (level: Level): boolean =>
-    (logger as { isLevelEnabled?: (l: string) => boolean }).isLevelEnabled?.(level) ?? true;
-  const lazy: Record<string, unknown> = {
-    silent: () => undefined,
-    child: (b: Bindings, o?: object) => get().child(b, o),
-  };
-  for (const level of LEVELS) {
-    lazy[level] = (...args: unknown[]) => {
-      if (enabled(level)) (get()[level] as (...x: unknown[]) => void)(...args);
-    };
-  }
-  Object.defineProperty(lazy, "level", {
-    get: () => (child ?? logger).level,
-    set: (v: string) => {
-      get().level = v;
-    },
-  });
-  return lazy as unknown as FastifyBaseLogger;
+  return new LazyChildLogger(logger, bindings as Bindings, opts) as unknown as FastifyBaseLogger;
 };
+
+/** One object per request, its methods on the prototype: the child logger is made on first use. */
+class LazyChildLogger {
+  private made: FastifyBaseLogger | undefined;
+  constructor(
+    private readonly parent: FastifyBaseLogger,
+    private readonly bindings: Bindings,
+    private readonly opts: object | undefined,
+  ) {}
+  private get(): FastifyBaseLogger {
+    return (this.made ??= this.parent.child(this.bindings, this.opts as never));
+  }
+  private write(level: Level, args: unknown[]): void {
+    const enabled = (this.parent as { isLevelEnabled?: (l: string) => boolean }).isLevelEnabled?.(level) ?? true;
+    if (enabled) (this.get()[level] as (...x: unknown[]) => void)(...args);
+  }
+  get level(): string {
+    return (this.made ?? this.parent).level;
+  }
+  set level(v: string) {
+    this.get().level = v;
+  }
+  silent(): void {}
+  child(b: Bindings, o?: object): FastifyBaseLogger {
+    return this.get().child(b, o as never);
+  }
+  fatal(...args: unknown[]): void {
+    this.write("fatal", args);
+  }
+  error(...args: unknown[]): void {
+    this.write("error", args);
+  }
+  warn(...args: unknown[]): void {
+    this.write("warn", args);
+  }
+  info(...args: unknown[]): void {
+    this.write("info", args);
+  }
+  debug(...args: unknown[]): void {
+    this.write("debug", args);
+  }
+  trace(...args: unknown[]): void {
+    this.write("trace", args);
+  }
+}
 
 /**
  * Fastify's request log lines, quieter: a completed request is logged at `debug` (method, route
