@@ -19,7 +19,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ["src/connectors/**", "src/cli/**", "src/server.ts", "test/**", "bench/**"],
+    // The platform modules (src/platforms) are where connectors are wired in; the core still never imports them.
+    files: ["src/connectors/**", "src/platforms/**", "src/cli/**", "src/server.ts", "test/**", "bench/**"],
     rules: { "no-restricted-imports": "off" },
   },
   {

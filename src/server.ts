@@ -4,9 +4,6 @@ import type { Connector } from "./core/connector.js";
 import { Gateway, type GatewayOptions } from "./core/gateway.js";
 import { err, toErrorInfo } from "./core/errors.js";
 import { ensureAccountToken } from "./core/tokens.js";
-import { builtinConnectors } from "./connectors/index.js";
-import { telegramConnector } from "./connectors/telegram/index.js";
-import { whatsappWebConnector } from "./connectors/whatsapp-web/index.js";
 import { EventFeed } from "./events/feed.js";
 import { DEFAULT_EVENT_RETENTION_MS, startRetention } from "./events/retention.js";
 import { createWebhooks, type Webhooks, type WebhookOptions } from "./events/webhooks/index.js";
@@ -17,6 +14,7 @@ import { sandboxProxyRoutes } from "./http/routes/sandbox-proxy.js";
 import { UrlGuard } from "./net/url-guard.js";
 import { createLogger } from "./observability/logger.js";
 import { Metrics } from "./observability/metrics.js";
+import { PLATFORMS, type AnyPlatformModule } from "./platforms/index.js";
 import { startSandboxMode, withConfigDefaults, type SandboxInfo, type SandboxMode } from "./sandbox-mode/index.js";
 import { openStore } from "./store/open.js";
 import type { Store } from "./store/types.js";
@@ -53,7 +51,12 @@ export interface ServeOptions {
   logDestination?: NodeJS.WritableStream;
   /** Public base URL of this gateway (`SWITCHBOARD_PUBLIC_URL`), where platforms push webhooks. */
   publicUrl?: string;
-  /** Connectors to load. Default: the built-in ones. */
+  /** The platforms (src/platforms): their connectors are loaded, their sandboxes run in sandbox mode. Default: `PLATFORMS`. */
+  platforms?: readonly AnyPlatformModule[];
+  /**
+   * Connectors to load instead of building them from `platforms` (tests: connectors with options of
+   * their own). In sandbox mode they still get the sandboxes as config defaults.
+   */
   connectors?: readonly Connector[];
   /**
    * Events older than this many ms are deleted (`SWITCHBOARD_EVENT_RETENTION`). Default 7 days; 0
@@ -78,10 +81,10 @@ export interface ServeOptions {
    */
   allowPrivateUrls?: boolean;
   /**
-   * Sandbox mode (`serve --sandbox`, docs/sandbox-mode.md): also start the Telegram and WhatsApp Web
-   * sandboxes in this process on free loopback ports, default new instances' `apiRoot` /
-   * `websocketUrl` to them, trust the WhatsApp sandbox's root key (process-wide) and serve their
-   * control APIs under `/sandbox/*`. Default false.
+   * Sandbox mode (`serve --sandbox`, docs/sandbox-mode.md): also start the sandbox of every platform
+   * in this process on a free loopback port, make them the config defaults of new instances, build
+   * the connectors with the sandboxes' options (e.g. the WhatsApp sandbox's root key) and serve
+   * their control APIs under `/sandbox/<name>/*`. Default false.
    */
   sandbox?: boolean;
   /** Passed to the gateway core (tests: hooks, policy, timeouts). */
@@ -98,7 +101,7 @@ export interface RunningServer {
   store: Store;
   /** Outbound webhooks (API and dispatcher). */
   webhooks: Webhooks;
-  /** Where the sandboxes listen in sandbox mode; null otherwise. */
+  /** The sandboxes by name in sandbox mode (where they listen, their panels); null otherwise. */
   sandbox: SandboxInfo | null;
   /** Graceful stop: stops accepting requests, closes every session (keeps credentials), closes the store. Idempotent. */
   close(): Promise<void>;
@@ -118,9 +121,12 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const store = await openStore({ dataDir, databaseUrl: opts.databaseUrl, onLockLost: () => lockLost() });
   let sandbox: SandboxMode | null = null;
   try {
+    const platforms = opts.platforms ?? PLATFORMS;
     if (opts.sandbox) {
-      sandbox = await startSandboxMode({ log: (name, line) => logger.debug({ sandbox: name, line }, "sandbox log") });
+      sandbox = await startSandboxMode(platforms, { log: (name, line) => logger.debug({ sandbox: name, line }, "sandbox log") });
     }
+    const built = opts.connectors ?? (await Promise.all(platforms.map((p) => p.connector(sandbox?.connectorOptions[p.id]))));
+    const connectors = sandbox ? withConfigDefaults(built, sandbox.configDefaults) : built;
     const vault = new Vault(
       await loadMasterKey({ dataDir, secret: opts.secret, onWarning: (message) => logger.warn({ dataDir }, message) }),
     );
@@ -132,7 +138,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       urlGuard,
       store,
       credentials: vaultCredentialStore(store.secrets, vault),
-      connectors: sandbox ? sandboxConnectors(sandbox, opts.connectors) : (opts.connectors ?? builtinConnectors()),
+      connectors,
       logger,
       metrics,
       ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
@@ -196,7 +202,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       await gateway.shutdown(); // sessions restored at boot must not outlive a failed start
       throw e;
     }
-    logger.info({ url: address, dataDir: opts.databaseUrl ? undefined : dataDir, store: store.kind, sandbox: sandbox?.info }, "switchboard listening");
+    logger.info({ url: address, dataDir: opts.databaseUrl ? undefined : dataDir, store: store.kind, sandbox: sandbox ? Object.fromEntries(Object.values(sandbox.info).map((s) => [s.name, s.endpoint])) : undefined }, "switchboard listening");
     let closing: Promise<void> | null = null;
     const server: RunningServer = {
       url: address,
@@ -236,18 +242,6 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     await sandbox?.close().catch(() => {});
     throw e;
   }
-}
-
-/**
- * The connectors of sandbox mode: the built-in ones pointed at the sandboxes (or `given`, whose own
- * options are kept), with the sandboxes as config defaults.
- */
-function sandboxConnectors(sandbox: SandboxMode, given: readonly Connector[] | undefined): Connector[] {
-  const connectors = given ?? [
-    telegramConnector(sandbox.connectorOptions.telegram),
-    whatsappWebConnector(sandbox.connectorOptions.whatsappWeb),
-  ];
-  return withConfigDefaults(connectors, sandbox.configDefaults);
 }
 
 /**

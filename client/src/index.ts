@@ -1,6 +1,6 @@
 /**
  * `@switchboard/client`: the TypeScript SDK of the Switchboard gateway. No dependencies; runs in
- * Node ≥ 20 and in browsers (global `fetch`). See docs/sdk.md.
+ * Node ≥ 22 and in browsers (global `fetch`). See docs/sdk.md.
  */
 export { Switchboard, type ListInstancesOptions, type SwitchboardOptions } from "./switchboard.js";
 export { InstanceClient, type CallOptions } from "./instance.js";
@@ -66,4 +66,18 @@ export type {
   StatusState,
   SwitchboardEvent,
   TokenView,
+  PanelButton,
+  PanelDone,
+  PanelHeading,
+  PanelInput,
+  PanelList,
+  PanelPart,
+  PanelPicker,
+  PanelRequest,
+  PanelRequirement,
+  PanelRow,
+  PanelStep,
+  PanelValue,
+  SandboxPanel,
+  SandboxView,
 } from "./types.js";

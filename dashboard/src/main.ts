@@ -3,7 +3,7 @@
  * instance, webhooks and, in sandbox mode, the phone panels. Everything goes through the SDK
  * (`@switchboard/client`) to this page's own origin.
  */
-import { Switchboard } from "@switchboard/client";
+import { type SandboxView, Switchboard } from "@switchboard/client";
 import { h, messageOf, replace } from "./dom.js";
 import { clearToken, loadToken, saveToken } from "./session.js";
 import { Store } from "./state.js";
@@ -59,22 +59,22 @@ function showSignIn(problem?: string): void {
 async function start(token: string): Promise<void> {
   const sb = client(token);
   const platforms = await sb.platforms();
-  // `GET /sandbox` answers (with the sandboxes' URLs) only when the gateway runs in sandbox mode.
-  const inSandboxMode = await answers(sb, "/sandbox");
-  const sandbox = { whatsapp: inSandboxMode, telegram: inSandboxMode };
-  store = new Store(sb, platforms, sandbox);
+  store = new Store(sb, platforms, await sandboxesOf(sb));
   await store.refresh();
   showDashboard(store);
   store.startStream();
 }
 
-/** Whether `GET path` answers 2xx with this token (sandbox detection). */
-async function answers(sb: Switchboard, path: string): Promise<boolean> {
+/**
+ * The gateway's sandboxes with their panels: `GET /sandbox` answers `{items}` only when the gateway
+ * runs in sandbox mode (404 otherwise: none).
+ */
+async function sandboxesOf(sb: Switchboard): Promise<SandboxView[]> {
   try {
-    await sb.http.request("GET", path, { timeoutMs: 5000 });
-    return true;
+    const answer = await sb.http.request<{ items?: SandboxView[] }>("GET", "/sandbox", { timeoutMs: 5000 });
+    return Array.isArray(answer.items) ? answer.items : [];
   } catch {
-    return false;
+    return [];
   }
 }
 
@@ -108,7 +108,7 @@ function showDashboard(s: Store): void {
       "div",
       { class: "layout" },
       h("div", { class: "column" }, renderInstanceList(s), renderCreate(s)),
-      h("div", { class: "column wide" }, renderInstancePanel(s), s.sandbox.whatsapp || s.sandbox.telegram ? renderSandbox(s) : null, renderWebhooks(s)),
+      h("div", { class: "column wide" }, renderInstancePanel(s), s.sandboxes.some((v) => v.panel !== null) ? renderSandbox(s) : null, renderWebhooks(s)),
     ),
   );
 }

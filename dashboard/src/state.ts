@@ -1,4 +1,4 @@
-import type { InstanceView, Listener, PlatformInfo, Switchboard, SwitchboardEvent } from "@switchboard/client";
+import type { InstanceView, Listener, PlatformInfo, SandboxView, Switchboard, SwitchboardEvent } from "@switchboard/client";
 import { mergeRecent, pushRecent } from "./lib/events.js";
 import { replacesStatus, type StatusStamp } from "./lib/freshness.js";
 
@@ -31,8 +31,8 @@ export class Store {
   constructor(
     readonly sb: Switchboard,
     readonly platforms: PlatformInfo[],
-    /** Which sandboxes answer through the gateway (`serve --sandbox`). */
-    readonly sandbox: { whatsapp: boolean; telegram: boolean },
+    /** The sandboxes that answer through the gateway (`serve --sandbox`), with their panels; [] otherwise. */
+    readonly sandboxes: readonly SandboxView[],
   ) {}
 
   /** Calls `fn` on every change; returns the unsubscribe function. */

@@ -5,7 +5,9 @@
  * object startTelegramSandbox returns ({@link ControlEnv}, {@link Control}); the HTTP routes under
  * `/sandbox` map onto them one to one (`/sandbox/test/...` for the test environment).
  */
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ControlError as KitControlError, type ControlEnvelope, type ControlRoute, controlRouter } from "../kit/control.js";
+import { type Faults, faultRoutes } from "../kit/faults.js";
 import { type Profile, type TelegramEngine } from "./engine.js";
 import { formatText } from "./entities.js";
 import { DEFAULT_FLOOD, type FloodSettings } from "./flood.js";
@@ -25,16 +27,17 @@ import { getWebhookInfo } from "./methods/updates.js";
 import { withoutReply } from "./methods/common.js";
 import { Params } from "./params.js";
 
-/** A failed control call: HTTP `status`, answered as `{ok: false, error_code, description}`. */
-export class ControlError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = "ControlError";
+/**
+ * A failed control call: HTTP `status`, answered as `{ok: false, error_code, description}` (the
+ * kit's ControlError with a code derived from the status).
+ */
+export class ControlError extends KitControlError {
+  constructor(status: number, message: string) {
+    super(status, STATUS_CODES_TEXT[status] ?? `error_${status}`, message);
   }
 }
+
+const STATUS_CODES_TEXT: Record<number, string> = { 400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict", 413: "body_too_large", 429: "too_many_requests" };
 
 export type BotRef = number | string;
 export type UserRef = number | string;
@@ -458,7 +461,7 @@ export function mergeFlood(input: Partial<FloodSettings> | false | null | undefi
 // ---------------------------------------------------------------------- HTTP
 
 interface Route {
-  method: string;
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   pattern: RegExp;
   /** One line for GET /sandbox. */
   doc: string;
@@ -541,6 +544,7 @@ function clockView(now: number): { now: number; date: number } {
 }
 
 /** GET /sandbox: the control API described by its own routes. */
+/** What `GET /sandbox` answers besides the route list. */
 export function describeControl(apiRoot: string, control: Control): Record<string, unknown> {
   return {
     name: "Switchboard Telegram Bot API sandbox",
@@ -549,54 +553,32 @@ export function describeControl(apiRoot: string, control: Control): Record<strin
     settings: control.settings(),
     envelope: "{ok: true, result} | {ok: false, error_code, description} — like the Bot API",
     test_environment: "every /sandbox/bots, /users, /chats and /messages route also exists under /sandbox/test/… for the test environment",
-    routes: ["GET /sandbox — this description", ...ROUTES.map((r) => r.doc)],
   };
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 1 << 20) throw new ControlError(413, "body too large");
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString("utf8").trim();
-  if (text === "") return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new ControlError(400, "the body must be JSON");
-  }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new ControlError(400, "the body must be a JSON object");
-  return value as Record<string, unknown>;
-}
+/** The sandbox's answers, like the Bot API's: `{ok: true, result}`; `{ok: false, error_code, description}`. */
+const envelope: ControlEnvelope = {
+  ok: (result) => ({ ok: true, result }),
+  error: (e) => {
+    if (e instanceof KitControlError) return [e.status, { ok: false, error_code: e.status, description: e.message }];
+    return [500, { ok: false, error_code: 500, description: e instanceof Error ? e.message : String(e) }];
+  },
+};
 
-/** Answers one control request: `{status, body}` to be written as JSON. */
-export async function handleControl(
-  control: Control,
-  apiRoot: string,
-  req: IncomingMessage,
-  path: string,
-  query: URLSearchParams,
-): Promise<{ status: number; body: unknown }> {
-  try {
-    if ((path === "/sandbox" || path === "/sandbox/") && req.method === "GET") return { status: 200, body: { ok: true, result: describeControl(apiRoot, control) } };
-    const candidates = ROUTES.filter((r) => r.pattern.test(path));
-    const route = candidates.find((r) => r.method === req.method);
-    if (!route) {
-      if (candidates.length > 0) throw new ControlError(405, `method ${req.method ?? "?"} not allowed here`);
-      throw new ControlError(404, `no control route ${path}; GET /sandbox lists them`);
-    }
-    const m = route.pattern.exec(path) as RegExpExecArray;
-    const env = path.startsWith("/sandbox/test/") ? control.test : control.prod;
-    const body = req.method === "POST" ? await readJson(req) : {};
-    const result = await route.run({ control, env, m, body, query });
-    return { status: 200, body: { ok: true, result } };
-  } catch (e) {
-    if (e instanceof ControlError) return { status: e.status, body: { ok: false, error_code: e.status, description: e.message } };
-    const message = e instanceof Error ? e.message : String(e);
-    return { status: 500, body: { ok: false, error_code: 500, description: message } };
-  }
+/**
+ * The control API's handler (paths under `/sandbox`) on the kit's router: the routes above (the
+ * production and the `/sandbox/test/…` environment), and the HTTP fault routes of `faults`.
+ */
+export function controlHandler(control: Control, apiRoot: () => string, faults: Faults): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const routes: ControlRoute[] = ROUTES.map((r) => ({
+    method: r.method,
+    path: r.pattern,
+    doc: r.doc,
+    run: async (ctx) => {
+      const env = ctx.path.startsWith("/sandbox/test/") ? control.test : control.prod;
+      const body = ctx.req.method === "POST" ? await ctx.body() : {};
+      return r.run({ control, env, m: ctx.match, body, query: ctx.query });
+    },
+  }));
+  return controlRouter({ routes: [...routes, ...faultRoutes(faults)], envelope, describe: () => describeControl(apiRoot(), control), maxBodyBytes: 1 << 20 });
 }

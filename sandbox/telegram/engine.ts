@@ -5,7 +5,7 @@
  * API (control.ts) both act through it.
  */
 import { EventEmitter } from "node:events";
-import type { Clock } from "./clock.js";
+import type { Clock } from "../kit/clock.js";
 import { apiError, type ApiError } from "./errors.js";
 import { FloodControl, type FloodSettings } from "./flood.js";
 import type { PhotoSize } from "./objects.js";

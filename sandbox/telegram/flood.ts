@@ -6,7 +6,7 @@
  * empty bucket is refused with `429 Too Many Requests: retry after N`, N the whole seconds until
  * the bucket holds a message again; a refused send does not count.
  */
-import type { Clock } from "./clock.js";
+import type { Clock } from "../kit/clock.js";
 
 export interface FloodRule {
   limit: number;

@@ -8,7 +8,7 @@
  * const bot = new Bot(token, { client: { apiRoot: sandbox.url } }); // grammY
  * ```
  */
-import { type Clock, createSystemClock } from "./clock.js";
+import { type Clock, createSystemClock } from "../kit/clock.js";
 import {
   type BotInfo,
   type BotRef,
@@ -34,7 +34,7 @@ import type { Message, User } from "./objects.js";
 import { startHttpServer } from "./server.js";
 import type { SentRecord } from "./state.js";
 
-export { createManualClock, createSystemClock, type Clock, type TimerId } from "./clock.js";
+export { createManualClock, createSystemClock, type Clock, type TimerId } from "../kit/clock.js";
 export { DEFAULT_FLOOD, type FloodRule, type FloodSettings } from "./flood.js";
 export { IMPLEMENTED_METHODS } from "./methods/index.js";
 export { ERRORS } from "./errors.js";

@@ -3,11 +3,13 @@
  * `HttpConnection::handle`), reading parameters (params.ts), and the Bot API envelope — `{ok: true,
  * result, description?}` or `{ok: false, error_code, description, parameters?}` with the HTTP status
  * equal to error_code and `Retry-After` on 429 (`HttpConnection::send_response`). `/sandbox…` is the
- * control API (control.ts).
+ * control API (control.ts, on the kit's router), which also takes the kit's HTTP fault rules
+ * (`/sandbox/faults`: the Bot API unreachable, failing with a status, or slow).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { type Control, handleControl } from "./control.js";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { Faults } from "../kit/faults.js";
+import { startSandboxServer } from "../kit/http.js";
+import { type Control, controlHandler } from "./control.js";
 import type { TelegramEngine } from "./engine.js";
 import { ApiError, apiError } from "./errors.js";
 import { dispatch } from "./methods/index.js";
@@ -97,47 +99,43 @@ async function handleApi(engine: TelegramEngine, req: IncomingMessage, res: Serv
   send(res, 200, out);
 }
 
+/**
+ * Starts the sandbox's HTTP server (the kit's, with its HTTP fault rules on the Bot API): the Bot API
+ * under `/bot…`, the control API under `/sandbox`.
+ */
 export async function startHttpServer(
   engine: TelegramEngine,
   control: Control,
   options: { host: string; port: number; log?: (line: string) => void },
 ): Promise<HttpServer> {
   let apiRoot = "";
-  const server = createServer((req, res) => {
-    const raw = req.url ?? "/";
-    const q = raw.indexOf("?");
-    const path = decodePath(q < 0 ? raw : raw.slice(0, q));
-    const search = q < 0 ? "" : raw.slice(q + 1);
-    const work =
-      path === "/sandbox" || path.startsWith("/sandbox/")
-        ? handleControl(control, apiRoot, req, path, new URLSearchParams(search)).then(({ status, body }) => send(res, status, body))
-        : handleApi(engine, req, res, path, search);
-    work.catch((e: unknown) => {
-      if (e instanceof ApiError) return sendError(res, e);
-      if (e instanceof BodyError) return sendError(res, new ApiError(400, e.message));
-      options.log?.(`sandbox/telegram: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      sendError(res, new ApiError(500, "Internal Server Error"));
-    });
+  const faults = new Faults();
+  const handleControl = controlHandler(control, () => apiRoot, faults);
+  const running = await startSandboxServer({
+    host: options.host,
+    port: options.port,
+    faults,
+    onRequest: (req, res) => {
+      const raw = req.url ?? "/";
+      const q = raw.indexOf("?");
+      const path = decodePath(q < 0 ? raw : raw.slice(0, q));
+      const search = q < 0 ? "" : raw.slice(q + 1);
+      const work = path === "/sandbox" || path.startsWith("/sandbox/") ? handleControl(req, res) : handleApi(engine, req, res, path, search);
+      work.catch((e: unknown) => {
+        if (e instanceof ApiError) return sendError(res, e);
+        if (e instanceof BodyError) return sendError(res, new ApiError(400, e.message));
+        options.log?.(`sandbox/telegram: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        sendError(res, new ApiError(500, "Internal Server Error"));
+      });
+    },
   });
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const unspecified = address.address === "0.0.0.0" || address.address === "::";
-  const host = unspecified ? "127.0.0.1" : address.family === "IPv6" ? `[${address.address}]` : address.address;
-  apiRoot = `http://${host}:${address.port}`;
+  apiRoot = running.url;
   return {
-    server,
+    server: running.server,
     url: apiRoot,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      faults.close();
+      await running.close();
+    },
   };
 }

@@ -11,7 +11,8 @@
  */
 import type { TelegramEngine } from "./engine.js";
 import { type BotRecord, type QueuedUpdate, updateJson } from "./state.js";
-import type { TimerId } from "./clock.js";
+import type { TimerId } from "../kit/clock.js";
+import { type DeliveryAttempt, type DeliveryOutcome, deliverOnce, nextRetryDelayS } from "../kit/webhooks.js";
 import { dispatchAs } from "./methods/index.js";
 import { Params } from "./params.js";
 
@@ -26,7 +27,7 @@ interface RetryState {
 }
 
 export class WebhookDelivery {
-  private inFlight: { updateId: number; abort: AbortController; timer: TimerId } | null = null;
+  private inFlight: { updateId: number; attempt: DeliveryAttempt } | null = null;
   private wakeTimer: { id: TimerId; at: number } | null = null;
   private readonly retries = new Map<number, RetryState>();
   private generation = 0;
@@ -51,8 +52,7 @@ export class WebhookDelivery {
   stop(): void {
     this.generation++;
     if (this.inFlight) {
-      this.engine.clock.clearTimer(this.inFlight.timer);
-      this.inFlight.abort.abort();
+      this.inFlight.attempt.abort();
       this.inFlight = null;
     }
     if (this.wakeTimer) this.engine.clock.clearTimer(this.wakeTimer.id);
@@ -89,14 +89,6 @@ export class WebhookDelivery {
     const webhook = this.bot.webhook;
     if (!webhook) return;
     const generation = this.generation;
-    const abort = new AbortController();
-    let timedOut = false;
-    const timer = this.engine.clock.setTimer(this.engine.settings.webhookTimeoutMs, () => {
-      timedOut = true;
-      abort.abort();
-    });
-    this.inFlight = { updateId: update.update_id, abort, timer };
-
     const url = new URL(webhook.url);
     const headers: Record<string, string> = { "content-type": "application/json", "accept-encoding": "gzip, deflate" };
     if (url.username !== "" || url.password !== "") {
@@ -107,22 +99,22 @@ export class WebhookDelivery {
     }
     if (webhook.secretToken !== "") headers["x-telegram-bot-api-secret-token"] = webhook.secretToken;
 
-    const done = (error: string | null, retryAfter: number, reply: string): void => {
+    const attempt = deliverOnce({
+      url,
+      headers,
+      body: JSON.stringify(updateJson(update)),
+      clock: this.engine.clock,
+      timeoutMs: this.engine.settings.webhookTimeoutMs,
+      maxReplyBytes: MAX_REPLY_BYTES,
+    });
+    this.inFlight = { updateId: update.update_id, attempt };
+    void attempt.outcome.then((o) => {
       if (generation !== this.generation) return;
-      this.engine.clock.clearTimer(timer);
       this.inFlight = null;
-      if (error === null) this.succeeded(update, reply);
-      else this.failed(update, error, retryAfter);
+      if (o.ok) this.succeeded(update, o.body);
+      else this.failed(update, describeFailure(o), o.retryAfterS);
       this.kick();
-    };
-
-    fetch(url, { method: "POST", headers, body: JSON.stringify(updateJson(update)), signal: abort.signal, redirect: "manual" })
-      .then(async (res) => {
-        const body = await readLimited(res);
-        if (res.status >= 200 && res.status <= 299) done(null, 0, body);
-        else done(`Wrong response from the webhook: ${res.status} ${res.statusText}`, retryAfterOf(res), "");
-      })
-      .catch((e: unknown) => done(timedOut ? "Read timeout expired" : describeNetworkError(e), 0, ""));
+    });
   }
 
   private succeeded(update: QueuedUpdate, reply: string): void {
@@ -139,13 +131,9 @@ export class WebhookDelivery {
     }
     const now = this.engine.now();
     const state = this.retries.get(update.update_id) ?? { delay: 1, failCount: 0, wakeAt: now };
-    const retryAfter = Math.min(MAX_RETRY_AFTER_S, Math.max(0, retryAfterHeader));
-    let nextDelay = state.delay;
-    let effective = retryAfter;
-    if (retryAfter === 0 && state.failCount > 0) {
-      nextDelay = Math.min(MAX_RESEND_DELAY_S, state.delay * 2);
-      effective = nextDelay;
-    }
+    const failures = state.failCount + 1;
+    const effective = nextRetryDelayS(failures, state.delay, Math.max(0, retryAfterHeader), { maxS: MAX_RESEND_DELAY_S, maxRetryAfterS: MAX_RETRY_AFTER_S });
+    const nextDelay = retryAfterHeader > 0 || failures <= 1 ? state.delay : effective;
     if (now + effective * 1000 > update.expiresAt) {
       this.retries.delete(update.update_id);
       this.bot.queue.remove(update.update_id);
@@ -174,27 +162,11 @@ export class WebhookDelivery {
   }
 }
 
-async function readLimited(res: Response): Promise<string> {
-  try {
-    const buf = Buffer.from(await res.arrayBuffer());
-    return buf.length > MAX_REPLY_BYTES ? "" : buf.toString("utf8");
-  } catch {
-    return "";
-  }
-}
-
-function retryAfterOf(res: Response): number {
-  const v = res.headers.get("retry-after");
-  if (v === null) return 0;
-  const n = Number.parseInt(v, 10);
-  return Number.isFinite(n) && n > 0 ? n : 0;
-}
-
-/** The webhook's last_error_message for a failed connection, worded like the real server's. */
-function describeNetworkError(e: unknown): string {
-  const cause = (e as { cause?: { code?: string; message?: string } } | undefined)?.cause;
-  const code = cause?.code ?? (e as { code?: string } | undefined)?.code;
-  switch (code) {
+/** The webhook's last_error_message for a failed attempt, worded like the real server's. */
+function describeFailure(o: Extract<DeliveryOutcome, { ok: false }>): string {
+  if (o.reason === "status") return `Wrong response from the webhook: ${o.status} ${o.statusText ?? ""}`.trimEnd();
+  if (o.reason === "timeout") return "Read timeout expired";
+  switch (o.code) {
     case "ECONNREFUSED":
       return "Connection refused";
     case "ENOTFOUND":
@@ -210,6 +182,6 @@ function describeNetworkError(e: unknown): string {
     case "UND_ERR_BODY_TIMEOUT":
       return "Read timeout expired";
     default:
-      return cause?.message ?? (e instanceof Error ? e.message : String(e));
+      return o.message ?? "Webhook connection failed";
   }
 }

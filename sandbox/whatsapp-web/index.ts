@@ -9,7 +9,7 @@
  * const sock = makeWASocket({ waWebSocketUrl: sandbox.wsUrl, auth, … });
  * ```
  */
-import { type Clock, createSystemClock } from "../telegram/clock.js";
+import { type Clock, createSystemClock } from "../kit/clock.js";
 import { type SandboxCertificates, createCertificates } from "./certs.js";
 import type { KeyPair } from "./noise/crypto.js";
 import type { QrSchedule } from "./pairing.js";
@@ -20,7 +20,7 @@ import { controlHandler } from "./control.js";
 import type { PhoneInfo } from "./phone.js";
 import { type CreatePhoneInput, SandboxState } from "./state.js";
 
-export { createManualClock, createSystemClock, type Clock } from "../telegram/clock.js";
+export { createManualClock, createSystemClock, type Clock } from "../kit/clock.js";
 export { QR_FIRST_TTL_MS, QR_NEXT_TTL_MS, QR_REF_COUNT, QR_SCAN_GRACE_MS, QR_TIMEOUT_PARAM, parseQr, type QrData, type QrSchedule } from "./pairing.js";
 export type { Connection, TlsMaterial } from "./server.js";
 export { createSelfSignedTls } from "./tls.js";

@@ -15,6 +15,12 @@ import type { Connection } from "./server.js";
 import { type ClientDeviceKeys, type PreKeyBundle, SignalDevice } from "./signal/index.js";
 import type { SandboxState } from "./state.js";
 
+/** A contact's message kept for an offline device. */
+export interface OfflineItem {
+  record: InboundMessage;
+  contact: SandboxContact;
+}
+
 /** Whom a JID names in the sandbox. */
 export type Account =
   | { kind: "phone"; phone: SandboxPhone }
@@ -48,7 +54,8 @@ export interface InboundMessage {
   /** Unix seconds (the stanza's `t`). */
   t: number;
   /** Per client device: what happened to its copy. */
-  deliveries: { device: string; status: "delivered" | "read" | "retry" | "nack" | "timeout" | "no_keys" | "error"; detail?: string }[];
+  /** Per client device: what happened to its copy (`queued`: the device is offline; it gets the copy at its next login). */
+  deliveries: { device: string; status: "queued" | "delivered" | "read" | "retry" | "nack" | "timeout" | "no_keys" | "error"; detail?: string }[];
   receipts: ClientReceipt[];
 }
 
@@ -167,6 +174,22 @@ export class Messaging {
   connectionsOf(phone: SandboxPhone): Connection[] {
     return [...this.state.connections].filter((c) => c.loggedIn?.phone === phone);
   }
+
+  /** Keeps a contact's message for a linked device that is offline (WhatsApp's offline queue). */
+  queueOffline(device: LinkedDevice, item: OfflineItem): void {
+    const list = this.offline.get(device) ?? [];
+    list.push(item);
+    this.offline.set(device, list);
+  }
+
+  /** The messages kept for `device`, oldest first; the queue is emptied. */
+  takeOffline(device: LinkedDevice): OfflineItem[] {
+    const list = this.offline.get(device) ?? [];
+    this.offline.delete(device);
+    return list;
+  }
+
+  private readonly offline = new WeakMap<LinkedDevice, OfflineItem[]>();
 }
 
 /** Messages kept per direction (inbound, sent) per sandbox; the oldest are forgotten first. */

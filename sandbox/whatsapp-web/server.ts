@@ -17,11 +17,11 @@
  * Every node the client sends is recorded (`Connection.received`).
  */
 import { randomBytes } from "node:crypto";
-import { type IncomingMessage, type RequestListener, type Server as HttpServer, createServer as createHttpServer } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
+import type { IncomingMessage, RequestListener, Server as HttpServer } from "node:http";
 import type { Duplex } from "node:stream";
+import { type TlsMaterial, refuseUpgrade, startSandboxServer } from "../kit/http.js";
 import { type WebSocket, WebSocketServer } from "ws";
-import type { Clock } from "../telegram/clock.js";
+import type { Clock } from "../kit/clock.js";
 import { type BinaryNode, S_WHATSAPP_NET, decodeNode, encodeNode } from "./binary/index.js";
 import type { SandboxCertificates } from "./certs.js";
 import { type LoginInfo, NoiseSession } from "./noise/session.js";
@@ -29,7 +29,7 @@ import { QrRefs, type QrSchedule, scheduleForQuery } from "./pairing.js";
 import type { LinkedDevice, PairSuccess, SandboxPhone } from "./phone.js";
 import { SandboxError, type SandboxState } from "./state.js";
 import { type ClientPayload, proto } from "./proto/index.js";
-import { handleEncryptIq, handleMessageStanzas, handleUsyncIq } from "./handlers/index-messages.js";
+import { deliverOffline, handleEncryptIq, handleMessageStanzas, handleUsyncIq } from "./handlers/index-messages.js";
 import { seedDeviceKeys } from "./handlers/keys.js";
 import { handlePairingCode } from "./handlers/pairing-code.js";
 import { faultsOf } from "./faults.js";
@@ -263,10 +263,12 @@ export class Connection {
     this.loggedIn = { phone, device };
     this.sendNode({ tag: "success", attrs: { t: String(Math.floor(this.env.clock.now() / 1000)), lid: device.lid, location: "sandbox" } });
     for (const hooks of SESSION_HOOKS) hooks.login?.(this);
-    // The end of the offline queue (the sandbox keeps none, so count 0), as the real server sends it
-    // after <success>: Baileys rc14 lib/Socket/socket.js `CB:ib,,offline` flushes the events it buffered
-    // since connecting and emits connection.update {receivedPendingNotifications: true}.
-    this.sendNode({ tag: "ib", attrs: { from: S_WHATSAPP_NET }, content: [{ tag: "offline", attrs: { count: "0" } }] });
+    // What came while the device was offline, then the end of the offline queue with its count, as
+    // the real server sends them after <success>: Baileys rc14 lib/Socket/socket.js `CB:ib,,offline`
+    // flushes the events it buffered since connecting and emits connection.update
+    // {receivedPendingNotifications: true}.
+    const count = deliverOffline(this);
+    this.sendNode({ tag: "ib", attrs: { from: S_WHATSAPP_NET }, content: [{ tag: "offline", attrs: { count: String(count) } }] });
   }
 
   private frame(plaintext: Uint8Array): void {
@@ -316,22 +318,8 @@ function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
   return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }
 
-/**
- * Answers an upgrade that is refused (another path than {@link CHAT_PATH}: 404; a malformed
- * `qrTimeoutMs`: 400) and closes the socket. Node's HTTP server hands upgrade sockets over without
- * its own `error` listener, so one is added here: a client that resets the connection (ECONNRESET,
- * EPIPE) must not become an uncaught exception.
- */
-function refuseUpgrade(socket: Duplex, status = "404 Not Found"): void {
-  socket.on("error", () => socket.destroy());
-  socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-}
-
 /** TLS material for `wss://`: PEM strings. */
-export interface TlsMaterial {
-  key: string;
-  cert: string;
-}
+export type { TlsMaterial } from "../kit/http.js";
 
 export interface RunningServer {
   http: HttpServer;
@@ -350,10 +338,10 @@ export async function startServer(
   options: { host: string; port: number; tls?: TlsMaterial | undefined; onRequest?: RequestListener | undefined },
 ): Promise<RunningServer> {
   const onRequest: RequestListener = options.onRequest ?? ((_req, res) => res.writeHead(404).end());
-  const http: HttpServer = options.tls ? createHttpsServer(options.tls, onRequest) : createHttpServer(onRequest);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD });
   const connections = env.state.connections;
-  http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  // Refused upgrades: another path than CHAT_PATH (404), a malformed `qrTimeoutMs` (400).
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? "/", "http://sandbox");
     if (url.pathname !== CHAT_PATH) {
       refuseUpgrade(socket);
@@ -369,14 +357,9 @@ export async function startServer(
     wss.handleUpgrade(req, socket, head, (ws) => {
       connections.add(new Connection(ws, connEnv, (c) => connections.delete(c)));
     });
-  });
-  await new Promise<void>((resolve, reject) => {
-    http.once("error", reject);
-    http.listen(options.port, options.host, () => {
-      http.off("error", reject);
-      resolve();
-    });
-  });
+  };
+  const server = await startSandboxServer({ host: options.host, port: options.port, onRequest, onUpgrade, ...(options.tls ? { tls: options.tls } : {}) });
+  const http = server.server;
   return {
     http,
     connections,
@@ -384,8 +367,7 @@ export async function startServer(
       for (const c of connections) c.close();
       for (const ws of wss.clients) ws.terminate();
       wss.close();
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await server.close();
     },
   };
 }

@@ -2,23 +2,17 @@
  * The sandbox's world: phones (accounts) and the client connections waiting to be linked.
  * Used by the WebSocket server (logins, pairing answers) and the control API (create phones, scan).
  */
+import { ControlError } from "../kit/control.js";
 import { randomInt } from "node:crypto";
-import type { Clock } from "../telegram/clock.js";
+import type { Clock } from "../kit/clock.js";
 import { companionProps } from "./devices.js";
 import { parseQr } from "./pairing.js";
 import { PHONE_PLATFORMS, type PhoneInfo, type PhonePlatform, SandboxPhone } from "./phone.js";
 import type { Connection } from "./server.js";
 
 /** A control-API error: HTTP status, stable code, message. */
-export class SandboxError extends Error {
+export class SandboxError extends ControlError {
   override readonly name = "SandboxError";
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface CreatePhoneInput {

@@ -9,6 +9,7 @@ import { registerWebhooks } from "./commands/webhooks.js";
 import { processIo, type CliIo, type GlobalOptions } from "./context.js";
 import { EXIT, exitCodeFor } from "./errors.js";
 import { formatError } from "./output.js";
+import { PLATFORMS, type AnyPlatformModule } from "../platforms/index.js";
 
 /** Default gateway URL when neither `--url` nor `SWITCHBOARD_URL` is set. */
 export const DEFAULT_URL = "http://127.0.0.1:8080";
@@ -25,9 +26,12 @@ Exit codes:
 
 /**
  * Builds the `switchboard` program. Commander's own output (help, usage errors) goes to `io`, and
- * it never exits the process: {@link run} maps its errors to exit codes.
+ * it never exits the process: {@link run} maps its errors to exit codes. `platforms` (default: the
+ * list in src/platforms) give `serve` its connectors and `sandbox` its commands; `sandboxStopSignal`
+ * (tests) replaces SIGINT/SIGTERM as what stops a `sandbox <name>` command.
  */
-export function buildProgram(io: CliIo): Command {
+export function buildProgram(io: CliIo, opts: { platforms?: readonly AnyPlatformModule[]; sandboxStopSignal?: () => Promise<unknown> } = {}): Command {
+  const platforms = opts.platforms ?? PLATFORMS;
   const program = new Command("switchboard")
     .description("Switchboard: many messaging accounts behind one REST API")
     .version("0.1.0")
@@ -39,13 +43,13 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .addHelpText("after", EXIT_CODES_HELP);
   // Settings above are inherited by the subcommands added below.
-  registerServe(program, io);
+  registerServe(program, io, platforms);
   registerInstances(program, io);
   registerTokens(program, io);
   registerPlatforms(program, io);
   registerEvents(program, io);
   registerWebhooks(program, io);
-  registerSandbox(program, io);
+  registerSandbox(program, io, platforms, opts.sandboxStopSignal);
   return program;
 }
 
@@ -54,8 +58,8 @@ export function buildProgram(io: CliIo): Command {
  * the exit code (see {@link EXIT}). Never rejects: every failure is printed to `io.err` (the error
  * envelope with `--json`) and mapped to its exit code. The token never appears in that output.
  */
-export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
-  const program = buildProgram(io);
+export async function run(argv: readonly string[], io: CliIo = processIo(), opts: { platforms?: readonly AnyPlatformModule[] } = {}): Promise<number> {
+  const program = buildProgram(io, opts);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return EXIT.ok;

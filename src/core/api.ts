@@ -1,5 +1,5 @@
 import type { TSchema } from "@sinclair/typebox";
-import type { ActionSpec, Capabilities, LoginRequest, OutboundMessage, SentMessage, WebhookRequest } from "./connector.js";
+import type { ActionSpec, AppWebhookRequest, Capabilities, LoginRequest, OutboundMessage, SentMessage, WebhookRequest } from "./connector.js";
 import type { DesiredState, InstanceStatus, LogoutResult, RemoteLogoutOutcome, StatusState } from "./status.js";
 import type { HistoryEntry, TokenRecord } from "../store/types.js";
 
@@ -71,6 +71,17 @@ export interface GatewayApi {
    * the live session. @throws `INSTANCE_NOT_FOUND`, `INVALID_STATE`, `UNAUTHENTICATED`.
    */
   webhook(name: string, request: WebhookRequest): Promise<void>;
+  /**
+   * A request to a platform app's callback (`GET|POST /v1/intake/:platform/:app`): verified by the
+   * platform's connector against the secrets of the app's instances, each entry resolved to its
+   * instance and stored, before the answer. Entries naming no instance of the app are acknowledged
+   * and counted (`switchboard_intake_entries_total{outcome="unknown"}`), never stored.
+   * @returns what to answer: the handshake's challenge (text), or `{stored, unknown, ignored}`.
+   * @throws `NOT_FOUND` (the platform takes no app-level webhooks), `UNAUTHENTICATED` (401: bad or
+   *   missing signature), `FORBIDDEN` (403: wrong verify token, or an app with no instance),
+   *   `VALIDATION_FAILED` (unreadable), `STORAGE_FAILED`.
+   */
+  appWebhook(platform: string, request: AppWebhookRequest): Promise<{ kind: "challenge"; body: string } | { kind: "stored"; stored: number; unknown: number; ignored: number }>;
   /** Resolves a presented token string. Constant-time on the hash. Never throws for bad input. */
   authenticate(token: string): Promise<TokenRecord | undefined>;
   /**

@@ -53,7 +53,62 @@ export interface Connector {
    * @throws {SwitchboardError} `NOT_SUPPORTED`, `INVALID_STATE`, `PLATFORM_UNREACHABLE`, …
    */
   runAction?(name: string, input: unknown, ctx: RemoteContext): Promise<ActionResult>;
+
+  /**
+   * App-level webhooks: the platform pushes to one callback per app
+   * (`GET|POST /v1/intake/<platform>/<app>`), one request carrying entries for many instances
+   * (Meta's webhooks). Absent: the platform pushes per instance, if at all ({@link Session.handleWebhook}).
+   */
+  readonly appWebhooks?: AppWebhooks;
 }
+
+/**
+ * How a connector reads its platform's app-level webhooks. The core finds the app's instances
+ * ({@link AppWebhooks.appOf}), lets the connector verify and split the request
+ * ({@link AppWebhooks.open}), resolves every entry to its instance by one function (so that cluster
+ * mode can forward an entry to the node that owns the instance), turns each entry into events
+ * ({@link AppWebhooks.events}) and stores them before it answers. Pure functions: no I/O, never
+ * throw for bad input (a malformed request is `refused`).
+ */
+export interface AppWebhooks {
+  /** The app whose callback this instance's entries arrive at (e.g. its config's `appId`), or null. */
+  appOf(config: Record<string, unknown>): string | null;
+  /** The id by which entries name this instance (e.g. a phone number id, a page id), or null. */
+  keyOf(config: Record<string, unknown>): string | null;
+  /**
+   * Verifies and reads a request to the app's callback. `credentials` are those of the app's
+   * instances that hold any: the app's secrets (an app secret, a verify token) live there; each
+   * distinct one is tried, in constant time. Answers the handshake's `challenge` (a GET), a
+   * refusal (`401`: bad or missing signature; `403`: wrong verify token), or the entries by key.
+   * Secrets never appear in the answer.
+   */
+  open(request: AppWebhookRequest, credentials: readonly Credentials[]): AppWebhookOpening;
+  /**
+   * The events of one entry for the instance it names. Ids must be stable per platform item, so a
+   * redelivered request stores nothing twice.
+   */
+  events(entry: unknown, instance: InstanceRef, config: Record<string, unknown>): InboundEvent[];
+}
+
+/** A request to an app-level callback, as the gateway received it. Header names are lower case. */
+export interface AppWebhookRequest {
+  method: "GET" | "POST";
+  /** The app id from the URL. */
+  app: string;
+  query: Readonly<Record<string, string>>;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The exact bytes of the body (signatures are over them); empty for a GET. */
+  rawBody: Buffer;
+}
+
+/** What {@link AppWebhooks.open} made of a request. */
+export type AppWebhookOpening =
+  /** A verification handshake that passed: answer `body` as text/plain with 200. */
+  | { kind: "challenge"; body: string }
+  /** Refused: 401 (signature), 403 (verify token), 400 (unreadable); `message` is secret-free. */
+  | { kind: "refused"; status: 400 | 401 | 403; message: string }
+  /** Verified: the entries, each with the key of the instance it names. */
+  | { kind: "entries"; entries: ReadonlyArray<{ key: string; entry: unknown }> };
 
 /** What an action answers: `result` for the caller, `config` to merge into the instance config. */
 export interface ActionResult {

@@ -17,7 +17,7 @@ import {
 } from "./api.js";
 import { systemClock, type Clock } from "./clock.js";
 import { UrlGuard } from "../net/url-guard.js";
-import type { ActionSpec, Connector, LoginRequest, OutboundMessage, SentMessage, WebhookRequest } from "./connector.js";
+import type { ActionSpec, AppWebhookRequest, Connector, Credentials, LoginRequest, OutboundMessage, SentMessage, WebhookRequest } from "./connector.js";
 import type { CredentialStore } from "./credentials.js";
 import { err, toErrorInfo } from "./errors.js";
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect.js";
@@ -406,6 +406,62 @@ export class Gateway implements GatewayApi {
     const handle = session?.handleWebhook?.bind(session);
     if (!handle) throw err("INVALID_STATE", { message: "This instance takes no webhook now.", details: { status: rt.status.state } });
     await this.bounded("webhook", () => handle(request));
+  }
+
+  async appWebhook(
+    platform: string,
+    request: AppWebhookRequest,
+  ): Promise<{ kind: "challenge"; body: string } | { kind: "stored"; stored: number; unknown: number; ignored: number }> {
+    this.assertRunning();
+    const connector = this.connectors.get(platform);
+    const hooks = connector?.appWebhooks;
+    if (!connector || !hooks) throw err("NOT_FOUND", { message: `The platform '${platform}' takes no app-level webhooks.`, details: { platform } });
+    const members = [...this.runtimes.values()].filter((rt) => rt.current.platform === platform && hooks.appOf(rt.current.config) === request.app);
+    const secrets = (await Promise.all(members.map((rt) => this.opts.credentials.get(rt.id).catch(() => null)))).filter((c): c is Credentials => c !== null);
+    if (secrets.length === 0) throw err("FORBIDDEN", { message: "No instance of this app holds its secrets.", details: { platform } });
+    const opened = hooks.open(request, secrets);
+    if (opened.kind === "challenge") return opened;
+    if (opened.kind === "refused") {
+      const code = opened.status === 401 ? "UNAUTHENTICATED" : opened.status === 403 ? "FORBIDDEN" : "VALIDATION_FAILED";
+      throw err(code, { message: opened.message, details: { platform } });
+    }
+    let stored = 0;
+    let unknown = 0;
+    let ignored = 0;
+    for (const { key, entry } of opened.entries) {
+      const rt = this.resolveAppEntry(platform, request.app, key);
+      if (!rt) {
+        unknown++;
+        // Logged without its payload: an entry may carry personal data.
+        this.logger.warn({ platform, app: request.app, key }, "app webhook entry for no known instance: acknowledged, not stored");
+        continue;
+      }
+      if (!rt.hasCredentials) {
+        ignored++;
+        this.logger.info({ platform, instance: rt.name }, "app webhook entry for an instance without credentials: acknowledged, not stored");
+        continue;
+      }
+      const events = hooks.events(entry, { id: rt.id, name: rt.name, platform }, rt.current.config);
+      await rt.storeEvents(events.map((e) => ({ id: e.id, type: e.type, ...rt.source(), ts: e.ts ?? this.deps.clock.now(), data: e.data })));
+      stored++;
+    }
+    if (stored > 0) this.metrics.intakeEntries.inc({ platform, outcome: "stored" }, stored);
+    if (unknown > 0) this.metrics.intakeEntries.inc({ platform, outcome: "unknown" }, unknown);
+    if (ignored > 0) this.metrics.intakeEntries.inc({ platform, outcome: "ignored" }, ignored);
+    return { kind: "stored", stored, unknown, ignored };
+  }
+
+  /**
+   * The instance an app-level webhook entry belongs to: the one of `platform` whose config puts it
+   * in `app` and names it `key`. The one place entries are resolved (cluster mode forwards from here).
+   */
+  private resolveAppEntry(platform: string, app: string, key: string): InstanceRuntime | undefined {
+    const hooks = this.connectors.get(platform)?.appWebhooks;
+    if (!hooks) return undefined;
+    for (const rt of this.runtimes.values()) {
+      if (rt.current.platform === platform && hooks.appOf(rt.current.config) === app && hooks.keyOf(rt.current.config) === key) return rt;
+    }
+    return undefined;
   }
 
   authenticate(token: string): Promise<TokenRecord | undefined> {

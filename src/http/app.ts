@@ -5,12 +5,13 @@ import type { EventFeed } from "../events/feed.js";
 import type { WebhookApi } from "../events/webhooks/types.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { IdempotencyStore } from "../store/types.js";
-import { installAuthentication, installAuthorization } from "./auth.js";
-import { installBrowserTokens } from "./browser-token.js";
+import { authenticationStep, authorizationStep } from "./auth.js";
+import { browserTokenStep } from "./browser-token.js";
+import { installGate } from "./gate.js";
 import { frameworkErrorHandler, installErrorHandling } from "./errors.js";
 import { installIdempotency } from "./idempotency.js";
 import { registerOpenApi } from "./openapi.js";
-import { DEFAULT_RATE_LIMIT, installRateLimit, type RateLimitOptions } from "./rate-limit.js";
+import { DEFAULT_RATE_LIMIT, rateLimitStep, type RateLimitOptions } from "./rate-limit.js";
 import { GatewayLogController, lazyChildLoggerFactory } from "./request-logging.js";
 import { installRequestMetrics } from "./request-metrics.js";
 import { actionRoutes } from "./routes/actions.js";
@@ -85,11 +86,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   installErrorHandling(app);
   await registerOpenApi(app, deps.version);
 
-  // onRequest hooks run in this order.
-  installBrowserTokens(app);
-  installAuthentication(app, deps.gateway);
-  installRateLimit(app, deps.rateLimit ?? DEFAULT_RATE_LIMIT);
-  installAuthorization(app);
+  // The request gate: one onRequest hook running these steps in this order.
+  installGate(app, [browserTokenStep, authenticationStep(app, deps.gateway), rateLimitStep(deps.rateLimit ?? DEFAULT_RATE_LIMIT), authorizationStep]);
   installIdempotency(app, deps.idempotency, deps.logger);
   installRequestMetrics(app, deps.metrics);
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { GateStep } from "./gate.js";
 import type { GatewayApi } from "../core/api.js";
 import { err } from "../core/errors.js";
 import type { Access, AuthContext } from "./types.js";
@@ -49,31 +50,29 @@ export function isExempt(request: FastifyRequest): boolean {
 }
 
 /**
- * Installs `request.auth` resolution (first `onRequest` hook). Runs for every request except the
- * exempt probes; a presented token is resolved even on public routes so that the rate limiter keys
- * on it. Does not reject anything: see {@link installAuthorization}.
+ * The `request.auth` resolution step of the request gate (see `installGate`; declares
+ * `request.auth`). Runs for every request except the exempt probes; a presented token is resolved
+ * even on public routes so that the rate limiter keys on it. Synchronous for a token the gateway
+ * has cached (nearly every request). Does not reject anything: see {@link authorizationStep}.
  */
-export function installAuthentication(app: FastifyInstance, gateway: GatewayApi): void {
+export function authenticationStep(app: FastifyInstance, gateway: GatewayApi): GateStep {
   app.decorateRequest("auth", null);
-  // Callback style, and synchronous for a token the gateway has cached (nearly every request): no
-  // promise at all on that path.
-  app.addHook("onRequest", (request, _reply, done) => {
-    if (isExempt(request)) return done();
+  return (request) => {
+    if (isExempt(request)) return;
     const token = presentedToken(request);
     if (token === undefined) {
       request.auth = null;
-      return done();
+      return;
     }
     const cached = cachedCaller(gateway, token);
     if (cached !== undefined) {
       request.auth = cached;
-      return done();
+      return;
     }
-    resolveCaller(gateway, token).then((caller) => {
+    return resolveCaller(gateway, token).then((caller) => {
       request.auth = caller;
-      done();
-    }, done);
-  });
+    });
+  };
 }
 
 /**
@@ -90,8 +89,8 @@ function cachedCaller(gateway: GatewayApi, token: string): AuthContext | null | 
 }
 
 /**
- * Enforces the route's {@link Access} (an `onRequest` hook that must run after authentication and
- * rate limiting):
+ * The step of the request gate that enforces the route's {@link Access} (after authentication and
+ * rate limiting; synchronous):
  * - `public`: anyone;
  * - no valid token: 401 `UNAUTHENTICATED`;
  * - `account`: instance tokens get 403 `FORBIDDEN`;
@@ -99,17 +98,7 @@ function cachedCaller(gateway: GatewayApi, token: string): AuthContext | null | 
  *   (also when that other instance does not exist: names do not leak to instance tokens);
  * - `token`: any valid token (handlers filter what an instance token sees).
  */
-export function installAuthorization(app: FastifyInstance): void {
-  // Synchronous (callback style): no promise per request for a check that never waits.
-  app.addHook("onRequest", (request, _reply, done) => {
-    try {
-      authorize(request);
-      done();
-    } catch (e) {
-      done(e as Error);
-    }
-  });
-}
+export const authorizationStep: GateStep = (request) => authorize(request);
 
 function authorize(request: FastifyRequest): void {
   const access = accessOf(request);

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyRequest } from "fastify";
+import type { GateStep } from "./gate.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -20,7 +21,7 @@ export const WS_TOKEN_PROTOCOL_PREFIX = "switchboard.token.";
 export const TOKEN_QUERY_PARAM = "access_token";
 
 /**
- * Installs, as an `onRequest` hook that must run before authentication:
+ * The first step of the request gate (before authentication; synchronous):
  * - on every request, the `access_token` query parameter is cut out of the URL Fastify and the
  *   logger see (`request.url`, `req.url` in log lines), so a token sent that way never reaches a log;
  * - on routes with `config.browserToken`, a token found in `access_token` or in a
@@ -28,16 +29,13 @@ export const TOKEN_QUERY_PARAM = "access_token";
  *   `Authorization: Bearer` header (which the logger redacts) unless the request already carries
  *   `Authorization` or `token`; authentication then proceeds as usual.
  */
-export function installBrowserTokens(app: FastifyInstance): void {
-  app.addHook("onRequest", (request, _reply, done) => {
-    const fromQuery = scrubQueryToken(request);
-    if (request.routeOptions.config?.browserToken && request.headers.authorization === undefined && request.headers.token === undefined) {
-      const token = fromQuery ?? protocolToken(request.headers["sec-websocket-protocol"]);
-      if (token) request.headers.authorization = `Bearer ${token}`;
-    }
-    done();
-  });
-}
+export const browserTokenStep: GateStep = (request) => {
+  const fromQuery = scrubQueryToken(request);
+  if (request.routeOptions.config?.browserToken && request.headers.authorization === undefined && request.headers.token === undefined) {
+    const token = fromQuery ?? protocolToken(request.headers["sec-websocket-protocol"]);
+    if (token) request.headers.authorization = `Bearer ${token}`;
+  }
+};
 
 /** Removes `access_token` from the raw URL; returns its (first, non-empty) value. */
 function scrubQueryToken(request: FastifyRequest): string | undefined {

@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyReply } from "fastify";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { err } from "../core/errors.js";
 import { isExempt } from "./auth.js";
+import type { GateStep } from "./gate.js";
 
 /** A fixed-window budget: `points` requests per `durationMs` milliseconds. */
 export interface RateLimitOptions {
@@ -56,8 +57,8 @@ function setHeaders(reply: FastifyReply, limiter: RequestRateLimiter, b: Budget)
 }
 
 /**
- * Installs the rate limit (an `onRequest` hook that must run after authentication and before
- * authorization, so that garbage tokens spend their IP's budget before being refused):
+ * The rate-limit step of the request gate (after authentication and before authorization, so that
+ * garbage tokens spend their IP's budget before being refused):
  * - key: the token id for a valid token; `ip:<address>` otherwise;
  * - every limited response carries `RateLimit-Policy` and `RateLimit` (`r` = requests left,
  *   `t` = seconds until the window resets);
@@ -65,17 +66,14 @@ function setHeaders(reply: FastifyReply, limiter: RequestRateLimiter, b: Budget)
  *   (whole seconds, rounded up);
  * - `/health` and `/ready` (`config.rateLimit: false`) are never limited.
  */
-export function installRateLimit(app: FastifyInstance, opts: RateLimitOptions): RequestRateLimiter {
+export function rateLimitStep(opts: RateLimitOptions): GateStep {
   const limiter = new RequestRateLimiter(opts);
-  // Callback style: one promise per request (the limiter's), not three.
-  app.addHook("onRequest", (request, reply, done) => {
-    if (isExempt(request)) return done();
+  return (request, reply) => {
+    if (isExempt(request)) return;
     const key = request.auth ? `token:${request.auth.record.id}` : `ip:${request.ip}`;
-    limiter.consume(key).then((budget) => {
+    return limiter.consume(key).then((budget) => {
       setHeaders(reply, limiter, budget);
-      if (budget.allowed) done();
-      else done(err("RATE_LIMITED", { retryAfterMs: Math.max(1, Math.ceil(budget.resetMs)) }));
-    }, done);
-  });
-  return limiter;
+      if (!budget.allowed) throw err("RATE_LIMITED", { retryAfterMs: Math.max(1, Math.ceil(budget.resetMs)) });
+    });
+  };
 }

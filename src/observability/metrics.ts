@@ -9,6 +9,9 @@ import { STATUS_STATES, type StatusState } from "../core/status.js";
  * - `switchboard_verb_duration_seconds{verb,outcome}` — lifecycle verb latency (histogram, s);
  * - `switchboard_reconnects_total{platform,kind}` — session ends by disconnect kind (counter);
  * - `switchboard_http_requests_total{method,route,status}` — REST requests (counter);
+ * - `switchboard_intake_entries_total{platform,outcome}` — entries of app-level webhooks: `stored`,
+ *   `unknown` (naming no instance of the app: acknowledged, not stored), `ignored` (an instance
+ *   without credentials);
  * - default Node.js process metrics with the `switchboard_` prefix.
  */
 export class Metrics {
@@ -16,6 +19,7 @@ export class Metrics {
   readonly verbDuration: Histogram<"verb" | "outcome">;
   readonly reconnects: Counter<"platform" | "kind">;
   readonly httpRequests: Counter<"method" | "route" | "status">;
+  readonly intakeEntries: Counter<"platform" | "outcome">;
   private readonly instances: Gauge<"status">;
   private statusSource: () => Iterable<StatusState> = () => [];
 
@@ -38,6 +42,12 @@ export class Metrics {
       name: "switchboard_http_requests_total",
       help: "REST API requests",
       labelNames: ["method", "route", "status"],
+      registers: [this.registry],
+    });
+    this.intakeEntries = new Counter({
+      name: "switchboard_intake_entries_total",
+      help: "Entries of app-level webhooks, by outcome (stored, unknown, ignored)",
+      labelNames: ["platform", "outcome"],
       registers: [this.registry],
     });
     const statuses = (): Iterable<StatusState> => this.statusSource();

@@ -1,59 +1,51 @@
 /**
- * Sandbox mode (`switchboard serve --sandbox`, `startServer({sandbox: true})`): the Telegram Bot API
- * sandbox and the WhatsApp Web sandbox run in the gateway's process on free loopback ports, and
- * instances created meanwhile point at them. See docs/sandbox-mode.md.
+ * Sandbox mode (`switchboard serve --sandbox`, `startServer({sandbox: true})`): the sandbox of every
+ * listed platform runs in the gateway's process on a free loopback port, and instances created
+ * meanwhile point at them. See docs/sandbox-mode.md.
  *
- * The sandboxes are loaded lazily (a gateway without sandbox mode never loads them). This module does
- * not import connectors: it says which connector options and config defaults sandbox mode needs, and
- * `src/server.ts` builds the connectors with them.
+ * Platform-neutral: it loops over the platform modules (src/platforms) and names none. Each module
+ * loads its sandbox lazily (a gateway without sandbox mode never loads one).
  */
-import type { TelegramSandbox } from "../../sandbox/telegram/index.js";
-import type { WhatsAppWebSandbox } from "../../sandbox/whatsapp-web/index.js";
+import type { AnyPlatformModule, RunningSandbox } from "../platforms/types.js";
+import type { SandboxPanel } from "../platforms/panel.js";
 import type { ConfigDefaults } from "./config-defaults.js";
-import type { SandboxTargets } from "./targets.js";
 
 export { withConfigDefaults, type ConfigDefaults } from "./config-defaults.js";
-export type { SandboxTargets } from "./targets.js";
 
-/** Where the sandboxes listen, as `RunningServer.sandbox` and the serve banner show it. */
-export interface SandboxInfo {
-  telegram: {
-    /** The Bot API root, e.g. `http://127.0.0.1:40123` (methods at `/bot<token>/<method>`). */
-    apiRoot: string;
-    /** The sandbox's own control API, `${apiRoot}/sandbox`. */
-    controlUrl: string;
-  };
-  whatsappWeb: {
-    /** Base URL, e.g. `http://127.0.0.1:40124`. */
-    url: string;
-    /** Baileys' `waWebSocketUrl`, e.g. `ws://127.0.0.1:40124/ws/chat`. */
-    wsUrl: string;
-    /** The sandbox's own control API, `${url}/sandbox`. */
-    controlUrl: string;
-    /** 32 bytes, base64: the root key of its certificate chain (trusted process-wide in sandbox mode). */
-    rootPublicKey: string;
-  };
+/** One running sandbox as the gateway shows it (`GET /sandbox`, `RunningServer.sandbox`, the banner). No secrets. */
+export interface SandboxView {
+  /** The sandbox's name: `/sandbox/<name>/…` on the gateway reaches its control API. */
+  name: string;
+  /** The platform it plays. */
+  platform: string;
+  displayName: string;
+  /** Its base URL (control API under `<url>/sandbox`). */
+  url: string;
+  /** Where clients point (a Bot API root, a WebSocket endpoint). */
+  endpoint: string;
+  /** Its control API, `<url>/sandbox`. */
+  controlUrl: string;
+  /** The gateway path of its control API: `/sandbox/<name>`. */
+  proxy: string;
+  /** Its own facts (URLs, public keys). */
+  info: Readonly<Record<string, string>>;
+  /** The dashboard's panel for it, when it has one. */
+  panel: SandboxPanel | null;
 }
 
-/** Both sandboxes, running. */
+/** The sandboxes of a gateway in sandbox mode, by sandbox name. */
+export type SandboxInfo = Readonly<Record<string, SandboxView>>;
+
+/** Every sandbox, running. */
 export interface SandboxMode {
   info: SandboxInfo;
-  /** The control APIs the gateway's `/sandbox/*` proxy forwards to. */
-  targets: SandboxTargets;
-  /** Instance config defaults: telegram `apiRoot`, whatsapp-web `websocketUrl`. */
+  /** Base URL of each sandbox by name, for the `/sandbox/<name>/*` proxy. */
+  targets: Readonly<Record<string, string>>;
+  /** Instance config defaults by platform (e.g. `{telegram: {apiRoot}}`). */
   configDefaults: ConfigDefaults;
-  /** Options for the built-in connectors (see `telegramConnector`, `whatsappWebConnector`). */
-  connectorOptions: {
-    /** `log-out-cloud` / `use-cloud` treat the sandbox as "the cloud" (so `use-cloud` never leaves it). */
-    telegram: { cloudApiRoot: string };
-    /**
-     * The sandbox's root key (Baileys' `WA_CERT_DETAILS`, process-wide); no version fetch from
-     * web.whatsapp.com; the `qrTimeoutMs` of an instance connecting to the sandbox's `wsUrl` told to
-     * the sandbox in the WebSocket URL, so both ends rotate the QR on the same schedule.
-     */
-    whatsappWeb: { trustRootPublicKey: Uint8Array; fetchLatestVersion: false; announceQrTimeoutTo: string };
-  };
-  /** Closes both sandboxes (their connections and ports). Idempotent. */
+  /** Connector options by platform, pointing each connector at its sandbox. */
+  connectorOptions: Readonly<Record<string, unknown>>;
+  /** Closes every sandbox (their connections and ports). Idempotent. */
   close(): Promise<void>;
 }
 
@@ -61,59 +53,57 @@ export interface SandboxMode {
 export interface SandboxModeOptions {
   /** Interface the sandboxes listen on. Default `127.0.0.1`. */
   host?: string;
-  /** Where the sandboxes' own log lines go (Telegram: internal errors; WhatsApp Web: protocol errors). */
-  log?: (sandbox: "telegram" | "whatsapp-web", line: string) => void;
+  /** Where the sandboxes' own log lines go. */
+  log?: (sandbox: string, line: string) => void;
 }
 
 /**
- * One root key pair per process: Baileys trusts a single root process-wide, so every sandbox-mode
- * gateway of a process (tests start several) signs with the same root and stays trusted.
+ * Starts the sandbox of every module that has one, on free ports of `host`; resolves once all
+ * listen. Their state (bots, users, phones…) is in memory and gone when they close.
+ * @throws a listen error of any of them (those started are closed first).
  */
-let processRoot: WhatsAppWebSandbox["certs"]["root"] | undefined;
-
-/**
- * Starts the Telegram and WhatsApp Web sandboxes on free ports of `host`; resolves once both listen.
- * Their state (bots, users, phones, contacts, links) is in memory and gone when they close.
- * @throws listen errors of either (the other is closed first).
- */
-export async function startSandboxMode(opts: SandboxModeOptions = {}): Promise<SandboxMode> {
+export async function startSandboxMode(modules: readonly AnyPlatformModule[], opts: SandboxModeOptions = {}): Promise<SandboxMode> {
   const host = opts.host ?? "127.0.0.1";
   const log = opts.log ?? (() => {});
-  const [tgModule, waModule] = await Promise.all([import("../../sandbox/telegram/index.js"), import("../../sandbox/whatsapp-web/index.js")]);
-  let telegram: TelegramSandbox | undefined;
-  let whatsapp: WhatsAppWebSandbox | undefined;
+  const running: Array<{ module: AnyPlatformModule; sandbox: RunningSandbox<unknown> }> = [];
   try {
-    telegram = await tgModule.startTelegramSandbox({ host, port: 0, log: (line) => log("telegram", line) });
-    whatsapp = await waModule.startWhatsAppWebSandbox({
-      host,
-      port: 0,
-      log: (line) => log("whatsapp-web", line),
-      ...(processRoot ? { rootKey: processRoot } : {}),
-    });
+    for (const module of modules) {
+      const sb = module.sandbox;
+      if (!sb) continue;
+      const sandbox = (await sb.start({ host, port: 0, options: {}, mode: "gateway", log: (line) => log(sb.name, line) })) as RunningSandbox<unknown>;
+      running.push({ module, sandbox });
+    }
   } catch (e) {
-    await telegram?.close();
+    await Promise.all(running.map((r) => r.sandbox.close()));
     throw e;
   }
-  processRoot ??= whatsapp.certs.root;
-  const tg = telegram;
-  const wa = whatsapp;
+  const info: Record<string, SandboxView> = {};
+  const targets: Record<string, string> = {};
+  const configDefaults: Record<string, Readonly<Record<string, unknown>>> = {};
+  const connectorOptions: Record<string, unknown> = {};
+  for (const { module, sandbox } of running) {
+    const name = module.sandbox!.name;
+    info[name] = {
+      name,
+      platform: module.id,
+      displayName: module.displayName,
+      url: sandbox.url,
+      endpoint: sandbox.endpoint,
+      controlUrl: `${sandbox.url}/sandbox`,
+      proxy: `/sandbox/${name}`,
+      info: sandbox.info,
+      panel: module.sandbox!.panel ?? null,
+    };
+    targets[name] = sandbox.url;
+    configDefaults[module.id] = sandbox.configDefaults;
+    connectorOptions[module.id] = sandbox.connectorOptions;
+  }
   let closing: Promise<void> | undefined;
   return {
-    info: {
-      telegram: { apiRoot: tg.url, controlUrl: tg.controlUrl },
-      whatsappWeb: {
-        url: wa.url,
-        wsUrl: wa.wsUrl,
-        controlUrl: `${wa.url}/sandbox`,
-        rootPublicKey: Buffer.from(wa.rootPublicKey).toString("base64"),
-      },
-    },
-    targets: { telegram: tg.url, "whatsapp-web": wa.url },
-    configDefaults: { telegram: { apiRoot: tg.url }, "whatsapp-web": { websocketUrl: wa.wsUrl } },
-    connectorOptions: {
-      telegram: { cloudApiRoot: tg.url },
-      whatsappWeb: { trustRootPublicKey: wa.rootPublicKey, fetchLatestVersion: false, announceQrTimeoutTo: wa.wsUrl },
-    },
-    close: () => (closing ??= Promise.all([tg.close(), wa.close()]).then(() => undefined)),
+    info,
+    targets,
+    configDefaults,
+    connectorOptions,
+    close: () => (closing ??= Promise.all(running.map((r) => r.sandbox.close())).then(() => undefined)),
   };
 }

@@ -66,10 +66,10 @@ export interface BrowserHarness {
 
 /**
  * Starts Chromium (`--no-sandbox`: the tests run as root in CI) and a gateway on a free port with a
- * temporary SQLite data directory, sandbox mode and {@link ACCOUNT_TOKEN}. The gateway logs to
- * `test-artifacts/browser/<logName>.log`.
+ * temporary SQLite data directory, sandbox mode and {@link ACCOUNT_TOKEN} (and `extra` options, e.g.
+ * another platform list). The gateway logs to `test-artifacts/browser/<logName>.log`.
  */
-export async function startBrowserHarness(logName: string): Promise<BrowserHarness> {
+export async function startBrowserHarness(logName: string, extra: Partial<ServeOptions> = {}): Promise<BrowserHarness> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), "sb-browser-"));
   const log = createWriteStream(join(ARTIFACTS_DIR, `${logName}.log`));
@@ -80,6 +80,7 @@ export async function startBrowserHarness(logName: string): Promise<BrowserHarne
     accountToken: ACCOUNT_TOKEN,
     logLevel: "info",
     logDestination: log,
+    ...extra,
   };
   let gateway: RunningServer | undefined;
   let browser: Browser | undefined;

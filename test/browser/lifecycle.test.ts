@@ -174,7 +174,7 @@ describe("dashboard lifecycle (Chromium)", () => {
 
       await step(h, page, "wa-life-close", async () => {
         await panel.getByRole("button", { name: "Close", exact: true }).click();
-        await waitForText(status, /^stopped — by user$/);
+        await waitForText(status, /^stopped — closed$/);
         await waitForText(result, /^Close: stopped\.$/);
         await waitForText(devices, /offline/);
       });
@@ -286,7 +286,7 @@ describe("dashboard lifecycle (Chromium)", () => {
         await waitForText(result, /^Close: stopped\.$/);
         // The sandbox is "the cloud" at its URL; another host name of the same port passes for the
         // local Bot API server (the exact cloud URL is refused).
-        const cloud = h.gateway.sandbox!.telegram.apiRoot;
+        const cloud = h.gateway.sandbox!["telegram"]!.info["apiRoot"]!;
         const local = cloud.replace("127.0.0.1", "localhost");
         const action = panel.getByRole("form", { name: "Action log-out-cloud" });
         await action.getByLabel("Local api root").fill(local);

@@ -3,8 +3,6 @@ import { Agent } from "node:https";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import * as sandboxModule from "../../sandbox/whatsapp-web/index.js";
-import { type WhatsAppWebSandboxModuleLike, loadWhatsAppWebSandbox } from "../../src/cli/commands/sandbox-whatsapp.js";
 import { memoryAuth, restoreWhatsAppRoot, startClient, trustSandboxRoot } from "../sandbox/whatsapp-web/helpers/baileys-client.js";
 
 /**
@@ -14,9 +12,6 @@ import { memoryAuth, restoreWhatsAppRoot, startClient, trustSandboxRoot } from "
  */
 const ROOT = resolve(import.meta.dirname, "../..");
 const MAIN = join(ROOT, "src/cli/main.ts");
-
-// The command's view of the module is what the module offers (checked by the type checker).
-const fits: WhatsAppWebSandboxModuleLike = sandboxModule;
 
 interface Banner {
   wsUrl: string;
@@ -47,11 +42,6 @@ async function until(pred: () => boolean, what: () => string, timeoutMs = 15_000
 }
 
 describe("switchboard sandbox whatsapp-web", () => {
-  it("loads the sandbox module lazily", async () => {
-    expect(typeof fits.startWhatsAppWebSandbox).toBe("function");
-    expect(typeof (await loadWhatsAppWebSandbox()).startWhatsAppWebSandbox).toBe("function");
-  });
-
   it("prints wss URL, control URL, root key, certificate and phones (--json --tls); Baileys links through them; stops on SIGTERM", async () => {
     const proc = run(["--json", "sandbox", "whatsapp-web", "--port", "0", "--tls", "--phone", "15550007777"]);
     let doc: Banner | undefined;

@@ -3,7 +3,7 @@ import { TelegramConfigSchema } from "../../src/connectors/telegram/config.js";
 import { WhatsAppWebConfigSchema } from "../../src/connectors/whatsapp-web/config.js";
 import { lastThread, mergeRecent, pushRecent, summarize } from "../../dashboard/src/lib/events.js";
 import { LatestOnly, replacesStatus } from "../../dashboard/src/lib/freshness.js";
-import { botSentTexts, conversationOf, devicesOf, phonesOf, sandboxPath, telegramResult } from "../../dashboard/src/lib/sandbox.js";
+import { hasEmptyRef, itemsOf, type PanelScope, passes, render, renderBody, renderPath, unwrap } from "../../dashboard/src/lib/panel.js";
 import { fieldsOf, humanize, initialValue, type JsonSchemaLike, valueOf } from "../../dashboard/src/lib/schema-form.js";
 import { stateLabel, statusDetail } from "../../dashboard/src/lib/status.js";
 import { formatRemaining, lockedUntilOf } from "../../dashboard/src/lib/time.js";
@@ -157,29 +157,41 @@ describe("freshness", () => {
   });
 });
 
-describe("sandbox answers", () => {
-  it("reads phones, devices, conversations and bot messages", () => {
-    expect(sandboxPath("whatsapp-web", "/phones")).toBe("/sandbox/whatsapp-web/phones");
-    expect(phonesOf({ phones: [{ id: "phone-1", number: "1666" }, { nope: 1 }] })).toEqual([{ id: "phone-1", number: "1666" }]);
-    expect(phonesOf([{ id: "phone-2", number: 17 }])).toEqual([{ id: "phone-2", number: "17" }]);
-    expect(devicesOf({ devices: [{ device: 2, jid: "1:2@s.whatsapp.net", name: "Chrome", connected: true }] })).toEqual([
-      { device: 2, jid: "1:2@s.whatsapp.net", name: "Chrome", connected: true },
-    ]);
-    const chat = conversationOf({ inbound: [{ text: "hello", t: 2 }], sent: [{ text: "reply", at: 3000 }, { at: 1 }] });
-    expect(chat).toEqual([
-      { from: "contact", text: "hello", at: 2000 },
-      { from: "device", text: "reply", at: 3000 },
-    ]);
-    expect(botSentTexts([{ seq: 1, method: "sendMessage", chat_id: 5, message: { text: "pong" } }, { seq: 2, method: "sendChatAction" }])).toEqual([
-      { seq: 1, chatId: "5", text: "pong" },
-    ]);
-  });
+const scope = (over: Partial<PanelScope> = {}): PanelScope => ({
+  pickers: { phone: { id: "phone 1", number: "15550001" }, bot: undefined },
+  inputs: { text: "hi there", code: "" },
+  vars: { contact: { id: "contact-1" } },
+  outputs: { token: "1:abc" },
+  instance: { name: "wa" },
+  now: "12:00:00",
+  ...over,
 });
 
-describe("Telegram sandbox answers", () => {
-  it("unwraps the Bot API envelope and turns a refusal into an error with its description", () => {
-    expect(telegramResult({ ok: true, result: { token: "1:abc" } })).toEqual({ token: "1:abc" });
-    expect(() => telegramResult({ ok: false, error_code: 400, description: "Bad Request: username taken" })).toThrow("Bad Request: username taken");
-    expect(telegramResult([1, 2])).toEqual([1, 2]); // not an envelope: as is
+describe("sandbox panel templates", () => {
+  it("resolves pickers, inputs, saved answers, outputs, the item and the instance; fallbacks and yes/no", () => {
+    expect(render("{phone.id} (+{phone.number})", scope())).toBe("phone 1 (+15550001)");
+    expect(render("Number: +{bot.number|none yet}", scope())).toBe("Number: +none yet");
+    expect(render("{input.text} / {vars.contact.id} / {output.token} / {instance.name} / {now}", scope())).toBe("hi there / contact-1 / 1:abc / wa / 12:00:00");
+    const item = { device: 2, name: null, connected: true, message: { text: "pong" } };
+    expect(render("{device}: {name|device} {connected?(online):(offline)} {message.text}", scope({ item }))).toBe("2: device (online) pong");
+    expect(render("Created {answer.id}", scope({ answer: { id: "p-2" } }))).toBe("Created p-2");
+  });
+
+  it("URL-encodes references in paths, keeps a lone reference's type in bodies, and tells when a path is not ready", () => {
+    expect(renderPath("/phones/{phone.id}/contacts/{vars.contact.id}/messages", scope())).toBe("/phones/phone%201/contacts/contact-1/messages");
+    expect(renderBody({ bot: "{item.id}", text: "{input.text}!", n: 3 }, scope({ item: { id: 42 } }))).toEqual({ bot: 42, text: "hi there!", n: 3 });
+    expect(hasEmptyRef("/bots/{bot.id}/sent", scope())).toBe(true);
+    expect(hasEmptyRef("/phones/{phone.id}", scope())).toBe(false);
+    expect(hasEmptyRef("/x/{bot.id|none}", scope())).toBe(false);
+  });
+
+  it("unwraps the Bot API envelope (a refusal is an error with its description), picks items and filters them", () => {
+    expect(unwrap("bot-api", { ok: true, result: { token: "1:abc" } })).toEqual({ token: "1:abc" });
+    expect(() => unwrap("bot-api", { ok: false, error_code: 400, description: "Bad Request: username taken" })).toThrow("Bad Request: username taken");
+    expect(unwrap("plain", { ok: false })).toEqual({ ok: false });
+    expect(itemsOf({ phones: [1, 2] }, "phones")).toEqual([1, 2]);
+    expect(itemsOf([3], undefined)).toEqual([3]);
+    expect(itemsOf({ phones: "x" }, "phones")).toEqual([]);
+    expect([{ message: { text: "a" } }, { message: {} }, { message: { text: "" } }].filter((i) => passes(i, "message.text"))).toHaveLength(1);
   });
 });

@@ -10,6 +10,7 @@ import { issueToken } from "../../src/core/tokens.js";
 import { buildHttpApp } from "../../src/http/app.js";
 import { sandboxProxyRoutes } from "../../src/http/routes/sandbox-proxy.js";
 import { createLogger } from "../../src/observability/logger.js";
+import type { SandboxView } from "../../src/sandbox-mode/index.js";
 import { type Harness, harness } from "../support/gateway-harness.js";
 
 interface Seen {
@@ -24,6 +25,11 @@ let app: FastifyInstance;
 let token: string;
 let upstream: Server;
 const seen: Seen[] = [];
+
+/** How sandbox mode describes a sandbox at `url` (no panel). */
+function view(name: string, url: string): SandboxView {
+  return { name, platform: name, displayName: name, url, endpoint: url, controlUrl: `${url}/sandbox`, proxy: `/sandbox/${name}`, info: {}, panel: null };
+}
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -58,8 +64,8 @@ beforeAll(async () => {
   sandboxProxyRoutes(app, {
     targets: { "whatsapp-web": upstreamUrl, telegram: closedUrl },
     info: {
-      telegram: { apiRoot: closedUrl, controlUrl: `${closedUrl}/sandbox` },
-      whatsappWeb: { url: upstreamUrl, wsUrl: "ws://x/ws/chat", controlUrl: `${upstreamUrl}/sandbox`, rootPublicKey: "" },
+      telegram: view("telegram", closedUrl),
+      "whatsapp-web": view("whatsapp-web", upstreamUrl),
     },
     timeoutMs: 2_000, // generous: a loaded machine must not turn a slow first answer into a 504
   });
@@ -106,6 +112,14 @@ describe("the /sandbox proxy", () => {
     const res = await app.inject({ method: "GET", url: "/sandbox/whatsapp-web/hang", headers: { authorization: `Bearer ${token}` } });
     expect(res.statusCode).toBe(504);
     expect(res.json()).toMatchObject({ error: { code: "TIMEOUT", details: { sandbox: "whatsapp-web" } } });
+  });
+
+  it("an unknown sandbox name: 404 NOT_FOUND, nothing forwarded", async () => {
+    const before = seen.length;
+    const res = await app.inject({ method: "GET", url: "/sandbox/no-such-platform/x", headers: { authorization: `Bearer ${token}` } });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ error: { code: "NOT_FOUND", details: { sandbox: "no-such-platform" } } });
+    expect(seen.length).toBe(before);
   });
 
   it("an instance token is not enough (403)", async () => {

@@ -56,6 +56,9 @@ describe("sandbox mode", () => {
   const api = (method: string, path: string, body?: unknown): Promise<Answer> => call(server.url, method, path, body);
   const eventOf = (instance: string, type: string, pred: (e: EventEnvelope) => boolean = () => true): EventEnvelope | undefined =>
     events.find((e) => e.instance === instance && e.type === type && pred(e));
+  /** The Telegram sandbox's Bot API root and the WhatsApp sandbox's chat URL, as the gateway reports them. */
+  const tgRoot = (): string => server.sandbox!["telegram"]!.info["apiRoot"]!;
+  const waUrl = (): string => server.sandbox!["whatsapp-web"]!.endpoint;
 
   beforeAll(async () => {
     dir = tempDir();
@@ -71,13 +74,15 @@ describe("sandbox mode", () => {
     expect(server.sandbox).not.toBeNull();
     const info = await api("GET", "/sandbox");
     expect(info.status).toBe(200);
-    expect(info.body.telegram).toMatchObject({ apiRoot: server.sandbox!.telegram.apiRoot, proxy: "/sandbox/telegram" });
-    expect(info.body.whatsappWeb).toMatchObject({ wsUrl: server.sandbox!.whatsappWeb.wsUrl, proxy: "/sandbox/whatsapp-web" });
-    expect(info.body.whatsappWeb.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/chat$/);
+    const byName = Object.fromEntries((info.body.items as Json[]).map((s) => [s.name, s]));
+    expect(Object.keys(byName)).toEqual(["telegram", "whatsapp-web"]);
+    expect(byName.telegram).toMatchObject({ platform: "telegram", proxy: "/sandbox/telegram", info: { apiRoot: tgRoot() }, panel: { title: "Telegram" } });
+    expect(byName["whatsapp-web"]).toMatchObject({ platform: "whatsapp-web", proxy: "/sandbox/whatsapp-web", info: { wsUrl: waUrl() }, panel: { title: "WhatsApp phone" } });
+    expect(byName["whatsapp-web"].endpoint).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/chat$/);
     const platforms = await api("GET", "/v1/platforms");
     const schemaOf = (p: string): Json => platforms.body.items.find((x: Json) => x.platform === p).configSchema;
-    expect(schemaOf("telegram").properties.apiRoot.default).toBe(server.sandbox!.telegram.apiRoot);
-    expect(schemaOf("whatsapp-web").properties.websocketUrl.default).toBe(server.sandbox!.whatsappWeb.wsUrl);
+    expect(schemaOf("telegram").properties.apiRoot.default).toBe(tgRoot());
+    expect(schemaOf("whatsapp-web").properties.websocketUrl.default).toBe(waUrl());
   });
 
   it("whatsapp-web: a phone made through the proxy scans the QR, a contact's message is received, the reply is recorded", async () => {
@@ -85,7 +90,7 @@ describe("sandbox mode", () => {
     expect(phone.status, JSON.stringify(phone.body)).toBe(201);
     const created = await api("POST", "/v1/instances", { name: "wa", platform: "whatsapp-web" });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect(created.body.instance.config.websocketUrl).toBe(server.sandbox!.whatsappWeb.wsUrl);
+    expect(created.body.instance.config.websocketUrl).toBe(waUrl());
 
     const c = await api("POST", "/v1/instances/wa/connect", { login: { method: "qr" }, wait: "awaiting_login", timeoutMs: 10_000 });
     expect(c.status, JSON.stringify(c.body)).toBe(200);
@@ -122,7 +127,7 @@ describe("sandbox mode", () => {
     expect(user.body.ok).toBe(true);
     const created = await api("POST", "/v1/instances", { name: "tg", platform: "telegram" });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect(created.body.instance.config.apiRoot).toBe(server.sandbox!.telegram.apiRoot);
+    expect(created.body.instance.config.apiRoot).toBe(tgRoot());
 
     const c = await api("POST", "/v1/instances/tg/connect", { login: { method: "token", token: bot.body.result.token }, wait: "connected", timeoutMs: 10_000 });
     expect(c.status, JSON.stringify(c.body)).toBe(200);

@@ -208,6 +208,14 @@ export const ROUTES: readonly RouteCase[] = [
   { method: "POST", pattern: "/v1/webhooks/:id/redeliver", setup: "stopped", body: () => ({ eventId: "evt_x" }), expect: NO_SUCH_WEBHOOK },
   // The platform's secret, not an API token, opens the webhook route: without it, 401 for everyone.
   { method: "POST", pattern: "/v1/intake/:name", setup: "connected", body: () => ({ seq: 1, body: "hi" }), expect: { account: 401, own: 401, other: 401, none: 401, garbage: 401 } },
+  // App-level callbacks: no token either; the memory platform takes none (404 for everyone; see test/http/app-intake.test.ts).
+  ...(["GET", "POST"] as const).map((method) => ({
+    method,
+    pattern: "/v1/intake/:platform/:app",
+    setup: "stopped" as const,
+    body: method === "POST" ? () => ({ entry: [] }) : undefined,
+    expect: { account: 404, own: 404, other: 404, none: 404, garbage: 404 },
+  })),
   { method: "GET", pattern: "/health", setup: "stopped", expect: PUBLIC },
   { method: "GET", pattern: "/ready", setup: "stopped", expect: PUBLIC },
   { method: "GET", pattern: "/openapi.json", setup: "stopped", expect: PUBLIC, inOpenApi: false },
@@ -216,5 +224,5 @@ export const ROUTES: readonly RouteCase[] = [
 
 /** Fills a route pattern: `:name` → `name`, `:action` → `ping` (a memory-platform action), `:id` → `tokenId`. */
 export function fillPattern(pattern: string, v: { name: string; tokenId: string }): string {
-  return pattern.replace(":name", v.name).replace(":action", "ping").replace(":id", v.tokenId);
+  return pattern.replace(":name", v.name).replace(":action", "ping").replace(":id", v.tokenId).replace(":platform", "memory").replace(":app", "app-1");
 }

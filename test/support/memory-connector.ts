@@ -97,15 +97,30 @@ export class MemoryPlatform {
   /**
    * A contact writes to the account: the live session hands the message in as event
    * `mem:<account>:<n>` with cursor `{ cursor: n }`. `n` repeats a delivery when given.
-   * Resolves once the gateway has stored it.
+   * Resolves once the gateway has stored it. With `queue` and no live session, the platform keeps
+   * the message and hands it to the account's next session when it comes online.
    */
-  async deliver(accountId: string, body: string, n?: number): Promise<void> {
+  async deliver(accountId: string, body: string, n?: number, opts: { queue?: boolean } = {}): Promise<void> {
     const session = [...this.sessions].find((s) => s.accountId === accountId);
-    if (!session) throw new Error("no live session for that account");
     const seq = n ?? ++this.delivered;
+    if (!session) {
+      if (!opts.queue) throw new Error("no live session for that account");
+      (this.mailbox[accountId] ??= []).push({ seq, body });
+      return;
+    }
     await session.receive(seq, body);
   }
   private delivered = 0;
+  /** Messages kept for accounts without a live session, in order. */
+  private readonly mailbox: Record<string, Array<{ seq: number; body: string }>> = {};
+  /** What the account's sessions sent, across sessions. */
+  readonly sentBy: Record<string, string[]> = {};
+
+  /** Hands the account's kept messages to `session` (just online), oldest first. */
+  async flushMailbox(accountId: string, session: MemorySession): Promise<void> {
+    const kept = this.mailbox[accountId]?.splice(0) ?? [];
+    for (const m of kept) await session.receive(m.seq, m.body);
+  }
   /** The webhook URL the last session was given. */
   lastWebhookUrl: string | null = null;
   /** The connector state each session was opened with, in order. */
@@ -234,6 +249,7 @@ export class MemorySession implements Session {
     if (this.closed) return;
     this.accountId = accountId;
     this.host.connected({ self: { id: accountId, name: this.platform.state.accounts[accountId]?.name ?? "" } });
+    void this.platform.flushMailbox(accountId, this).catch(() => {});
   }
 
   /** The platform ends this session with a classified reason. */
@@ -256,6 +272,7 @@ export class MemorySession implements Session {
   async send(message: { threadId: string; body: string }): Promise<{ messageId: string; threadId: string; timestamp: number }> {
     if (this.closed || !this.accountId) throw err("INVALID_STATE");
     this.sent.push(message);
+    (this.platform.sentBy[this.accountId] ??= []).push(message.body);
     return { messageId: `m${this.sent.length}`, threadId: message.threadId, timestamp: Date.now() };
   }
 

@@ -1,263 +1,195 @@
+import type { PanelButton, PanelDone, PanelList, PanelPart, PanelPicker, PanelStep, SandboxPanel, SandboxView } from "@switchboard/client";
 import { busy, h, replace, showResult } from "../dom.js";
 import { type FieldControl, labelledField } from "../form.js";
-import { botSentTexts, conversationOf, devicesOf, type PhoneLike, phonesOf, sandboxPath, telegramResult } from "../lib/sandbox.js";
+import { hasEmptyRef, itemsOf, lookup, needsQr, type PanelScope, passes, render, renderBody, renderPath, unwrap } from "../lib/panel.js";
 import { clock } from "../lib/time.js";
 import type { Store } from "../state.js";
 
-/** The region "Sandbox phones" (only under `serve --sandbox`): a WhatsApp phone and a Telegram user. */
+/**
+ * The region "Sandbox phones" (only under `serve --sandbox`): one panel per sandbox that brings one,
+ * each drawn from its module's description (`SandboxPanel`, src/platforms/panel.ts). This file names
+ * no platform.
+ */
 export function renderSandbox(s: Store): HTMLElement {
   return h(
     "section",
     { class: "card", "aria-labelledby": "sandbox-title" },
     h("h2", { id: "sandbox-title" }, "Sandbox phones"),
     h("p", {}, "Simulated platforms running with the gateway: act as the other side."),
-    s.sandbox.whatsapp ? whatsappPanel(s) : null,
-    s.sandbox.telegram ? telegramPanel(s) : null,
+    ...s.sandboxes.filter((v): v is SandboxView & { panel: SandboxPanel } => v.panel !== null).map((v) => sandboxPanel(s, v)),
   );
 }
 
-type Req = (method: string, path: string, body?: unknown) => Promise<unknown>;
+/** The live state of one panel. */
+interface PanelState {
+  items: Record<string, unknown[]>;
+  selects: Record<string, HTMLSelectElement>;
+  inputs: Record<string, HTMLInputElement>;
+  outputs: Record<string, string>;
+  vars: Record<string, unknown>;
+}
 
-function requester(s: Store, platform: "whatsapp-web" | "telegram"): Req {
-  return async (method, path, body) => {
-    const answer = await s.sb.http.request<unknown>(method, sandboxPath(platform, path), body === undefined ? {} : { body });
-    return platform === "telegram" ? telegramResult(answer) : answer;
+/** One sandbox's panel: its parts drawn in order, its buttons run against `<proxy>/<path>`. */
+function sandboxPanel(s: Store, view: SandboxView & { panel: SandboxPanel }): HTMLElement {
+  const panel = view.panel;
+  const st: PanelState = { items: {}, selects: {}, inputs: {}, outputs: {}, vars: {} };
+  const pickers: PanelPicker[] = [];
+  const lists: Array<{ spec: PanelList; el: HTMLElement }> = [];
+  const values: Array<{ id: string; template: string | undefined; el: HTMLOutputElement }> = [];
+  const out = h("output", { "aria-label": panel.resultLabel });
+  const titleId = `sb-${view.name}-title`;
+
+  const selected = (p: PanelPicker): unknown => (st.items[p.id] ?? []).find((i) => String(lookup(i, p.value)) === st.selects[p.id]?.value);
+  const scope = (extra: Partial<PanelScope> = {}): PanelScope => ({
+    pickers: Object.fromEntries(pickers.map((p) => [p.id, selected(p)])),
+    inputs: Object.fromEntries(Object.entries(st.inputs).map(([k, el]) => [k, el.value])),
+    vars: st.vars,
+    outputs: st.outputs,
+    instance: { ...(s.selected ? { name: s.selected } : {}) },
+    now: clock(Date.now()),
+    ...extra,
+  });
+  const request = async (method: string, path: string, body?: unknown): Promise<unknown> =>
+    unwrap(panel.envelope, await s.sb.http.request<unknown>(method, `${view.proxy}${path}`, body === undefined ? {} : { body }));
+
+  const drawPicker = (p: PanelPicker): void => {
+    const sel = st.selects[p.id]!;
+    const keep = sel.value;
+    replace(sel, ...(st.items[p.id] ?? []).map((i) => h("option", { value: String(lookup(i, p.value)), selected: String(lookup(i, p.value)) === keep }, render(p.text, scope({ item: i })))));
   };
+  const drawValues = (): void => {
+    for (const v of values) v.el.textContent = v.template !== undefined ? render(v.template, scope()) : (st.outputs[v.id] ?? "");
+  };
+  const addItem = (pickerId: string, item: unknown): void => {
+    const p = pickers.find((x) => x.id === pickerId);
+    if (!p || !item || typeof item !== "object") return;
+    const key = String(lookup(item, p.value));
+    const list = (st.items[p.id] ??= []);
+    if (!list.some((i) => String(lookup(i, p.value)) === key)) list.push(item);
+    drawPicker(p);
+    st.selects[p.id]!.value = key;
+    for (const r of p.resets ?? []) delete st.vars[r];
+  };
+  const loadPickers = async (): Promise<void> => {
+    for (const p of pickers) {
+      if (!p.load || hasEmptyRef(p.load.path, scope())) continue;
+      const fresh = itemsOf(await request(p.load.method, renderPath(p.load.path, scope())), p.load.items);
+      const list = (st.items[p.id] ??= []);
+      for (const i of fresh) if (!list.some((x) => String(lookup(x, p.value)) === String(lookup(i, p.value)))) list.push(i);
+      drawPicker(p);
+    }
+  };
+  const loadLists = async (): Promise<void> => {
+    for (const { spec, el } of lists) {
+      const sc = scope();
+      if (hasEmptyRef(spec.request.path, sc)) {
+        replace(el);
+        continue;
+      }
+      const items = itemsOf(await request(spec.request.method, renderPath(spec.request.path, sc)), spec.request.items).filter((i) => passes(i, spec.where));
+      replace(el, ...items.map((i) => listItem(spec, i)));
+      if (items.length === 0 && spec.empty) el.appendChild(h("li", { class: "empty" }, spec.empty));
+    }
+  };
+  const reload = async (): Promise<void> => {
+    await loadPickers();
+    await loadLists();
+    drawValues();
+  };
+
+  /** Runs steps then `done`; `extra` is the item of an item button. */
+  const run = async (steps: readonly PanelStep[], done: PanelDone, extra: Partial<PanelScope> = {}): Promise<void> => {
+    let answer: unknown;
+    for (const step of steps) {
+      if (step.unlessSaved && st.vars[step.unlessSaved] !== undefined) continue;
+      let sc = scope({ ...extra, answer });
+      const wantsQr = needsQr(JSON.stringify(step.body ?? {})) || needsQr(step.path);
+      if (wantsQr && s.selected) sc = { ...sc, instance: { ...sc.instance, qr: (await s.sb.instance(s.selected).qr()).qr } };
+      if (hasEmptyRef(step.path, sc)) throw new Error("Not ready.");
+      answer = await request(step.method, renderPath(step.path, sc), step.body ? renderBody(step.body, sc) : undefined);
+      if (step.saveAs) st.vars[step.saveAs] = answer;
+    }
+    const sc = scope({ ...extra, answer });
+    if (done.addTo) addItem(done.addTo, answer);
+    if (done.set) st.outputs[done.set.value] = render(done.set.text, sc);
+    if (done.fillLogin) s.emit({ kind: "fill-login", name: done.fillLogin.name, value: render(done.fillLogin.text, sc) });
+    for (const id of done.clear ?? []) if (st.inputs[id]) st.inputs[id]!.value = "";
+    if (done.result) showResult(out, render(done.result, scope({ ...extra, answer })));
+    drawValues();
+    if (done.reload !== false) await reload();
+  };
+  const button = (spec: PanelButton): HTMLButtonElement => {
+    const b = h("button", { type: "button", class: spec.style ?? "" }, spec.label);
+    b.addEventListener("click", () =>
+      void busy(b, out, async () => {
+        for (const r of spec.requires ?? []) if (render(r.value, scope()) === "") throw new Error(r.message);
+        await run(spec.steps, spec.done);
+      }),
+    );
+    return b;
+  };
+  const listItem = (spec: PanelList, item: unknown): HTMLElement => {
+    const li = h("li", { class: spec.itemClass ? render(spec.itemClass, scope({ item })) : "" }, render(spec.text, scope({ item })));
+    const ib = spec.itemButton;
+    if (ib) {
+      const b = h("button", { type: "button", class: `small ${ib.style ?? ""}`.trim() }, render(ib.label, scope({ item })));
+      b.addEventListener("click", () => void busy(b, out, () => run(ib.steps, ib.done, { item })));
+      li.append(" ", b);
+    }
+    return li;
+  };
+  const part = (p: PanelPart): HTMLElement => {
+    switch (p.kind) {
+      case "row":
+        return h("div", { class: "row" }, ...p.parts.map(part));
+      case "heading":
+        return h("h4", {}, p.text);
+      case "button":
+        return button(p);
+      case "input": {
+        const input = h("input", { type: "text", autocomplete: "off", spellcheck: "false" });
+        st.inputs[p.id] = input;
+        return field(view.name, p.label, input);
+      }
+      case "picker": {
+        pickers.push(p);
+        const sel = h("select", {});
+        st.selects[p.id] = sel;
+        sel.addEventListener("change", () => {
+          for (const r of p.resets ?? []) delete st.vars[r];
+          drawValues();
+          void busy(null, out, loadLists);
+        });
+        return field(view.name, p.label, sel);
+      }
+      case "value": {
+        const el = h("output", { "aria-label": p.label, ...(p.secret ? { class: "secret" } : {}) });
+        values.push({ id: p.id, template: p.text, el });
+        return h("p", {}, p.prefix ?? "", el, " ");
+      }
+      case "list": {
+        const el = p.ordered ? h("ol", { "aria-label": p.label, class: "chat" }) : h("ul", { "aria-label": p.label });
+        lists.push({ spec: p, el });
+        return h("div", {}, ...(p.heading ? [h("h4", {}, p.heading)] : []), el);
+      }
+    }
+  };
+
+  const body = panel.parts.map(part);
+  drawValues();
+  void busy(null, out, reload);
+  if (panel.reloadOn) {
+    const on = panel.reloadOn;
+    s.subscribe((c) => {
+      if (c.kind !== "event" || !on.types.includes(c.event.type)) return;
+      if (on.samePlatform && c.event.platform !== view.platform) return;
+      void busy(null, out, reload);
+    });
+  }
+  return h("div", { class: "phone", role: "group", "aria-labelledby": titleId }, h("h3", { id: titleId }, panel.title), ...body, h("p", {}, out));
 }
 
 /** A labelled field of a sandbox panel (the dashboard's one field layout). */
-function field(label: string, input: FieldControl): HTMLElement {
-  return labelledField(label, input, { idPrefix: "sb" });
-}
-
-/**
- * "WhatsApp phone": "Create phone", "Phone" (select), "Scan QR of the selected instance", "Pairing
- * code" + "Enter pairing code", "Send as contact" ("Contact message"), the conversation ("Chat with
- * the contact"), the linked devices ("Linked devices", each with "Remove device N").
- */
-function whatsappPanel(s: Store): HTMLElement {
-  const req = requester(s, "whatsapp-web");
-  const phones: PhoneLike[] = [];
-  let contactId: string | null = null;
-  const phoneSel = h("select", {});
-  const number = h("output", { "aria-label": "Phone number" });
-  const out = h("output", { "aria-label": "Phone result" });
-  const devices = h("ul", { "aria-label": "Linked devices" });
-  const chat = h("ol", { "aria-label": "Chat with the contact", class: "chat" });
-  const code = h("input", { type: "text", autocomplete: "off", spellcheck: "false" });
-  const text = h("input", { type: "text", autocomplete: "off" });
-
-  const phone = () => phones.find((p) => p.id === phoneSel.value);
-  const drawPhones = () => {
-    const keep = phoneSel.value;
-    replace(phoneSel, ...phones.map((p) => h("option", { value: p.id, selected: p.id === keep }, `${p.id} (+${p.number})`)));
-    number.textContent = phone()?.number ?? "none yet";
-  };
-  // Every phone of the sandbox (also those created before a reload or in another tab).
-  const loadPhones = async () => {
-    for (const p of phonesOf(await req("GET", "/phones"))) if (!phones.some((x) => x.id === p.id)) phones.push(p);
-    drawPhones();
-  };
-  const need = () => {
-    const p = phone();
-    if (!p) throw new Error("Create a phone first.");
-    return p;
-  };
-  const loadDevices = async () => {
-    const p = phone();
-    if (!p) return replace(devices);
-    const list = devicesOf(await req("GET", `/phones/${encodeURIComponent(p.id)}/devices`));
-    replace(
-      devices,
-      ...list.map((d) => {
-        const remove = h("button", { type: "button", class: "small danger" }, `Remove device ${d.device}`);
-        remove.addEventListener("click", () =>
-          void busy(remove, out, async () => {
-            await req("DELETE", `/phones/${encodeURIComponent(p.id)}/devices/${d.device}`);
-            showResult(out, `Removed device ${d.device}.`);
-            await loadDevices();
-          }),
-        );
-        return h("li", {}, `${d.device}: ${d.name ?? "device"} ${d.connected ? "(online)" : "(offline)"} `, remove);
-      }),
-    );
-    if (list.length === 0) devices.appendChild(h("li", { class: "empty" }, "No linked devices."));
-  };
-  const loadChat = async () => {
-    const p = phone();
-    if (!p || !contactId) return;
-    const lines = conversationOf(await req("GET", `/phones/${encodeURIComponent(p.id)}/contacts/${encodeURIComponent(contactId)}/messages`));
-    replace(chat, ...lines.map((l) => h("li", { class: l.from }, `${l.from === "contact" ? "Contact" : "Linked device"}: ${l.text}`)));
-  };
-  const button = (label: string, run: () => Promise<void>, cls = "") => {
-    const b = h("button", { type: "button", class: cls }, label);
-    b.addEventListener("click", () => void busy(b, out, run));
-    return b;
-  };
-
-  phoneSel.addEventListener("change", () => {
-    contactId = null;
-    drawPhones();
-    void busy(null, out, loadDevices);
-  });
-  drawPhones();
-  void busy(null, out, async () => {
-    await loadPhones();
-    await loadDevices();
-  });
-  s.subscribe((c) => {
-    const t = c.kind === "event" ? c.event.type : "";
-    if (t === "message.sent" || t === "instance.status" || t === "instance.logged_out" || t === "instance.deleted") {
-      void busy(null, out, async () => {
-        await loadChat();
-        await loadDevices();
-      });
-    }
-  });
-
-  return h(
-    "div",
-    { class: "phone", role: "group", "aria-labelledby": "wa-phone-title" },
-    h("h3", { id: "wa-phone-title" }, "WhatsApp phone"),
-    h(
-      "div",
-      { class: "row" },
-      button("Create phone", async () => {
-        const p = phonesOf([await req("POST", "/phones", {})])[0];
-        if (!p) throw new Error("The sandbox answered no phone.");
-        if (!phones.some((x) => x.id === p.id)) phones.push(p);
-        phoneSel.value = p.id;
-        contactId = null;
-        drawPhones();
-        phoneSel.value = p.id;
-        drawPhones();
-        showResult(out, `Created ${p.id} (+${p.number}).`);
-        await loadDevices();
-      }),
-    ),
-    field("Phone", phoneSel),
-    h("p", {}, "Number: +", number),
-    h(
-      "div",
-      { class: "row" },
-      button("Scan QR of the selected instance", async () => {
-        const p = need();
-        if (!s.selected) throw new Error("Select the instance showing the QR first.");
-        const { qr } = await s.sb.instance(s.selected).qr();
-        await req("POST", `/phones/${encodeURIComponent(p.id)}/scan`, { qr });
-        showResult(out, `Scanned the QR of ${s.selected}.`);
-        await loadDevices();
-      }, "primary"),
-    ),
-    field("Pairing code", code),
-    button("Enter pairing code", async () => {
-      const p = need();
-      await req("POST", `/phones/${encodeURIComponent(p.id)}/pairing-code`, { code: code.value });
-      showResult(out, "Pairing code accepted.");
-      code.value = "";
-      await loadDevices();
-    }),
-    field("Contact message", text),
-    button("Send as contact", async () => {
-      const p = need();
-      if (!text.value) throw new Error("Type a message first.");
-      if (!contactId) {
-        const c = (await req("POST", `/phones/${encodeURIComponent(p.id)}/contacts`, { name: "Sandbox contact" })) as { id?: string };
-        contactId = c.id ?? null;
-        if (!contactId) throw new Error("The sandbox answered no contact.");
-      }
-      await req("POST", `/phones/${encodeURIComponent(p.id)}/contacts/${encodeURIComponent(contactId)}/messages`, { text: text.value });
-      text.value = "";
-      showResult(out, "The contact sent the message.");
-      await loadChat();
-    }),
-    button("Refresh devices and chat", async () => {
-      await loadPhones();
-      await loadDevices();
-      await loadChat();
-    }, "small"),
-    h("h4", {}, "Chat with the contact"),
-    chat,
-    h("h4", {}, "Linked devices"),
-    devices,
-    h("p", {}, out),
-  );
-}
-
-/**
- * "Telegram": "Create bot" (its token in output "Bot token", button "Use token in connect"),
- * "Create user", "Message to the bot" + "Send as user", and what the bot sent ("Sent by the bot").
- */
-function telegramPanel(s: Store): HTMLElement {
-  const req = requester(s, "telegram");
-  const bots: Array<{ id: number; username: string; token: string }> = [];
-  const users: Array<{ id: number; first_name: string }> = [];
-  const botSel = h("select", {});
-  const userSel = h("select", {});
-  const token = h("output", { "aria-label": "Bot token", class: "secret" });
-  const text = h("input", { type: "text", autocomplete: "off" });
-  const sent = h("ol", { "aria-label": "Sent by the bot", class: "chat" });
-  const out = h("output", { "aria-label": "Telegram result" });
-  const draw = () => {
-    const b = botSel.value;
-    const u = userSel.value;
-    replace(botSel, ...bots.map((x) => h("option", { value: String(x.id), selected: String(x.id) === b }, `@${x.username}`)));
-    replace(userSel, ...users.map((x) => h("option", { value: String(x.id), selected: String(x.id) === u }, `${x.first_name} (${x.id})`)));
-  };
-  const loadSent = async () => {
-    if (!botSel.value) return;
-    const list = botSentTexts(await req("GET", `/bots/${encodeURIComponent(botSel.value)}/sent`));
-    replace(sent, ...list.map((m) => h("li", {}, `to ${m.chatId}: ${m.text}`)));
-    if (list.length === 0) sent.appendChild(h("li", { class: "empty" }, "Nothing sent yet."));
-  };
-  const button = (label: string, run: () => Promise<void>, cls = "") => {
-    const b = h("button", { type: "button", class: cls }, label);
-    b.addEventListener("click", () => void busy(b, out, run));
-    return b;
-  };
-  s.subscribe((c) => {
-    if (c.kind === "event" && c.event.type === "message.sent" && c.event.platform === "telegram") void busy(null, out, loadSent);
-  });
-  botSel.addEventListener("change", () => void busy(null, out, loadSent));
-
-  return h(
-    "div",
-    { class: "phone", role: "group", "aria-labelledby": "tg-title" },
-    h("h3", { id: "tg-title" }, "Telegram"),
-    button("Create bot", async () => {
-      const b = (await req("POST", "/bots", {})) as { id: number; username: string; token: string };
-      bots.push({ id: b.id, username: b.username, token: b.token });
-      draw();
-      botSel.value = String(b.id);
-      token.textContent = b.token;
-      showResult(out, `Created @${b.username}. Paste its token into connect (login method token).`);
-    }),
-    h("p", {}, "Bot token: ", token, " "),
-    button("Use token in connect", async () => {
-      if (!token.textContent) throw new Error("Create a bot first.");
-      s.emit({ kind: "fill-login", name: "token", value: token.textContent });
-      showResult(out, "The token is in the connect form of the selected instance.");
-    }, "small"),
-    field("Bot", botSel),
-    button("Create user", async () => {
-      const u = (await req("POST", "/users", {})) as { id: number; first_name: string };
-      users.push({ id: u.id, first_name: u.first_name });
-      draw();
-      userSel.value = String(u.id);
-      showResult(out, `Created user ${u.first_name} (${u.id}).`);
-    }),
-    field("User", userSel),
-    field("Message to the bot", text),
-    button("Send as user", async () => {
-      if (!botSel.value || !userSel.value) throw new Error("Create a bot and a user first.");
-      if (!text.value) throw new Error("Type a message first.");
-      await req("POST", "/messages", { bot: Number(botSel.value), from: Number(userSel.value), text: text.value });
-      text.value = "";
-      showResult(out, `Sent at ${clock(Date.now())}.`);
-    }),
-    button("Refresh sent messages", loadSent, "small"),
-    h("h4", {}, "Sent by the bot"),
-    sent,
-    h("p", {}, out),
-  );
+function field(name: string, label: string, input: FieldControl): HTMLElement {
+  return labelledField(label, input, { idPrefix: `sb-${name}` });
 }

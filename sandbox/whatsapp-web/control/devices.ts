@@ -8,27 +8,28 @@
  * `:device` is the device number ("1"), its JID or its LID (URL-encoded). Errors (SandboxError):
  * 404 `phone_not_found`, 404 `device_not_found`.
  */
-import type { ControlRequest } from "../control.js";
+import type { ControlRoute } from "../../kit/control.js";
 import { findDevice, listDevices, removeDevice } from "../devices.js";
 import { SandboxError, type SandboxState } from "../state.js";
-import { param } from "./param.js";
 
-const LIST = /^\/sandbox\/phones\/([^/]+)\/devices$/;
-const ONE = /^\/sandbox\/phones\/([^/]+)\/devices\/([^/]+)$/;
-
-export function deviceRoutes(state: SandboxState, req: ControlRequest): [number, unknown] | undefined {
-  const list = LIST.exec(req.path);
-  if (list && req.method === "GET") {
-    const phone = state.phone(param(list[1]!));
-    return [200, { devices: listDevices(state, phone) }];
-  }
-  const one = ONE.exec(req.path);
-  if (one && req.method === "DELETE") {
-    const phone = state.phone(param(one[1]!));
-    const ref = param(one[2]!);
-    const device = findDevice(phone, ref);
-    if (!device) throw new SandboxError(404, "device_not_found", `phone ${phone.id} has no linked device ${ref}`);
-    return [200, { removed: removeDevice(state, phone, device) }];
-  }
-  return undefined;
+export function deviceRoutes(state: SandboxState): ControlRoute[] {
+  return [
+    {
+      method: "GET",
+      path: "/phones/:id/devices",
+      doc: "GET /sandbox/phones/:id/devices — the phone's linked devices",
+      run: ({ params }) => ({ devices: listDevices(state, state.phone(params.id!)) }),
+    },
+    {
+      method: "DELETE",
+      path: "/phones/:id/devices/:device",
+      doc: "DELETE /sandbox/phones/:id/devices/:device — the phone removes a linked device (its session gets 401 device_removed)",
+      run: ({ params }) => {
+        const phone = state.phone(params.id!);
+        const device = findDevice(phone, params.device!);
+        if (!device) throw new SandboxError(404, "device_not_found", `phone ${phone.id} has no linked device ${params.device!}`);
+        return { removed: removeDevice(state, phone, device) };
+      },
+    },
+  ];
 }

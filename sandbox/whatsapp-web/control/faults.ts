@@ -12,28 +12,34 @@
  * GET /sandbox/connections, `ms` (delay only) 1..600 000. Errors (SandboxError): 400 `bad_fault`,
  * 404 `phone_not_found`, 404 `fault_not_found`.
  */
-import type { ControlRequest } from "../control.js";
+import { type ControlRoute, answer } from "../../kit/control.js";
 import { type FaultInput, faultsOf } from "../faults.js";
 import { SandboxError, type SandboxState } from "../state.js";
-import { param } from "./param.js";
 
-export async function faultRoutes(state: SandboxState, req: ControlRequest): Promise<[number, unknown] | undefined> {
+export function faultRoutes(state: SandboxState): ControlRoute[] {
   const faults = faultsOf(state);
-  if (req.path === "/sandbox/connections" && req.method === "GET") return [200, { connections: faults.connections() }];
-  if (req.path === "/sandbox/faults") {
-    if (req.method === "GET") return [200, { faults: faults.list() }];
-    if (req.method === "DELETE") return [200, { cleared: faults.clear() }];
-    if (req.method === "POST") {
-      const result = faults.add((await req.body()) as unknown as FaultInput);
-      return "dropped" in result ? [200, result] : [201, result];
-    }
-    return undefined;
-  }
-  const m = /^\/sandbox\/faults\/([^/]+)$/.exec(req.path);
-  if (m && req.method === "DELETE") {
-    const cleared = faults.clear(param(m[1]!));
-    if (cleared === 0) throw new SandboxError(404, "fault_not_found", `no fault ${m[1]!}`);
-    return [200, { cleared }];
-  }
-  return undefined;
+  return [
+    { method: "GET", path: "/connections", doc: "GET /sandbox/connections — the open client connections", run: () => ({ connections: faults.connections() }) },
+    { method: "GET", path: "/faults", doc: "GET /sandbox/faults — the kept faults", run: () => ({ faults: faults.list() }) },
+    { method: "DELETE", path: "/faults", doc: "DELETE /sandbox/faults — clears every fault", run: () => ({ cleared: faults.clear() }) },
+    {
+      method: "POST",
+      path: "/faults",
+      doc: 'POST /sandbox/faults {kind: "drop"|"silence"|"delay", phone?, device?, connection?, ms?} — drop connections, or keep a silence/delay rule',
+      run: async ({ body }) => {
+        const result = faults.add((await body()) as unknown as FaultInput);
+        return "dropped" in result ? result : answer(201, result);
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/faults/:id",
+      doc: "DELETE /sandbox/faults/:id — clears one fault",
+      run: ({ params }) => {
+        const cleared = faults.clear(params.id!);
+        if (cleared === 0) throw new SandboxError(404, "fault_not_found", `no fault ${params.id!}`);
+        return { cleared };
+      },
+    },
+  ];
 }

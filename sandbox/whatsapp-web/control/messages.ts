@@ -6,7 +6,7 @@
  *   POST /sandbox/phones/:id/contacts/:c/messages     {text}           → 200 InboundMessage
  *        the contact writes to the phone; answers once every connected client device has sent its
  *        receipt (deliveries[].status "delivered" | "read" | "retry" | "nack" | "timeout" | "no_keys" | "error")
- *   GET  /sandbox/phones/:id/contacts/:c/messages                      → 200 {inbound: InboundMessage[], sent: SentMessage[]}
+ *   GET  /sandbox/phones/:id/contacts/:c/messages                      → 200 {inbound: InboundMessage[], sent: SentMessage[], conversation: [{from, who, text, at}] (both merged by time, text only)}
  *   POST /sandbox/phones/:id/contacts/:c/messages/:msg/read            → 200 SentMessage (read receipt sent)
  *   GET  /sandbox/phones/:id/inbound                                   → 200 {messages: InboundMessage[]} (with client receipts)
  *   GET  /sandbox/phones/:id/sent                                      → 200 {messages: SentMessage[]} (what clients sent, decrypted)
@@ -15,53 +15,112 @@
  * `contact_not_found`, `message_not_found`; 400 `bad_number`, `bad_request` (text missing or over
  * 64 KiB of JSON); 409 `number_taken`.
  */
-import type { ControlRoutes } from "../control.js";
+import { type ControlRoute, answer } from "../../kit/control.js";
 import { markRead, sendInbound } from "../handlers/messages.js";
-import { messagingOf } from "../messaging.js";
-import { SandboxError } from "../state.js";
-import { param } from "./param.js";
+import { type InboundMessage, type SentMessage, messagingOf } from "../messaging.js";
+import { SandboxError, type SandboxState } from "../state.js";
 
-const PHONE = /^\/sandbox\/phones\/([^/]+)\/(contacts|inbound|sent)(?:\/([^/]+)(?:\/(messages)(?:\/([^/]+)\/(read))?)?)?$/;
-
-export const messageRoutes: ControlRoutes = async (state, req) => {
-  const m = PHONE.exec(req.path);
-  if (!m) return undefined;
-  const [, phoneRef, area, contactRef, messages, msgId, read] = m.map((x) => (x === undefined ? undefined : param(x)));
-  const phone = state.phone(phoneRef!);
+export function messageRoutes(state: SandboxState): ControlRoute[] {
   const messaging = messagingOf(state);
-  const { method } = req;
-  if (area === "inbound" && !contactRef && method === "GET") return [200, { messages: messaging.inbound.filter((x) => x.phoneId === phone.id) }];
-  if (area === "sent" && !contactRef && method === "GET") return [200, { messages: messaging.sent.filter((x) => x.phoneId === phone.id) }];
-  if (area !== "contacts") return undefined;
-  if (!contactRef) {
-    if (method === "POST") {
-      const body = await req.body();
-      return [201, messaging.contacts.create(phone.id, { number: body.number, name: body.name }, (n) => state.phoneByNumber(n) !== undefined)];
-    }
-    if (method === "GET") return [200, { contacts: messaging.contacts.ofPhone(phone.id).map((c) => c.info()) }];
-    return undefined;
-  }
-  const contact = messaging.contacts.get(phone.id, contactRef);
-  if (!messages) return method === "GET" ? [200, contact.info()] : undefined;
-  if (read && method === "POST") {
-    const sent = markRead(state, phone, contact, msgId!);
-    if (!sent) throw new SandboxError(404, "message_not_found", `no message ${msgId} from a client of ${phone.id} to ${contact.id}`);
-    return [200, sent];
-  }
-  if (msgId) return undefined;
-  if (method === "POST") {
-    const body = await req.body();
-    if (typeof body.text !== "string" || body.text.length === 0) throw new SandboxError(400, "bad_request", "body.text must be a non-empty string");
-    return [200, await sendInbound(state, phone, contact, body.text)];
-  }
-  if (method === "GET") {
-    return [
-      200,
-      {
-        inbound: messaging.inbound.filter((x) => x.phoneId === phone.id && x.contactId === contact.id),
-        sent: messaging.sent.filter((x) => x.phoneId === phone.id && x.contactId === contact.id),
+  const contact = (phoneRef: string, contactRef: string) => {
+    const phone = state.phone(phoneRef);
+    return { phone, contact: messaging.contacts.get(phone.id, contactRef) };
+  };
+  return [
+    {
+      method: "GET",
+      path: "/phones/:id/inbound",
+      doc: "GET /sandbox/phones/:id/inbound — every contact message to the phone, with the clients' receipts",
+      run: ({ params }) => {
+        const phone = state.phone(params.id!);
+        return { messages: messaging.inbound.filter((x) => x.phoneId === phone.id) };
       },
-    ];
-  }
-  return undefined;
-};
+    },
+    {
+      method: "GET",
+      path: "/phones/:id/sent",
+      doc: "GET /sandbox/phones/:id/sent — what the phone's clients sent, decrypted",
+      run: ({ params }) => {
+        const phone = state.phone(params.id!);
+        return { messages: messaging.sent.filter((x) => x.phoneId === phone.id) };
+      },
+    },
+    {
+      method: "POST",
+      path: "/phones/:id/contacts",
+      doc: "POST /sandbox/phones/:id/contacts {number?, name?} — a contact of the phone's address book",
+      run: async ({ params, body }) => {
+        const phone = state.phone(params.id!);
+        const b = await body();
+        return answer(201, messaging.contacts.create(phone.id, { number: b.number, name: b.name }, (n) => state.phoneByNumber(n) !== undefined));
+      },
+    },
+    {
+      method: "GET",
+      path: "/phones/:id/contacts",
+      doc: "GET /sandbox/phones/:id/contacts — the phone's contacts",
+      run: ({ params }) => {
+        const phone = state.phone(params.id!);
+        return { contacts: messaging.contacts.ofPhone(phone.id).map((c) => c.info()) };
+      },
+    },
+    {
+      method: "GET",
+      path: "/phones/:id/contacts/:c",
+      doc: "GET /sandbox/phones/:id/contacts/:c — one contact",
+      run: ({ params }) => contact(params.id!, params.c!).contact.info(),
+    },
+    {
+      method: "POST",
+      path: "/phones/:id/contacts/:c/messages",
+      doc: "POST /sandbox/phones/:id/contacts/:c/messages {text} — the contact writes to the phone; answers once every connected device sent its receipt",
+      run: async ({ params, body }) => {
+        const { phone, contact: c } = contact(params.id!, params.c!);
+        const b = await body();
+        if (typeof b.text !== "string" || b.text.length === 0) throw new SandboxError(400, "bad_request", "body.text must be a non-empty string");
+        return sendInbound(state, phone, c, b.text);
+      },
+    },
+    {
+      method: "GET",
+      path: "/phones/:id/contacts/:c/messages",
+      doc: "GET /sandbox/phones/:id/contacts/:c/messages — {inbound, sent, conversation} between the contact and the phone's devices",
+      run: ({ params }) => {
+        const { phone, contact: c } = contact(params.id!, params.c!);
+        const inbound = messaging.inbound.filter((x) => x.phoneId === phone.id && x.contactId === c.id);
+        const sent = messaging.sent.filter((x) => x.phoneId === phone.id && x.contactId === c.id);
+        return { inbound, sent, conversation: conversation(inbound, sent) };
+      },
+    },
+    {
+      method: "POST",
+      path: "/phones/:id/contacts/:c/messages/:msg/read",
+      doc: "POST /sandbox/phones/:id/contacts/:c/messages/:msg/read — the contact reads a message a client sent it (read receipt)",
+      run: ({ params }) => {
+        const { phone, contact: c } = contact(params.id!, params.c!);
+        const sent = markRead(state, phone, c, params.msg!);
+        if (!sent) throw new SandboxError(404, "message_not_found", `no message ${params.msg!} from a client of ${phone.id} to ${c.id}`);
+        return sent;
+      },
+    },
+  ];
+}
+
+/** One line of the chat between a contact and the account's devices, oldest first. */
+interface ConversationLine {
+  from: "contact" | "device";
+  /** Who wrote it, in words ("Contact", "Linked device"). */
+  who: string;
+  text: string;
+  /** Clock ms. */
+  at: number;
+}
+
+/** The contact's messages and what the devices sent to the contact (text only), merged by time. */
+function conversation(inbound: readonly InboundMessage[], sent: readonly SentMessage[]): ConversationLine[] {
+  const lines: ConversationLine[] = [
+    ...inbound.map((m) => ({ from: "contact" as const, who: "Contact", text: m.text, at: m.t * 1000 })),
+    ...sent.flatMap((m) => (typeof m.text === "string" ? [{ from: "device" as const, who: "Linked device", text: m.text, at: m.at }] : [])),
+  ];
+  return lines.sort((a, b) => a.at - b.at);
+}

@@ -7,17 +7,21 @@
  * ignored). Errors (SandboxError): 400 `bad_request` (no code string) / `bad_code`, 404 `phone_not_found`
  * / `pairing_code_not_requested`, 409 `pairing_in_progress`, 403 `wrong_pairing_code`, 504 `pairing_code_timeout`, 502 `pairing_failed`.
  */
-import type { ControlRequest } from "../control.js";
+import type { ControlRoute } from "../../kit/control.js";
 import { enterPairingCode } from "../handlers/pairing-code.js";
 import { SandboxError, type SandboxState } from "../state.js";
-import { param } from "./param.js";
 
-const ROUTE = /^\/sandbox\/phones\/([^/]+)\/pairing-code$/;
-
-export async function pairingCodeRoutes(state: SandboxState, req: ControlRequest): Promise<[number, unknown] | undefined> {
-  const m = ROUTE.exec(req.path);
-  if (!m || req.method !== "POST") return undefined;
-  const body = await req.body();
-  if (typeof body.code !== "string") throw new SandboxError(400, "bad_request", "body.code must be the pairing code the client shows");
-  return [200, await enterPairingCode(state, param(m[1]!), body.code)];
+export function pairingCodeRoutes(state: SandboxState): ControlRoute[] {
+  return [
+    {
+      method: "POST",
+      path: "/phones/:id/pairing-code",
+      doc: "POST /sandbox/phones/:id/pairing-code {code} — the phone enters the client's pairing code; {jid, lid} once linked",
+      run: async ({ params, body }) => {
+        const b = await body();
+        if (typeof b.code !== "string") throw new SandboxError(400, "bad_request", "body.code must be the pairing code the client shows");
+        return enterPairingCode(state, params.id!, b.code);
+      },
+    },
+  ];
 }

@@ -153,7 +153,9 @@ function handleClientAck(conn: Connection, node: BinaryNode): boolean {
 /**
  * Contact `contact` writes `text` to phone `phone`: one encrypted copy per connected client device
  * of the phone; resolves once each has answered (or after {@link INBOUND_RECEIPT_TIMEOUT_MS}).
- * Devices without uploaded keys get no copy (status "no_keys").
+ * Devices without uploaded keys get no copy (status "no_keys"). A linked device that is not
+ * connected now gets its copy when it next logs in, as WhatsApp's offline queue does (status
+ * "queued" until then; see {@link deliverOffline}).
  */
 export async function sendInbound(state: Connection["env"]["state"], phone: SandboxPhone, contact: SandboxContact, text: string): Promise<InboundMessage> {
   const messaging = messagingOf(state);
@@ -161,32 +163,57 @@ export async function sendInbound(state: Connection["env"]["state"], phone: Sand
   const t = Math.floor(state.clock.now() / 1000);
   const record: InboundMessage = { id, phoneId: phone.id, contactId: contact.id, from: contact.jid, text, t, deliveries: [], receipts: [] };
   messaging.record(messaging.inbound, record);
-  const message: Message = { conversation: text };
-  await Promise.all(
-    messaging.connectionsOf(phone).map(async (conn) => {
-      const device = conn.loggedIn!.device;
-      const keys = messaging.keysOf(device);
-      const sender = contact.phoneDevice;
-      if (!keys && !sender.hasSession(device.jid)) {
-        record.deliveries.push({ device: device.jid, status: "no_keys" });
-        return;
-      }
-      try {
-        const enc = await sender.encrypt(device.jid, message, sender.hasSession(device.jid) ? undefined : keys!.takeBundle());
-        const wait = messaging.waitFor(conn, id, INBOUND_RECEIPT_TIMEOUT_MS);
-        conn.sendNode({
-          tag: "message",
-          attrs: { id, from: contact.jid, type: "text", t: String(t), ...(contact.name ? { notify: contact.name } : {}) },
-          content: [{ tag: "enc", attrs: { v: "2", type: enc.type }, content: enc.ciphertext }],
-        });
-        const outcome = await wait;
-        record.deliveries.push({ device: device.jid, ...outcome });
-      } catch (error) {
-        record.deliveries.push({ device: device.jid, status: "error", detail: (error as Error).message });
-      }
-    }),
-  );
+  const connections = messaging.connectionsOf(phone);
+  for (const device of phone.devices.values()) {
+    if (!device.confirmed || connections.some((c) => c.loggedIn?.device === device)) continue;
+    record.deliveries.push({ device: device.jid, status: "queued" });
+    messaging.queueOffline(device, { record, contact });
+  }
+  await Promise.all(connections.map(async (conn) => record.deliveries.push({ device: conn.loggedIn!.device.jid, ...(await deliverCopy(conn, record, contact, false)) })));
   return record;
+}
+
+/**
+ * After `conn` logged in: the messages queued for its device while it was offline, oldest first,
+ * each marked `offline` as WhatsApp marks them; their records' "queued" deliveries become what the
+ * device answered. Answers how many were sent (the count of the `<offline>` marker). Never throws.
+ */
+export function deliverOffline(conn: Connection): number {
+  const device = conn.loggedIn?.device;
+  if (!device) return 0;
+  const queued = messagingOf(conn.env.state).takeOffline(device);
+  void (async () => {
+    for (const q of queued) {
+      const outcome = await deliverCopy(conn, q.record, q.contact, true);
+      const i = q.record.deliveries.findIndex((d) => d.device === device.jid && d.status === "queued");
+      const delivery = { device: device.jid, ...outcome };
+      if (i >= 0) q.record.deliveries[i] = delivery;
+      else q.record.deliveries.push(delivery);
+    }
+  })();
+  return queued.length;
+}
+
+/** One encrypted copy of `record` to the device of `conn`; answers what the device did with it. Never throws. */
+async function deliverCopy(conn: Connection, record: InboundMessage, contact: SandboxContact, offline: boolean): Promise<Omit<InboundMessage["deliveries"][number], "device">> {
+  const messaging = messagingOf(conn.env.state);
+  const device = conn.loggedIn!.device;
+  const keys = messaging.keysOf(device);
+  const sender = contact.phoneDevice;
+  if (!keys && !sender.hasSession(device.jid)) return { status: "no_keys" };
+  try {
+    const message: Message = { conversation: record.text };
+    const enc = await sender.encrypt(device.jid, message, sender.hasSession(device.jid) ? undefined : keys!.takeBundle());
+    const wait = messaging.waitFor(conn, record.id, INBOUND_RECEIPT_TIMEOUT_MS);
+    conn.sendNode({
+      tag: "message",
+      attrs: { id: record.id, from: contact.jid, type: "text", t: String(record.t), ...(contact.name ? { notify: contact.name } : {}), ...(offline ? { offline: "1" } : {}) },
+      content: [{ tag: "enc", attrs: { v: "2", type: enc.type }, content: enc.ciphertext }],
+    });
+    return await wait;
+  } catch (error) {
+    return { status: "error", detail: (error as Error).message };
+  }
 }
 
 /**

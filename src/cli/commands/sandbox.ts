@@ -1,48 +1,8 @@
 import { Option, type Command } from "commander";
+import type { AnyPlatformModule, SandboxModule, SandboxOption } from "../../platforms/types.js";
 import { intOption } from "../args.js";
 import type { CliIo, GlobalOptions } from "../context.js";
 import { jsonDoc } from "../output.js";
-import { registerWhatsAppWebSandbox } from "./sandbox-whatsapp.js";
-
-/** The options of `sandbox telegram`, as commander parses them. */
-interface TelegramSandboxFlags {
-  host: string;
-  port: number;
-  profile: "cloud" | "local";
-  flood: boolean;
-  strictWebhookUrls?: boolean;
-  bot: string[];
-}
-
-/**
- * What this command uses of `sandbox/telegram` (startTelegramSandbox and the returned object). The
- * module is loaded at run time only: the client commands must not pay for it, and the build
- * (rootDir `src`) must not pull it in. test/sandbox/telegram checks that the real module fits.
- */
-export interface TelegramSandboxLike {
-  readonly url: string;
-  readonly controlUrl: string;
-  createBot(input?: { username?: string }): { id: number; token: string; username: string };
-  close(): Promise<void>;
-}
-
-export interface TelegramSandboxModuleLike {
-  startTelegramSandbox(options: {
-    host?: string;
-    port?: number;
-    profile?: "cloud" | "local";
-    flood?: false;
-    strictWebhookUrls?: boolean;
-  }): Promise<TelegramSandboxLike>;
-}
-
-/**
- * Loads sandbox/telegram lazily (client commands must not pay for it). It is built next to src/
- * (`dist/sandbox/`), so the same relative import works from source (tsx) and from the build.
- */
-export async function loadTelegramSandbox(): Promise<TelegramSandboxModuleLike> {
-  return (await import("../../../sandbox/telegram/index.js")) as TelegramSandboxModuleLike;
-}
 
 /** Resolves on the first SIGINT or SIGTERM. */
 function nextStopSignal(): Promise<NodeJS.Signals> {
@@ -58,60 +18,45 @@ function nextStopSignal(): Promise<NodeJS.Signals> {
 }
 
 /**
- * Registers `sandbox telegram` (and `sandbox whatsapp-web`, see sandbox-whatsapp.ts): a local
- * server speaking the Telegram Bot API (point a client's apiRoot at it) with its control API under
- * `/sandbox`, running until SIGINT/SIGTERM. Prints the API root, the control URL and the tokens of
- * the bots created with `--bot` on stdout (a JSON document with `--json`). See docs/sandbox-telegram.md.
+ * Registers `sandbox <name>` for every platform module that has a sandbox: a local,
+ * protocol-faithful server of that platform with its control API under `/sandbox`, running until
+ * SIGINT/SIGTERM. The flags are the module's (`SandboxModule.options`) besides `--host` and
+ * `--port`; the output is the module's report (`RunningSandbox.report`: lines of text, or one JSON
+ * document with `--json`); the sandbox's own log lines go to stderr. The sandbox's code is loaded
+ * only when its command runs. See docs/sandbox-telegram.md, docs/sandbox-whatsapp-web.md.
  */
-export function registerSandbox(program: Command, io: CliIo): void {
-  const sandbox = program
-    .command("sandbox")
-    .description("run a local, protocol-faithful platform sandbox to develop and test against");
-  sandbox
-    .command("telegram")
-    .description("a local Telegram Bot API server (apiRoot for grammY & co.) with a control API under /sandbox")
-    .addOption(new Option("--host <host>", "interface to listen on").default("127.0.0.1"))
-    .addOption(new Option("--port <port>", "TCP port (0: any free port)").default(8081).argParser(intOption(0, 65_535)))
-    .addOption(
-      new Option("--profile <profile>", "behave like api.telegram.org (cloud) or a self-hosted Bot API server (local)")
-        .choices(["cloud", "local"])
-        .default("cloud"),
-    )
-    .option("--no-flood", "turn the flood limits (429 Too Many Requests) off")
-    .option("--strict-webhook-urls", "on the cloud profile, refuse webhook URLs api.telegram.org refuses (HTTP, other ports, local IPs)")
-    .addOption(new Option("--bot <username>", "create a bot at start and print its token (repeatable)").argParser(collect).default([]))
-    .addHelpText("after", "\nThe control API is described at GET <control URL> (curl http://127.0.0.1:8081/sandbox).\n")
-    .action(async (opts: TelegramSandboxFlags, command: Command) => {
-      const globals = command.optsWithGlobals<GlobalOptions>();
-      const { startTelegramSandbox } = await loadTelegramSandbox();
-      const server = await startTelegramSandbox({
-        host: opts.host,
-        port: opts.port,
-        profile: opts.profile,
-        ...(opts.flood ? {} : { flood: false as const }),
-        strictWebhookUrls: opts.strictWebhookUrls === true,
-      });
-      const stopped = nextStopSignal();
-      try {
-        const bots = opts.bot.map((username) => server.createBot({ username }));
-        if (globals.json === true) {
-          io.out(jsonDoc({ apiRoot: server.url, controlUrl: server.controlUrl, profile: opts.profile, bots }));
-        } else {
-          let text = `Telegram Bot API sandbox (${opts.profile} profile) listening on ${server.url}\n`;
-          text += `apiRoot:     ${server.url}   (methods at ${server.url}/bot<token>/<method>)\n`;
-          text += `control API: ${server.controlUrl}\n`;
-          for (const b of bots) text += `bot @${b.username}: ${b.token}\n`;
-          text += "Stop with Ctrl-C.\n";
-          io.out(text);
-        }
-        await stopped;
-      } finally {
-        await server.close();
-      }
-    });
-  registerWhatsAppWebSandbox(sandbox, io, nextStopSignal);
+export function registerSandbox(program: Command, io: CliIo, platforms: readonly AnyPlatformModule[], stopSignal: () => Promise<unknown> = nextStopSignal): void {
+  const group = program.command("sandbox").description("run a local, protocol-faithful platform sandbox to develop and test against");
+  for (const p of platforms) if (p.sandbox) registerOne(group, io, p.sandbox, stopSignal);
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function registerOne(group: Command, io: CliIo, sb: SandboxModule<unknown>, stopSignal: () => Promise<unknown>): void {
+  const cmd = group
+    .command(sb.name)
+    .description(sb.description)
+    .addOption(new Option("--host <host>", "interface to listen on").default("127.0.0.1"))
+    .addOption(new Option("--port <port>", "TCP port (0: any free port)").default(sb.defaultPort).argParser(intOption(0, 65_535)));
+  for (const o of sb.options) cmd.addOption(toOption(o));
+  if (sb.help) cmd.addHelpText("after", `\n${sb.help}\n`);
+  cmd.action(async (opts: Record<string, unknown> & { host: string; port: number }, command: Command) => {
+    const globals = command.optsWithGlobals<GlobalOptions>();
+    const { host, port, ...options } = opts;
+    const running = await sb.start({ host, port, options, mode: "standalone", log: (line) => io.err(`${line}\n`) });
+    const stopped = stopSignal();
+    try {
+      io.out(globals.json === true ? jsonDoc(running.report.json) : `${running.report.lines.join("\n")}\nStop with Ctrl-C.\n`);
+      await stopped;
+    } finally {
+      await running.close();
+    }
+  });
+}
+
+/** A module's flag as a commander option. */
+function toOption(o: SandboxOption): Option {
+  const opt = new Option(o.flags, o.description);
+  if (o.choices) opt.choices([...o.choices]);
+  if (o.kind === "list") opt.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]).default([]);
+  else if (o.default !== undefined) opt.default(o.default);
+  return opt;
 }

@@ -4,6 +4,7 @@ import { intOption } from "../args.js";
 import { UsageError } from "../errors.js";
 import type { CliIo } from "../context.js";
 import type { SandboxInfo } from "../../sandbox-mode/index.js";
+import type { AnyPlatformModule } from "../../platforms/types.js";
 import { secretBox } from "../output.js";
 
 /** The options of `serve`, as commander parses them (flag, else env, else default). */
@@ -41,7 +42,7 @@ interface ServeFlags {
  * `--sandbox` (docs/sandbox-mode.md) also runs the Telegram and WhatsApp Web sandboxes in-process on
  * free loopback ports; the banner then lists them and their control APIs under `<url>/sandbox/…`.
  */
-export function registerServe(program: Command, io: CliIo): void {
+export function registerServe(program: Command, io: CliIo, platforms: readonly AnyPlatformModule[]): void {
   program
     .command("serve")
     .description("run the gateway (REST API on --host:--port, state in --data or Postgres)")
@@ -68,7 +69,7 @@ export function registerServe(program: Command, io: CliIo): void {
       new Option("--webhook-retry-schedule <delays>", "webhook retry delays, e.g. 5s,5m,30m,2h,5h,10h,10h (the default)").env("SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE"),
     )
     .addOption(new Option("--webhook-timeout <ms>", "timeout of one webhook attempt, ms (default 10000)").env("SWITCHBOARD_WEBHOOK_TIMEOUT_MS").argParser(intOption(1, 300_000)))
-    .option("--sandbox", "also run the Telegram and WhatsApp Web sandboxes locally; new instances use them (offline try-out)")
+    .option("--sandbox", "also run every platform's sandbox locally; new instances use them (offline try-out)")
     .addOption(
       new Option("--log-level <level>", "log level")
         .env("LOG_LEVEL")
@@ -106,6 +107,7 @@ export function registerServe(program: Command, io: CliIo): void {
         publicUrl: nonEmpty(opts.publicUrl),
         logLevel: opts.logLevel,
         sandbox: opts.sandbox === true,
+        platforms,
         // Unset: the default (off; on in sandbox mode). The env variable set to 0 keeps it off there too.
         allowPrivateUrls: allowFlag(opts.allowPrivateUrls, "SWITCHBOARD_ALLOW_PRIVATE_URLS"),
         webhooks: {
@@ -128,10 +130,10 @@ export function registerServe(program: Command, io: CliIo): void {
 export function serveBanner(url: string, initialAccountToken: string | null, sandbox: SandboxInfo | null = null, opts: { presetToken?: boolean } = {}): string {
   let out = `Switchboard is listening on ${url}\nAPI docs: ${url}/docs\n`;
   if (sandbox) {
-    out +=
-      "Sandbox mode: new instances use these local sandboxes (state in memory, gone at stop):\n" +
-      `  Telegram Bot API  ${sandbox.telegram.apiRoot}   control: ${url}/sandbox/telegram\n` +
-      `  WhatsApp Web      ${sandbox.whatsappWeb.wsUrl}   control: ${url}/sandbox/whatsapp-web\n`;
+    const views = Object.values(sandbox);
+    const width = Math.max(0, ...views.map((s) => s.displayName.length));
+    out += "Sandbox mode: new instances use these local sandboxes (state in memory, gone at stop):\n";
+    for (const s of views) out += `  ${s.displayName.padEnd(width)}  ${s.endpoint}   control: ${url}${s.proxy}\n`;
   }
   if (initialAccountToken !== null) {
     out += secretBox("Account token", initialAccountToken, [

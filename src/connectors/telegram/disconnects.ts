@@ -1,12 +1,7 @@
-import type { DisconnectKind } from "../../core/status.js";
-import type { ErrorInfo } from "../../core/errors.js";
+import type { Disconnect } from "../kit/session-end.js";
 import type { BotApiFailure } from "./bot-api.js";
 
-/** What a session reports when a Bot API call ends it. */
-export interface Disconnect {
-  kind: DisconnectKind;
-  error: ErrorInfo;
-}
+export type { Disconnect } from "../kit/session-end.js";
 
 /**
  * Classifies the failure of a Bot API call that a session cannot continue after (DESIGN §2, Telegram

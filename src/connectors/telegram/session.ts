@@ -2,6 +2,7 @@ import type { Credentials, OutboundMessage, SentMessage, Session, SessionContext
 import { err, isSwitchboardError, toErrorInfo } from "../../core/errors.js";
 import { apiSignal, botApi, classify, type ApiSignal, type BotApiFailure } from "./bot-api.js";
 import { readConfig, readCredentials, type TelegramConfig, type TelegramCredentials } from "./config.js";
+import { SessionEnd } from "../kit/session-end.js";
 import { toDisconnect, type Disconnect } from "./disconnects.js";
 import { poll, serverKey, startOffset, type AllowedUpdates } from "./poller.js";
 import { RateLimiter, type RateLimitOptions } from "./rate-limit.js";
@@ -31,21 +32,19 @@ export class TelegramSession implements Session {
   private readonly config: TelegramConfig;
   private readonly abort = new AbortController();
   private readonly run: Promise<void>;
-  private closed = false;
-  private ended = false;
+  /** The session's end: reported once, never after close, held back during a `logOut`. */
+  private readonly ending: SessionEnd;
   private token: string | null = null;
   private botId: string | null = null;
   private sender: Sender | null = null;
   private webhookSecret: string | null = null;
-  /** Set while a `log-out-cloud` runs: an auth failure then ends the loop quietly (the core restarts the session). */
-  private migrating = false;
-  private endedDuringMigration: Disconnect | null = null;
 
   constructor(
     private readonly ctx: SessionContext,
     private readonly opts: SessionOptions,
   ) {
     this.config = readConfig(ctx.config);
+    this.ending = new SessionEnd(ctx.host, ctx.logger, "telegram");
     this.run = this.start().catch((e: unknown) => {
       ctx.logger.error({ err: toErrorInfo(e) }, "telegram session failed");
       this.end({ kind: "transient", error: toErrorInfo(e) });
@@ -55,8 +54,8 @@ export class TelegramSession implements Session {
   // ------------------------------------------------------------------ Session
 
   async close(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
+    if (!this.ending.closed) {
+      this.ending.close();
       this.sender = null;
       this.abort.abort();
     }
@@ -65,7 +64,7 @@ export class TelegramSession implements Session {
 
   async send(message: OutboundMessage): Promise<SentMessage> {
     const sender = this.sender;
-    if (!sender || this.closed || this.ended) throw err("INVALID_STATE", { message: "The bot is not connected." });
+    if (!sender || this.ending.over) throw err("INVALID_STATE", { message: "The bot is not connected." });
     return sender.send(message);
   }
 
@@ -89,16 +88,15 @@ export class TelegramSession implements Session {
    * When `fn` fails, a loop that stopped meanwhile reports what it saw.
    */
   async duringLogout<T>(fn: () => Promise<T>): Promise<T> {
-    this.migrating = true;
-    try {
-      return await fn();
-    } catch (e) {
-      this.migrating = false;
-      const seen = this.endedDuringMigration;
-      this.endedDuringMigration = null;
-      if (seen) this.report(seen);
-      throw e;
-    }
+    const r = await this.ending.holdDuring(fn);
+    if (r.ok) return r.value; // an end held meanwhile is the logOut's own: the core restarts the session
+    if (r.held) this.ending.report(r.held);
+    throw r.error;
+  }
+
+  /** Whether the core closed this session. */
+  private get closed(): boolean {
+    return this.ending.closed;
   }
 
   // ------------------------------------------------------------------ the connection
@@ -230,23 +228,10 @@ export class TelegramSession implements Session {
     this.end(toDisconnect(method, f, stored));
   }
 
-  /** Ends the session and reports it once (not after close; held back while a logOut runs). */
+  /** Ends the session (see {@link SessionEnd}: once, not after close, held back while a logOut runs). */
   private end(d: Disconnect): void {
     this.sender = null;
-    if (this.closed || this.ended) return;
-    this.ended = true;
-    if (this.migrating) {
-      this.ctx.logger.info({ code: d.error.code }, "telegram session stopped during logOut");
-      this.endedDuringMigration = d;
-      return;
-    }
-    this.report(d);
-  }
-
-  private report(d: Disconnect): void {
-    if (this.closed) return;
-    this.ctx.logger.warn({ kind: d.kind, code: d.error.code, message: d.error.message }, "telegram session ended");
-    this.ctx.host.disconnected(d);
+    this.ending.end(d);
   }
 }
 

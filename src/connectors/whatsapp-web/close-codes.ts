@@ -1,12 +1,10 @@
 import { DisconnectReason } from "baileys";
 import type { ErrorInfo } from "../../core/errors.js";
 import type { DisconnectKind } from "../../core/status.js";
+import type { Disconnect } from "../kit/session-end.js";
 
 /** What a session reports when its socket closed. */
-export interface Disconnect {
-  kind: DisconnectKind;
-  error: ErrorInfo;
-}
+export type { Disconnect } from "../kit/session-end.js";
 
 /**
  * How Baileys (7.0.0-rc14) reported a close: `lastDisconnect.error` of `connection.update`

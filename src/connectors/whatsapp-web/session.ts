@@ -3,6 +3,7 @@ import type { OutboundMessage, SentMessage, Session, SessionContext } from "../.
 import { PlatformUnreachableError, err, isSwitchboardError, toErrorInfo } from "../../core/errors.js";
 import type { MessageStatusData } from "../../events/types.js";
 import { type StoredAuthState, storedAuthState } from "./auth-state.js";
+import { SessionEnd } from "../kit/session-end.js";
 import { type Disconnect, classifyClose, closeInfo } from "./close-codes.js";
 import { type WhatsAppWebConfig, readConfig } from "./config.js";
 import { baileysLogger } from "./logger.js";
@@ -37,11 +38,8 @@ export class WhatsAppWebSession implements Session {
   private readonly config: WhatsAppWebConfig;
   private sock: WASocket | null = null;
   private auth: StoredAuthState | null = null;
-  private closed = false;
-  private ended = false;
-  /** Set while `unlink` runs: the socket's end then belongs to the logout and is not reported. */
-  private unlinking = false;
-  private heldBack: Disconnect | null = null;
+  /** The session's end: reported once, never after close, held back while `unlink` runs. */
+  private readonly ending: SessionEnd;
   private storageFailure: Disconnect | null = null;
   private self: string | null = null;
   private qrAttempt = 0;
@@ -55,6 +53,7 @@ export class WhatsAppWebSession implements Session {
     private readonly deps: SocketDeps,
   ) {
     this.config = readConfig(ctx.config);
+    this.ending = new SessionEnd(ctx.host, ctx.logger, "whatsapp");
     this.socketClosed = new Promise((resolve) => (this.markSocketClosed = resolve));
     try {
       this.start();
@@ -67,8 +66,8 @@ export class WhatsAppWebSession implements Session {
   // ------------------------------------------------------------------ Session
 
   async close(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
+    if (!this.ending.closed) {
+      this.ending.close();
       this.sock?.end(undefined);
     }
     await Promise.race([this.socketClosed, new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref())]);
@@ -78,7 +77,7 @@ export class WhatsAppWebSession implements Session {
 
   async send(message: OutboundMessage): Promise<SentMessage> {
     const sock = this.sock;
-    if (!sock || this.self === null || this.closed || this.ended) throw err("INVALID_STATE", { message: "The WhatsApp session is not connected." });
+    if (!sock || this.self === null || this.ending.over) throw err("INVALID_STATE", { message: "The WhatsApp session is not connected." });
     const jid = toJid(message.threadId);
     let sent;
     try {
@@ -94,7 +93,7 @@ export class WhatsAppWebSession implements Session {
 
   async requestPairingCode(phoneNumber: string): Promise<{ code: string }> {
     const sock = this.sock;
-    if (!sock || this.qrAttempt === 0 || this.auth?.state.creds.account || this.closed || this.ended) {
+    if (!sock || this.qrAttempt === 0 || this.auth?.state.creds.account || this.ending.over) {
       throw err("NO_LOGIN_PENDING", { message: "No WhatsApp login is waiting (connect first; the first QR must have been issued)." });
     }
     if (!/^\d{7,15}$/.test(phoneNumber)) throw err("VALIDATION_FAILED", { message: "phoneNumber: digits only, country code first (7–15 digits)." });
@@ -113,26 +112,21 @@ export class WhatsAppWebSession implements Session {
   async unlink(signal: AbortSignal): Promise<"revoked" | null> {
     const sock = this.sock;
     const jid = this.auth?.state.creds.me?.id;
-    if (!sock || this.self === null || !jid || this.closed || this.ended) {
+    if (!sock || this.self === null || !jid || this.ending.over) {
       await this.close();
       return null;
     }
-    this.unlinking = true;
-    try {
-      await untilAborted(removeCompanionDevice(sock, jid), signal, "WhatsApp did not confirm the unlink in time.");
-    } catch (e) {
-      this.unlinking = false;
+    const r = await this.ending.holdDuring(() => untilAborted(removeCompanionDevice(sock, jid), signal, "WhatsApp did not confirm the unlink in time."));
+    if (!r.ok) {
       // The server may end the stream with 401 device_removed before the IQ result arrives: the
       // device is gone, which is what the unlink asked for.
-      if (this.heldBack?.kind === "logged_out") {
-        this.heldBack = null;
+      if (r.held?.kind === "logged_out") {
         await this.close();
         return "revoked";
       }
-      if (this.heldBack) this.report(this.heldBack);
-      throw e instanceof PlatformUnreachableError ? e : new PlatformUnreachableError("WhatsApp did not confirm the unlink.", { cause: e });
+      if (r.held) this.ending.report(r.held);
+      throw r.error instanceof PlatformUnreachableError ? r.error : new PlatformUnreachableError("WhatsApp did not confirm the unlink.", { cause: r.error });
     }
-    this.unlinking = false;
     await this.close();
     return "revoked";
   }
@@ -160,7 +154,7 @@ export class WhatsAppWebSession implements Session {
     if (u.qr) this.onQr(sock, u.qr);
     if (u.connection === "open") {
       const me = this.auth?.state.creds.me;
-      if (!me?.id || this.closed || this.ended) return;
+      if (!me?.id || this.ending.over) return;
       this.self = jidNormalizedUser(me.id);
       this.ctx.host.connected({ self: { id: this.self, ...(me.name && me.name !== "~" ? { name: me.name } : {}) } });
       this.ctx.logger.info({ self: this.self }, "whatsapp connected");
@@ -170,7 +164,7 @@ export class WhatsAppWebSession implements Session {
 
   /** A QR rotation: shown as a login step, or (pairing-code login) the moment to ask for the code. */
   private onQr(sock: WASocket, qr: string): void {
-    if (this.closed || this.ended) return;
+    if (this.ending.over) return;
     this.qrAttempt += 1;
     const login = this.ctx.login;
     if (login?.method === "pairing_code") {
@@ -201,7 +195,7 @@ export class WhatsAppWebSession implements Session {
   private onCredsUpdate(): void {
     const auth = this.auth;
     // Only a linked device's creds are credentials: before pair-success they restore nothing.
-    if (!auth?.state.creds.me?.id || !auth.state.creds.account || this.closed) return;
+    if (!auth?.state.creds.me?.id || !auth.state.creds.account || this.ending.closed) return;
     auth.saveCreds().catch(() => undefined); // reported through onWriteError
   }
 
@@ -238,7 +232,7 @@ export class WhatsAppWebSession implements Session {
     this.sock = null;
     this.self = null;
     this.markSocketClosed();
-    if (this.closed || this.ended) return;
+    if (this.ending.over) return;
     const d = this.storageFailure ?? classifyClose(closeInfo(error));
     await this.auth?.settled();
     await this.receiving;
@@ -247,7 +241,7 @@ export class WhatsAppWebSession implements Session {
 
   /** A creds/key/event write failed: the session cannot go on with state the store does not hold. */
   private writeFailed(e: unknown): void {
-    if (this.closed || this.ended || isSwitchboardError(e, "INVALID_STATE")) return;
+    if (this.ending.over || isSwitchboardError(e, "INVALID_STATE")) return;
     if (this.storageFailure) return;
     const info = toErrorInfo(e);
     this.ctx.logger.error({ err: info }, "whatsapp session state could not be stored; ending the session");
@@ -256,22 +250,9 @@ export class WhatsAppWebSession implements Session {
     else this.end(this.storageFailure);
   }
 
-  /** Ends the session and reports it once (not after close; held back while an unlink runs). */
+  /** Ends the session (see {@link SessionEnd}: once, not after close, held back while an unlink runs) and its socket. */
   private end(d: Disconnect): void {
     this.self = null;
-    if (this.closed || this.ended) return;
-    this.ended = true;
-    this.sock?.end(undefined);
-    if (this.unlinking) {
-      this.heldBack = d;
-      return;
-    }
-    this.report(d);
-  }
-
-  private report(d: Disconnect): void {
-    if (this.closed) return;
-    this.ctx.logger.warn({ kind: d.kind, code: d.error.code, message: d.error.message }, "whatsapp session ended");
-    this.ctx.host.disconnected(d);
+    if (this.ending.end(d)) this.sock?.end(undefined);
   }
 }

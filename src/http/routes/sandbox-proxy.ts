@@ -1,10 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { err } from "../../core/errors.js";
-import type { SandboxInfo, SandboxTargets } from "../../sandbox-mode/index.js";
-
-/** The sandboxes reachable through the proxy, in URL form: `/sandbox/<name>/…`. */
-const NAMES = ["telegram", "whatsapp-web"] as const;
-type SandboxName = (typeof NAMES)[number];
+import type { SandboxInfo } from "../../sandbox-mode/index.js";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
@@ -17,7 +13,8 @@ export const SANDBOX_PROXY_TIMEOUT_MS = 65_000;
 
 /** What the proxy needs in sandbox mode; `null` when sandbox mode is off. */
 export interface SandboxProxyDeps {
-  targets: SandboxTargets;
+  /** Base URL of each sandbox by name. */
+  targets: Readonly<Record<string, string>>;
   info: SandboxInfo;
   /** Default {@link SANDBOX_PROXY_TIMEOUT_MS}. */
   timeoutMs?: number;
@@ -27,13 +24,14 @@ export interface SandboxProxyDeps {
  * The sandboxes' control APIs through the gateway, so a browser on the gateway's origin can play the
  * phones and users (account token; not rate-limit exempt; not in the OpenAPI document):
  *
- * - `GET /sandbox` → `{telegram: {apiRoot, controlUrl, proxy}, whatsappWeb: {url, wsUrl, controlUrl, rootPublicKey, proxy}}`;
- * - `GET|POST|PUT|PATCH|DELETE /sandbox/telegram[/<path>][?query]` → the Telegram sandbox's
- *   `/sandbox[/<path>][?query]`; `/sandbox/whatsapp-web/…` → the WhatsApp Web sandbox's likewise.
- *   The JSON body is forwarded (nothing else of the request: no token, no other header); the answer
- *   is the sandbox's status, `content-type` and body, unchanged (each sandbox has its own error shape,
- *   see docs/sandbox-telegram.md and docs/sandbox-whatsapp-web.md). A path that would leave the
- *   sandbox's `/sandbox` tree (`..`) is 404 `NOT_FOUND`.
+ * - `GET /sandbox` → `{items: SandboxView[]}`: every sandbox with its name, platform, URLs, the
+ *   gateway path of its control API (`proxy`) and its dashboard panel (data);
+ * - `GET|POST|PUT|PATCH|DELETE /sandbox/<name>[/<path>][?query]` → that sandbox's
+ *   `/sandbox[/<path>][?query]`, for every running sandbox (`/sandbox/telegram/…`,
+ *   `/sandbox/whatsapp-web/…`). The JSON body is forwarded (nothing else of the request: no token, no
+ *   other header); the answer is the sandbox's status, `content-type` and body, unchanged (each
+ *   sandbox has its own error shape, see its docs). A path that would leave the sandbox's `/sandbox`
+ *   tree (`..`) is 404 `NOT_FOUND`; an unknown sandbox name is 404 `NOT_FOUND`.
  * - Sandbox unreachable: 502 `PLATFORM_UNREACHABLE`; no answer within the timeout: 504 `TIMEOUT`
  *   (`details.sandbox` names it), in the gateway's envelope.
  *
@@ -46,27 +44,21 @@ export function sandboxProxyRoutes(app: FastifyInstance, deps: SandboxProxyDeps 
     throw err("NOT_FOUND");
   };
   const hidden = { hide: true } as const;
-  app.get("/sandbox", { config: { access: deps ? "account" : "public" }, schema: hidden }, deps ? async () => describe(deps.info) : off);
-  for (const name of NAMES) {
-    const prefix = `/sandbox/${name}`;
-    const handler = deps ? (request: FastifyRequest, reply: FastifyReply) => forward(name, prefix, deps, request, reply) : off;
-    for (const url of [prefix, `${prefix}/*`]) {
-      app.route({ method: [...METHODS], url, config: { access: deps ? "account" : "public" }, schema: hidden, handler });
-    }
-  }
+  const config = { access: deps ? ("account" as const) : ("public" as const) };
+  app.get("/sandbox", { config, schema: hidden }, deps ? async () => ({ items: Object.values(deps.info) }) : off);
+  const handler = deps
+    ? (request: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => forward(request.params.name, deps, request, reply)
+    : off;
+  for (const url of ["/sandbox/:name", "/sandbox/:name/*"]) app.route({ method: [...METHODS], url, config, schema: hidden, handler });
 }
 
-function describe(info: SandboxInfo): unknown {
-  return {
-    telegram: { ...info.telegram, proxy: "/sandbox/telegram" },
-    whatsappWeb: { ...info.whatsappWeb, proxy: "/sandbox/whatsapp-web" },
-  };
-}
-
-async function forward(name: SandboxName, prefix: string, deps: SandboxProxyDeps, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+async function forward(name: string, deps: SandboxProxyDeps, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const base = Object.hasOwn(deps.targets, name) ? deps.targets[name] : undefined;
+  if (base === undefined) throw err("NOT_FOUND", { message: `No sandbox is named '${name}'.`, details: { sandbox: name } });
   // request.url has the `access_token` query parameter cut out already (browser-token.ts).
-  const rest = request.url.slice(prefix.length);
-  const target = new URL(`/sandbox${rest}`, deps.targets[name]);
+  const prefix = `/sandbox/${encodeURIComponent(name)}`;
+  const rest = request.url.startsWith(prefix) ? request.url.slice(prefix.length) : request.url.slice(`/sandbox/${name}`.length);
+  const target = new URL(`/sandbox${rest}`, base);
   if (target.pathname !== "/sandbox" && !target.pathname.startsWith("/sandbox/")) throw err("NOT_FOUND");
   const hasBody = request.body !== undefined && request.method !== "GET";
   let res: Response;

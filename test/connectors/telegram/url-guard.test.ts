@@ -93,7 +93,7 @@ describe("telegram: caller-supplied URLs", () => {
     }
     // Nothing happened: the bot is still on the sandbox ("the cloud"), connected, not logged out.
     const view = await api("GET", "/v1/instances/shop", TOKEN);
-    expect(view.json.config.apiRoot).toBe(server.sandbox!.telegram.apiRoot);
+    expect(view.json.config.apiRoot).toBe(server.sandbox!["telegram"]!.info["apiRoot"]);
     expect(view.json.status.state).toBe("connected");
   });
 

@@ -13,7 +13,7 @@ import { createCertificates } from "../../../sandbox/whatsapp-web/certs.js";
 import { createSelfSignedTls } from "../../../sandbox/whatsapp-web/tls.js";
 import { MAX_RECEIVED_NODES, MAX_WS_PAYLOAD, startServer } from "../../../sandbox/whatsapp-web/server.js";
 import { SandboxState } from "../../../sandbox/whatsapp-web/state.js";
-import { createSystemClock } from "../../../sandbox/telegram/clock.js";
+import { createSystemClock } from "../../../sandbox/kit/clock.js";
 import { generateKeyPair, verify } from "../../../sandbox/whatsapp-web/noise/crypto.js";
 import { FrameReader, FramingError, encodeFrame } from "../../../sandbox/whatsapp-web/noise/framing.js";
 import { memoryAuth, restoreWhatsAppRoot, startClient, trustSandboxRoot } from "./helpers/baileys-client.js";

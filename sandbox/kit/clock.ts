@@ -1,7 +1,8 @@
 /**
- * The sandbox clock: every time rule of the Telegram sandbox (logOut lockout, `close` window,
- * 24-hour update retention, long-poll timeouts, flood windows, webhook retry backoff) reads
- * {@link Clock.now} and schedules with {@link Clock.setTimer}, never `Date.now()`/`setTimeout`.
+ * The sandbox clock, shared by every sandbox: each time rule (Telegram: logOut lockout, `close`
+ * window, 24-hour update retention, long-poll timeouts, flood windows, webhook retry backoff;
+ * WhatsApp: QR ref lifetimes) reads {@link Clock.now} and schedules with {@link Clock.setTimer},
+ * never `Date.now()`/`setTimeout`.
  *
  * Two implementations: a system clock (wall time plus an offset that `advance` moves forward) and
  * a manual clock (time moves only through `advance`). Both fire their timers in time order when

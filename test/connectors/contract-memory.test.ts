@@ -1,0 +1,4 @@
+import { connectorContract } from "./contract.js";
+import { memoryDriver } from "./drivers/memory.js";
+
+connectorContract(memoryDriver);
