@@ -16,13 +16,12 @@ import { createHmac, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { Pool } from "undici";
 import { serve } from "../telegram/ipc.js";
+import { emitLoop, now } from "./emit-loop.js";
 
-const now = (): number => performance.timeOrigin + performance.now();
 
 interface Store {
   /** Stores the batch's rows and the cursor in one transaction. */
@@ -141,25 +140,17 @@ serve(
       const u = process.cpuUsage();
       return u.user + u.system;
     },
-    /** As the gateway process's `run`: `count` events at `rate` per second (0: as fast as they are stored), batches of ≤ `batchMax`. */
+    /** As the gateway process's `run`: `count` events at `rate` per second, each batch stored, then signed and sent. */
     run: async ({ rate, count, batchMax }: { rate: number; count: number; batchMax: number }) => {
-      if (!store) throw new Error("not started");
-      const start = now();
-      let emitted = 0;
-      let batches = 0;
-      while (emitted < count) {
-        const due = rate > 0 ? Math.min(count, Math.floor(((now() - start) * rate) / 1000) + 1) - emitted : count - emitted;
-        if (due <= 0) {
-          await sleep(Math.max(0, start + (emitted * 1000) / rate - now()));
-          continue;
-        }
-        const n = Math.min(due, batchMax);
+      const s = store;
+      if (!s) throw new Error("not started");
+      const r = await emitLoop(rate, count, batchMax, async (n) => {
         const body = String(now());
         const rows: Array<[string, number, string]> = [];
         const out: Array<{ id: string; body: string }> = [];
         for (let i = 0; i < n; i++) {
-          const s = ++seq;
-          const id = `bench:bare:${s}`;
+          const seqNo = ++seq;
+          const id = `bench:bare:${seqNo}`;
           const ts = Date.now();
           const envelope = JSON.stringify({
             id,
@@ -168,19 +159,16 @@ serve(
             platform: "bench",
             ts,
             metadata: {},
-            data: { threadId: "t1", senderId: "u1", body, messageId: String(s), timestamp: ts },
+            data: { threadId: "t1", senderId: "u1", body, messageId: String(seqNo), timestamp: ts },
           });
           rows.push([id, ts, envelope]);
           out.push({ id, body: envelope });
         }
-        await store.write(rows, seq);
+        await s.write(rows, seq);
         queue.push(...out);
         pump();
-        emitted += n;
-        batches++;
-        if (rate > 0) await sleep(1);
-      }
-      return { start, end: now(), batches, failures };
+      });
+      return { ...r, failures };
     },
   },
   async () => {

@@ -11,9 +11,9 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startServer, type RunningServer } from "../../src/server.js";
 import { serve } from "../telegram/ipc.js";
+import { emitLoop, now } from "./emit-loop.js";
 import { benchConnector, sessions } from "./connector.js";
 
-const now = (): number => performance.timeOrigin + performance.now();
 
 let server: RunningServer | null = null;
 let dataDir: string | null = null;
@@ -44,30 +44,11 @@ serve(
       const u = process.cpuUsage();
       return u.user + u.system;
     },
-    /**
-     * Emits `count` events at `rate` per second (0: as fast as the store takes them), in batches of at
-     * most `batchMax`. At a rate, the session wakes every millisecond and hands in what is due by then
-     * (about 1 event per batch at 1 000/s, 10 at 10 000/s), as a connector reading a socket does.
-     */
+    /** Emits `count` events at `rate` per second through the session (see emit-loop.ts). */
     run: async ({ rate, count, batchMax }: { rate: number; count: number; batchMax: number }) => {
       const session = sessions.get("bench");
       if (!session) throw new Error("no bench session");
-      const start = now();
-      let emitted = 0;
-      let batches = 0;
-      while (emitted < count) {
-        const due = rate > 0 ? Math.min(count, Math.floor(((now() - start) * rate) / 1000) + 1) - emitted : count - emitted;
-        if (due <= 0) {
-          await sleep(Math.max(0, start + (emitted * 1000) / rate - now()));
-          continue;
-        }
-        const n = Math.min(due, batchMax);
-        await session.emit(n, String(now()));
-        emitted += n;
-        batches++;
-        if (rate > 0) await sleep(1);
-      }
-      return { start, end: now(), batches };
+      return emitLoop(rate, count, batchMax, (n) => session.emit(n, String(now())));
     },
   },
   async () => {

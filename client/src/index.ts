@@ -66,18 +66,7 @@ export type {
   StatusState,
   SwitchboardEvent,
   TokenView,
-  PanelButton,
-  PanelDone,
-  PanelHeading,
-  PanelInput,
-  PanelList,
-  PanelPart,
-  PanelPicker,
-  PanelRequest,
-  PanelRequirement,
-  PanelRow,
-  PanelStep,
-  PanelValue,
-  SandboxPanel,
-  SandboxView,
 } from "./types.js";
+/** The sandboxes of a gateway in sandbox mode (`GET /sandbox`) and their dashboard panels, as data. */
+export type * from "../../src/platforms/panel.js";
+export type { SandboxView } from "../../src/sandbox-mode/index.js";

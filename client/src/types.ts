@@ -17,22 +17,6 @@ import type {
 import type { ErrorCode, ErrorInfo } from "../../src/core/errors.js";
 import type { EventData, EventEnvelope, EventType, MessageData } from "../../src/events/types.js";
 import type { HistoryEntry } from "../../src/store/types.js";
-import type {
-  PanelButton,
-  PanelDone,
-  PanelHeading,
-  PanelInput,
-  PanelList,
-  PanelPart,
-  PanelPicker,
-  PanelRequest,
-  PanelRequirement,
-  PanelRow,
-  PanelStep,
-  PanelValue,
-  SandboxPanel,
-} from "../../src/platforms/panel.js";
-import type { SandboxView } from "../../src/sandbox-mode/index.js";
 
 export type {
   CreateInstanceInput,
@@ -54,20 +38,6 @@ export type {
   SentMessage,
   StatusState,
   TokenView,
-  PanelButton,
-  PanelDone,
-  PanelHeading,
-  PanelInput,
-  PanelList,
-  PanelPart,
-  PanelPicker,
-  PanelRequest,
-  PanelRequirement,
-  PanelRow,
-  PanelStep,
-  PanelValue,
-  SandboxPanel,
-  SandboxView,
 };
 
 /**

@@ -111,24 +111,27 @@ function failedSocket(e: Error): Socket {
 
 type CreateConnection = (options: NetConnectOpts & { host?: string | null }, callback?: (err: Error | null, socket: Duplex) => void) => Duplex;
 
+/** `base`'s createConnection (called on `agent`), refusing an IP-literal host that is not allowed. */
+function refusing(agent: HttpAgent, base: typeof HttpAgent | typeof HttpsAgent): CreateConnection {
+  const create = (base.prototype as unknown as { createConnection: CreateConnection }).createConnection;
+  return (options, callback) => {
+    const refused = refusedHost(options.host);
+    return refused ? failedSocket(refused) : create.call(agent, options, callback);
+  };
+}
+
+/** An http.Agent that resolves names through `guardedLookup` and refuses IP literals (see {@link UrlGuard.agentFor}). */
 class GuardedHttpAgent extends HttpAgent {
   constructor(opts: AgentOptions) {
     super({ ...opts, lookup: guardedLookup } as AgentOptions);
   }
-  override createConnection: CreateConnection = (options, callback) => {
-    const refused = refusedHost(options.host);
-    if (refused) return failedSocket(refused);
-    return (HttpAgent.prototype as unknown as { createConnection: CreateConnection }).createConnection.call(this, options, callback);
-  };
+  override createConnection: CreateConnection = refusing(this, HttpAgent);
 }
 
+/** The https.Agent counterpart of {@link GuardedHttpAgent}. */
 class GuardedHttpsAgent extends HttpsAgent {
   constructor(opts: AgentOptions) {
     super({ ...opts, lookup: guardedLookup } as AgentOptions);
   }
-  override createConnection: CreateConnection = (options, callback) => {
-    const refused = refusedHost(options.host);
-    if (refused) return failedSocket(refused);
-    return (HttpsAgent.prototype as unknown as { createConnection: CreateConnection }).createConnection.call(this, options, callback);
-  };
+  override createConnection: CreateConnection = refusing(this, HttpsAgent);
 }

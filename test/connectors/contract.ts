@@ -11,7 +11,7 @@
  * a login that runs out → `stopped {reason: login_expired}` with no loop; a process killed during
  * logout finishes it on the next boot.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -26,6 +26,7 @@ import type { Store } from "../../src/store/types.js";
 import { vaultCredentialStore } from "../../src/vault/credential-store.js";
 import { vaultSecretSealer } from "../../src/vault/secret-sealer.js";
 import { Vault } from "../../src/vault/vault.js";
+import { rawFiles } from "../support/raw-files.js";
 import { type ChildHandle, spawnContractChild } from "./contract-child-handle.js";
 
 /** The scenarios, by id (the keys of {@link ContractDriver.skips}). */
@@ -135,20 +136,6 @@ export async function until<T>(fn: () => T | Promise<T>, ms: number, what: strin
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-/** Every byte of every file under `dir`, as latin1 text. */
-function rawFiles(dir: string): string {
-  let all = "";
-  const walk = (d: string): void => {
-    for (const f of readdirSync(d)) {
-      const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else all += readFileSync(p).toString("latin1");
-    }
-  };
-  walk(dir);
-  return all;
 }
 
 /**

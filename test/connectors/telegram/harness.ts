@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Gateway, type GatewayOptions } from "../../../src/core/gateway.js";
 import { UrlGuard } from "../../../src/net/url-guard.js";
+import { rawFiles } from "../../support/raw-files.js";
 import type { InstanceView } from "../../../src/core/api.js";
 import type { EventEnvelope } from "../../../src/events/types.js";
 import { openStore } from "../../../src/store/open.js";
@@ -66,18 +67,7 @@ export async function tgHarness(opts: TgHarnessOptions = {}): Promise<TgHarness>
       await gateway.createInstance({ name, platform: "telegram", config: { apiRoot: sandbox.url, pollTimeoutS: 5, ...config } });
       return gateway.connect(name, { login: { method: "token", input: { token } }, wait: "connected", timeoutMs: 5_000 });
     },
-    rawFiles() {
-      let all = "";
-      const walk = (d: string): void => {
-        for (const f of readdirSync(d)) {
-          const p = join(d, f);
-          if (statSync(p).isDirectory()) walk(p);
-          else all += readFileSync(p).toString("latin1");
-        }
-      };
-      walk(dir);
-      return all;
-    },
+    rawFiles: () => rawFiles(dir),
     async dispose() {
       await gateway.shutdown();
       await store.close();

@@ -5,10 +5,9 @@
  * stored `instance.qr` event reads back with its QR (sealed by the vault); once the login ended,
  * replay answers it with `qr: null`. Real gateway, real Baileys, the WhatsApp Web sandbox.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type WhatsAppWebSandbox, startWhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
+import { rawFiles as rawFilesOf } from "../../support/raw-files.js";
 import { type Json, type WaHarness, until, waHarness } from "./harness.js";
 
 let sandbox: WhatsAppWebSandbox;
@@ -23,18 +22,7 @@ afterAll(async () => {
 });
 
 /** Every byte of every file under the data directory, as latin1 text. */
-function rawFiles(): string {
-  let all = "";
-  const walk = (d: string): void => {
-    for (const f of readdirSync(d)) {
-      const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else all += readFileSync(p).toString("latin1");
-    }
-  };
-  walk(h.dir);
-  return all;
-}
+const rawFiles = (): string => rawFilesOf(h.dir);
 
 /**
  * The pieces of a WhatsApp QR string (`https://wa.me/settings/linked_devices#<ref>,<noise key>,
