@@ -47,12 +47,19 @@ export interface SandboxServer {
  */
 export async function startSandboxServer(options: SandboxServerOptions): Promise<SandboxServer> {
   const faults = options.faults;
-  const onRequest: RequestListener = faults ? (req, res) => void faults.request(req, res, () => options.onRequest(req, res)) : options.onRequest;
+  // A fault plan that throws (e.g. on an unparsable request URL) answers 400 rather than leaving a rejection unhandled.
+  const onRequest: RequestListener = faults
+    ? (req, res) =>
+        void faults.request(req, res, () => options.onRequest(req, res)).catch(() => {
+          if (!res.headersSent) res.writeHead(400, { "content-type": "text/plain" }).end("Bad request");
+          else res.destroy();
+        })
+    : options.onRequest;
   const server: Server = options.tls ? createHttpsServer(options.tls, onRequest) : createHttpServer(onRequest);
   server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const go = (): void => (options.onUpgrade ? options.onUpgrade(req, socket, head) : refuseUpgrade(socket, "404 Not Found"));
-    if (faults) void faults.upgrade(req, socket, go);
+    if (faults) void faults.upgrade(req, socket, go).catch(() => socket.destroy());
     else go();
   });
   await new Promise<void>((resolve, reject) => {

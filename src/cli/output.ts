@@ -70,7 +70,6 @@ export function statusCell(status: InstanceStatus): string {
   }
 }
 
-/** The long, one-line form of a status, with every field a person needs (times in ISO UTC). */
 /** The words for each `stopped` reason. */
 const STOP_REASON_TEXT: Record<string, string> = {
   created: "just created, not connected yet",
@@ -79,6 +78,7 @@ const STOP_REASON_TEXT: Record<string, string> = {
   login_expired: "the login codes ran out; connect again for a new one",
 };
 
+/** The long, one-line form of a status, with every field a person needs (times in ISO UTC). */
 export function describeStatus(status: InstanceStatus): string {
   switch (status.state) {
     case "stopped":

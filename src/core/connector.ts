@@ -1,4 +1,5 @@
 import type { Agent } from "node:http";
+import type { LookupFunction } from "node:net";
 import type { TSchema } from "@sinclair/typebox";
 import type { EventData } from "../events/types.js";
 import type { ErrorInfo } from "./errors.js";
@@ -107,8 +108,12 @@ export type AppWebhookOpening =
   | { kind: "challenge"; body: string }
   /** Refused: 401 (signature), 403 (verify token), 400 (unreadable); `message` is secret-free. */
   | { kind: "refused"; status: 400 | 401 | 403; message: string }
-  /** Verified: the entries, each with the key of the instance it names. */
-  | { kind: "entries"; entries: ReadonlyArray<{ key: string; entry: unknown }> };
+  /**
+   * Verified: the entries, each with the key of the instance it names, and `verified`, the indices of
+   * the `credentials` whose secret verified the request. The gateway stores an entry only for an
+   * instance whose own credentials are among them, so one instance's secret cannot speak for another.
+   */
+  | { kind: "entries"; entries: ReadonlyArray<{ key: string; entry: unknown }>; verified: readonly number[] };
 
 /** What an action answers: `result` for the caller, `config` to merge into the instance config. */
 export interface ActionResult {
@@ -171,6 +176,14 @@ export interface OutboundNet {
    * `refused: <address> is a <range> address`.
    */
   agentFor(url: string): Agent | undefined;
+  /**
+   * Socket options for a connection to a proxy at `url` (the proxy agent's own connection, which no
+   * agent of {@link agentFor} makes): a `lookup` that refuses a name resolving to a non-global
+   * address. Undefined when no rule applies. Never throws.
+   * @returns `refused`: the proxy's host is an IP literal that is not allowed (a connection to it
+   *   must not be opened), with the same message as a refused connection.
+   */
+  proxyOptions(url: string): { lookup: LookupFunction } | { refused: Error } | undefined;
 }
 
 /** Identifies the instance a connector works for. Holds nothing secret. */

@@ -337,14 +337,18 @@ export class Gateway implements GatewayApi {
       });
     }
     const value = spec.inputSchema ? validate(spec.inputSchema, input ?? {}, "", `The input of ${action}`) : {};
-    if (spec.inputSchema) await this.checkUrls(spec.inputSchema, value, "");
+    const checked = new Set<string>();
+    if (spec.inputSchema) await this.checkUrls(spec.inputSchema, value, "", checked);
     if (spec.requiresSession && rt.status.state !== "connected") {
       throw err("INVALID_STATE", { message: "This action needs a connected session.", details: { status: rt.status.state } });
     }
     return this.metrics.timeVerb(`action:${action}`, () =>
       rt.runAction(action, value, async (config) => {
+        // Runs after the action's platform call: no lookup for a URL already checked, so that a
+        // DNS hiccup cannot undo the config step of an irreversible call (a logOut).
         const valid = validate(connector.configSchema, config, "/config", "The config");
-        await this.checkUrls(connector.configSchema, valid, "/config");
+        for (const [key, v] of Object.entries(rt.current.config)) if (typeof v === "string" && valid[key] === v) checked.add(v);
+        await this.checkUrls(connector.configSchema, valid, "/config", checked);
         return valid;
       }),
     );
@@ -352,13 +356,15 @@ export class Gateway implements GatewayApi {
 
   /**
    * Runs every URL field of `value` (under `schema`) through the SSRF guard; a field's default (the
-   * code's or the operator's choice) is trusted.
+   * code's or the operator's choice) is trusted, and so is a value in `checked` (passed already);
+   * every value that passes is added to `checked`.
    * @throws `VALIDATION_FAILED`, `URL_REFUSED`.
    */
-  private async checkUrls(schema: TSchema, value: unknown, prefix: string): Promise<void> {
+  private async checkUrls(schema: TSchema, value: unknown, prefix: string, checked = new Set<string>()): Promise<void> {
     for (const f of urlFieldsOf(schema, value, prefix)) {
-      if (f.value === f.default) continue;
+      if (f.value === f.default || checked.has(f.value)) continue;
       await this.urlGuard.check(f.value, f.path, f.info.protocols);
+      checked.add(f.value);
     }
   }
 
@@ -417,19 +423,30 @@ export class Gateway implements GatewayApi {
     const hooks = connector?.appWebhooks;
     if (!connector || !hooks) throw err("NOT_FOUND", { message: `The platform '${platform}' takes no app-level webhooks.`, details: { platform } });
     const members = [...this.runtimes.values()].filter((rt) => rt.current.platform === platform && hooks.appOf(rt.current.config) === request.app);
-    const secrets = (await Promise.all(members.map((rt) => this.opts.credentials.get(rt.id).catch(() => null)))).filter((c): c is Credentials => c !== null);
-    if (secrets.length === 0) throw err("FORBIDDEN", { message: "No instance of this app holds its secrets.", details: { platform } });
-    const opened = hooks.open(request, secrets);
+    // A credential that cannot be read fails the request (STORAGE_FAILED, 5xx): the platform retries.
+    const held: Array<{ id: string; credentials: Credentials }> = [];
+    for (const rt of members) {
+      const credentials = await this.opts.credentials.get(rt.id);
+      if (credentials !== null) held.push({ id: rt.id, credentials });
+    }
+    if (held.length === 0) throw err("FORBIDDEN", { message: "No instance of this app holds its secrets.", details: { platform } });
+    const opened = hooks.open(request, held.map((h) => h.credentials));
     if (opened.kind === "challenge") return opened;
     if (opened.kind === "refused") {
       const code = opened.status === 401 ? "UNAUTHENTICATED" : opened.status === 403 ? "FORBIDDEN" : "VALIDATION_FAILED";
       throw err(code, { message: opened.message, details: { platform } });
     }
+    const verifiedIds = new Set(opened.verified.map((i) => held[i]?.id));
     let stored = 0;
     let unknown = 0;
     let ignored = 0;
     for (const { key, entry } of opened.entries) {
       const rt = this.resolveAppEntry(platform, request.app, key);
+      if (rt && !verifiedIds.has(rt.id)) {
+        ignored++;
+        this.logger.warn({ platform, instance: rt.name }, "app webhook entry not signed with this instance's own secret: acknowledged, not stored");
+        continue;
+      }
       if (!rt) {
         unknown++;
         // Logged without its payload: an entry may carry personal data.

@@ -201,11 +201,17 @@ export class InstanceRuntime {
         throw e;
       });
       if (answer.config) {
-        const config = await validateConfig({ ...this.record.config, ...answer.config });
-        await this.updateRecord({ config });
-        if (isLive(this.state.status)) {
-          await this.apply({ type: "close" }, `action ${name}: config changed`);
-          await this.apply({ type: "connect" }, `action ${name}: config changed`);
+        try {
+          const config = await validateConfig({ ...this.record.config, ...answer.config });
+          await this.updateRecord({ config });
+        } finally {
+          // The action's platform call took effect (a logOut may hold the live session's end back
+          // until it is closed): the session restarts on the config now stored, whether or not the
+          // new one could be stored, and reports from there.
+          if (isLive(this.state.status)) {
+            await this.apply({ type: "close" }, `action ${name}: config changed`);
+            await this.apply({ type: "connect" }, `action ${name}: config changed`);
+          }
         }
       }
       return answer.result;

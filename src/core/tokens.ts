@@ -44,6 +44,7 @@ export async function issueToken(
  */
 export class TokenCache {
   private readonly entries = new Map<string, { record: TokenRecord; until: number }>();
+  private generation = 0;
 
   constructor(
     private readonly ttlMs = 10_000,
@@ -58,13 +59,25 @@ export class TokenCache {
     return undefined;
   }
 
-  set(record: TokenRecord, now: number): void {
+  /**
+   * The cache's generation: it grows on every {@link TokenCache.forget}. A reader takes it before its
+   * store lookup and passes it to {@link TokenCache.set}, so a record read before a revocation is not
+   * cached after it.
+   */
+  epoch(): number {
+    return this.generation;
+  }
+
+  /** Caches `record` unless a {@link TokenCache.forget} ran since `epoch` was taken. */
+  set(record: TokenRecord, now: number, epoch = this.generation): void {
+    if (epoch !== this.generation) return;
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(record.hash, { record, until: now + this.ttlMs });
   }
 
   /** Drops every cached token matching `match` (a revoked token, the tokens of a purged instance). */
   forget(match: (r: TokenRecord) => boolean): void {
+    this.generation++;
     for (const [hash, e] of this.entries) if (match(e.record)) this.entries.delete(hash);
   }
 }
@@ -79,8 +92,9 @@ export async function verifyToken(store: TokenStore, token: string, cache?: Toke
   const hash = hashToken(token);
   let rec = cache?.get(hash, now);
   if (!rec) {
+    const epoch = cache?.epoch();
     rec = await store.findByHash(hash);
-    if (rec) cache?.set(rec, now);
+    if (rec) cache?.set(rec, now, epoch);
   }
   return rec && sameHash(rec, hash) ? rec : undefined;
 }

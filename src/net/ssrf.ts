@@ -44,7 +44,7 @@ export function classifyAddress(address: string): AddressVerdict {
 
 /** The error a connection to a refused address fails with (its message names the address and its range, nothing else). */
 export class AddressRefusedError extends Error {
-  readonly code = "ERR_WEBHOOK_ADDRESS_REFUSED";
+  readonly code = "ERR_ADDRESS_REFUSED";
   constructor(
     readonly address: string,
     readonly range: string,

@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, type AgentOptions } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import { Socket, isIP, type NetConnectOpts } from "node:net";
+import { Socket, isIP, type LookupFunction, type NetConnectOpts } from "node:net";
 import type { Duplex } from "node:stream";
 import { AddressRefusedError, assertPublicUrl, classifyAddress, guardedLookup } from "./ssrf.js";
 
@@ -64,7 +64,7 @@ export class UrlGuard {
    * time: pass it as the `agent` of `http.request`, node-fetch or `ws`. Undefined when no rule
    * applies ({@link unrestricted}): the caller then uses its usual agent. One agent per scheme is
    * shared by every caller. Refused connections fail with `AddressRefusedError`
-   * (`code: "ERR_WEBHOOK_ADDRESS_REFUSED"`, message `refused: <address> is a <range> address`).
+   * (`code: "ERR_ADDRESS_REFUSED"`, message `refused: <address> is a <range> address`).
    */
   agentFor(url: string): HttpAgent | undefined {
     if (this.unrestricted(url)) return undefined;
@@ -76,6 +76,23 @@ export class UrlGuard {
       this.agents.set(key, agent);
     }
     return agent;
+  }
+
+  /**
+   * Socket options for the connection to a proxy at `url` (see `OutboundNet.proxyOptions`): the
+   * guarded lookup for a name; `refused` for an IP literal that is not allowed; undefined when
+   * {@link unrestricted} or `url` is not a URL. Never throws.
+   */
+  proxyOptions(url: string): { lookup: LookupFunction } | { refused: Error } | undefined {
+    if (this.unrestricted(url)) return undefined;
+    let host: string;
+    try {
+      host = new URL(url).hostname;
+    } catch {
+      return undefined;
+    }
+    const refused = refusedHost(host);
+    return refused ? { refused } : { lookup: guardedLookup as LookupFunction };
   }
 
   /** Closes the idle sockets of the shared agents. Idempotent. */

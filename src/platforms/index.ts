@@ -1,5 +1,5 @@
 /**
- * The one list of platforms (issue 13). Everything that is not the core — `serve`, sandbox mode, the
+ * The one list of platforms. Everything that is not the core — `serve`, sandbox mode, the
  * `/sandbox/*` proxy, the CLI's `sandbox` commands, the dashboard's panels — reads this list and
  * names no platform. Add a platform here, once.
  */

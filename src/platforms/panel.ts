@@ -1,5 +1,5 @@
 /**
- * A sandbox's panel in the dashboard, described as data (issue 13): the dashboard renders the parts
+ * A sandbox's panel in the dashboard, described as data: the dashboard renders the parts
  * and runs the buttons' requests against the sandbox's control API through the gateway
  * (`/sandbox/<name>/<path>`), so a platform brings its panel with its module and the dashboard names
  * no platform.

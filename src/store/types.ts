@@ -264,8 +264,8 @@ export interface EventStore {
   /** The highest seq stored so far (0 when empty). */
   lastSeq(): Promise<number>;
   /**
-   * Drops the sealed login secrets (QR, pairing code) of stored events, so they read as `null` from
-   * then on; the events themselves stay (replay, resume points and webhook deliveries keep working).
+   * Drops the sealed login secrets (QR, pairing code) of stored events, and any such secret stored in
+   * plaintext by a release that did not seal them, so they read as `null` from then on; the events themselves stay (replay, resume points and webhook deliveries keep working).
    * Filters: `instanceId` (absent: every instance), `type` (one secret event type), `beforeSeq`
    * (events stored before this seq), `expiredBefore` (events whose `data.expiresAt` is at or before
    * this epoch ms). Idempotent.

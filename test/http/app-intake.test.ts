@@ -146,6 +146,25 @@ describe("app-level webhook intake", () => {
     expect(metrics).toMatch(/switchboard_intake_entries_total\{platform="meta-test",outcome="stored"\} 4/);
   });
 
+  it("one instance's secret does not speak for another instance of the same app", async () => {
+    const c = await api("POST", "/v1/instances", { name: "intruder", platform: "meta-test", config: { appId: APP, accountId: "acct-3" } });
+    expect(c.status).toBe(201);
+    const login = { login: { method: "token", appSecret: "the-intruder's-own-secret", verifyToken: "v" }, wait: "connected" };
+    expect((await api("POST", "/v1/instances/intruder/connect", login)).status).toBe(200);
+    const raw = JSON.stringify({
+      object: "test",
+      entry: [
+        { id: "acct-1", messages: [{ mid: "m-4", text: "forged for the first" }] },
+        { id: "acct-3", messages: [{ mid: "m-5", text: "to the intruder" }] },
+      ],
+    });
+    const res = await post(raw, metaSignature(raw, "the-intruder's-own-secret"));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, stored: 1, unknown: 0, ignored: 1 });
+    expect(await received("first")).toEqual(["to the first"]);
+    expect(await received("intruder")).toEqual(["to the intruder"]);
+  });
+
   it("a platform without app-level webhooks: 404", async () => {
     expect((await fetch(`${server.url}/v1/intake/no-such-platform/${APP}`, { method: "POST", body: "{}" })).status).toBe(404);
   });

@@ -102,6 +102,13 @@ describe("the /sandbox proxy", () => {
     expect(seen.at(-1)).toMatchObject({ method: "GET", url: "/sandbox", body: "" });
   });
 
+  it("a percent-encoded sandbox name forwards the same path", async () => {
+    await app.inject({ method: "GET", url: "/sandbox/whatsapp%2Dweb/phones?x=%2F", headers: { authorization: `Bearer ${token}` } });
+    expect(seen.at(-1)).toMatchObject({ method: "GET", url: "/sandbox/phones?x=%2F" });
+    await app.inject({ method: "GET", url: "/sandbox/whatsapp%2dweb?y=1", headers: { authorization: `Bearer ${token}` } });
+    expect(seen.at(-1)).toMatchObject({ method: "GET", url: "/sandbox?y=1" });
+  });
+
   it("an unreachable sandbox: 502 PLATFORM_UNREACHABLE in the gateway's envelope", async () => {
     const res = await app.inject({ method: "GET", url: "/sandbox/telegram/bots", headers: { authorization: `Bearer ${token}` } });
     expect(res.statusCode).toBe(502);

@@ -88,6 +88,41 @@ describe("SQLite store specifics", () => {
     }
   });
 
+  it("dropSecrets also clears a QR or pairing code stored in plaintext by an older release", async () => {
+    const dir = tempDir();
+    let store = await openStore({ dataDir: dir });
+    const inst = await createInstanceRecord(store, { name: "old-rows", platform: "whatsapp-web" });
+    await store.close();
+    const raw = new Sqlite(join(dir, "switchboard.db"));
+    const insert = raw.prepare("insert into events (id, instance_id, type, ts, envelope) values (?, ?, ?, ?, ?)");
+    const row = (id: string, type: string, data: Record<string, unknown>): string =>
+      JSON.stringify({ id, type, ts: 1, instance: "old-rows", data });
+    insert.run("e-old-qr", inst.id, "instance.qr", 1, row("e-old-qr", "instance.qr", { qr: "2@PLAINREF,key", expiresAt: 9, attempt: 1 }));
+    insert.run("e-old-code", inst.id, "instance.pairing_code", 2, row("e-old-code", "instance.pairing_code", { code: "PLAIN123", expiresAt: 9 }));
+    insert.run("e-msg", inst.id, "message.received", 3, row("e-msg", "message.received", { text: "qr", code: "not a secret" }));
+    raw.close();
+
+    store = await openStore({ dataDir: dir });
+    try {
+      expect(await store.events.dropSecrets()).toBe(2);
+      const peek = new Sqlite(join(dir, "switchboard.db"), { readonly: true });
+      try {
+        const rows = peek.prepare("select id, envelope from events order by seq").all() as Array<{ id: string; envelope: string }>;
+        const data = rows.map((r) => (JSON.parse(r.envelope) as { data: unknown }).data);
+        expect(data).toEqual([
+          { qr: null, expiresAt: 9, attempt: 1 },
+          { code: null, expiresAt: 9 },
+          { text: "qr", code: "not a secret" },
+        ]);
+      } finally {
+        peek.close();
+      }
+      expect(await store.events.dropSecrets()).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("purge also leaves no byte of the instance's secrets in any database file", async () => {
     const dir = tempDir();
     const store = await openStore({ dataDir: dir });

@@ -33,7 +33,8 @@ export function openMetaWebhook(
   keyOf: (entry: Record<string, unknown>) => string | null,
 ): AppWebhookOpening {
   if (request.method === "GET") return metaHandshake(request.query, secrets.map((s) => s.verifyToken));
-  if (!metaSignatureValid(request.rawBody, request.headers["x-hub-signature-256"], secrets.map((s) => s.appSecret))) {
+  const verified = metaSignatureMatches(request.rawBody, request.headers["x-hub-signature-256"], secrets.map((s) => s.appSecret));
+  if (verified.length === 0) {
     return { kind: "refused", status: 401, message: "The X-Hub-Signature-256 header is missing or does not match the body." };
   }
   let body: unknown;
@@ -50,7 +51,7 @@ export function openMetaWebhook(
     const key = keyOf(e as Record<string, unknown>);
     if (key !== null) entries.push({ key, entry: e });
   }
-  return { kind: "entries", entries };
+  return { kind: "entries", entries, verified };
 }
 
 /** The handshake: `hub.challenge` when `hub.mode` is `subscribe` and `hub.verify_token` is one of `tokens`, else 403. */
@@ -65,18 +66,22 @@ export function metaHandshake(query: Readonly<Record<string, string>>, tokens: r
   return matches ? { kind: "challenge", body: challenge } : { kind: "refused", status: 403, message: "The verify token does not match." };
 }
 
-/** Whether `header` is `sha256=<hex>` of the HMAC-SHA256 of `body` under one of `secrets`. */
-export function metaSignatureValid(body: Buffer, header: string | string[] | undefined, secrets: readonly string[]): boolean {
+/**
+ * The indices of `secrets` under which `header` is `sha256=<hex>` of the HMAC-SHA256 of `body`
+ * (empty: the signature is missing, malformed or matches none). Each distinct secret is tried once,
+ * in constant time; an empty secret never matches.
+ */
+export function metaSignatureMatches(body: Buffer, header: string | string[] | undefined, secrets: readonly string[]): number[] {
   const value = Array.isArray(header) ? header[0] : header;
-  if (typeof value !== "string" || !value.startsWith("sha256=")) return false;
+  if (typeof value !== "string" || !value.startsWith("sha256=")) return [];
   const given = Buffer.from(value.slice("sha256=".length), "hex");
-  if (given.length !== 32) return false;
-  let ok = false;
+  if (given.length !== 32) return [];
+  const matching = new Set<string>();
   for (const secret of unique(secrets)) {
     const expected = createHmac("sha256", secret).update(body).digest();
-    ok = timingSafeEqual(given, expected) || ok;
+    if (timingSafeEqual(given, expected)) matching.add(secret);
   }
-  return ok;
+  return secrets.flatMap((s, i) => (matching.has(s) ? [i] : []));
 }
 
 /** The header value Meta sends for `body` under `appSecret` (for sandboxes and tests). */

@@ -59,7 +59,11 @@ export class WhatsAppWebSession implements Session {
       this.start();
     } catch (e) {
       this.markSocketClosed();
-      queueMicrotask(() => this.end({ kind: "fatal", error: { code: "VALIDATION_FAILED", message: `Baileys refused the settings (${toErrorInfo(e).message}).` } }));
+      const error =
+        (e as { code?: unknown }).code === "ERR_ADDRESS_REFUSED"
+          ? { code: "URL_REFUSED" as const, message: `The proxy is not allowed (${(e as Error).message}).` }
+          : { code: "VALIDATION_FAILED" as const, message: `Baileys refused the settings (${toErrorInfo(e).message}).` };
+      queueMicrotask(() => this.end({ kind: "fatal", error }));
     }
   }
 

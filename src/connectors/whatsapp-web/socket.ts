@@ -54,12 +54,13 @@ export const WHATSAPP_WEBSOCKET_URL = "wss://web.whatsapp.com/ws/chat";
 
 /**
  * Opens a Baileys socket for an instance config. The WebSocket goes through the configured proxy,
- * else through `net`'s SSRF guard for the configured `websocketUrl` (the proxy's own address was
- * checked when the config was given). `extra` overrides single settings (the logout's
+ * else through `net`'s SSRF guard for the configured `websocketUrl`; the connection to the proxy
+ * goes through the same rules (`proxyAgent`). `extra` overrides single settings (the logout's
  * short-lived socket ignores every chat). Baileys' transaction commits are retried twice, 500 ms
  * apart (default: 10 times, 3 s apart): a store that fails is reported by the auth state at once and
  * ends the session, so long retries would only hold Baileys' key locks.
- * @throws synchronously when Baileys refuses the settings (e.g. an unusable URL).
+ * @throws synchronously when Baileys refuses the settings (e.g. an unusable URL), or the refusal of
+ *   a proxy on an address the SSRF rules do not allow (`code: "ERR_ADDRESS_REFUSED"`).
  */
 export function openSocket(
   config: WhatsAppWebConfig,
@@ -69,7 +70,7 @@ export function openSocket(
   net: OutboundNet,
   extra: Partial<UserFacingSocketConfig> = {},
 ): WASocket {
-  const proxy = config.proxyUrl ? proxyAgent(config.proxyUrl) : undefined;
+  const proxy = config.proxyUrl ? proxyAgent(config.proxyUrl, net) : undefined;
   const guarded = proxy ? undefined : net.agentFor(config.websocketUrl ?? WHATSAPP_WEBSOCKET_URL);
   return makeWASocket({
     auth,

@@ -134,7 +134,7 @@ export function describeError(e: unknown): string {
   if (e instanceof AddressRefusedError) return e.message;
   if (x?.cause instanceof AddressRefusedError) return x.cause.message;
   const code = typeof x?.code === "string" ? x.code : undefined;
-  if (code === "ERR_WEBHOOK_ADDRESS_REFUSED" && typeof x?.message === "string") return x.message.slice(0, 200);
+  if (code === "ERR_ADDRESS_REFUSED" && typeof x?.message === "string") return x.message.slice(0, 200);
   if (code && typeof x?.syscall === "string" && typeof x.message === "string") return x.message.slice(0, 200);
   if (code) return code;
   return typeof x?.name === "string" ? x.name : "request failed";

@@ -13,7 +13,7 @@ const AppWebhookAck = Type.Object(
     ok: Type.Literal(true),
     stored: Type.Integer({ description: "Entries stored as events of their instance." }),
     unknown: Type.Integer({ description: "Entries naming no instance of this app: acknowledged, not stored." }),
-    ignored: Type.Integer({ description: "Entries of an instance without credentials: acknowledged, not stored." }),
+    ignored: Type.Integer({ description: "Entries of an instance without credentials, or not signed with its own app secret: acknowledged, not stored." }),
   },
   { description: "Every entry of the request is stored or accounted for." },
 );

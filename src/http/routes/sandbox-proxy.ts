@@ -56,8 +56,10 @@ async function forward(name: string, deps: SandboxProxyDeps, request: FastifyReq
   const base = Object.hasOwn(deps.targets, name) ? deps.targets[name] : undefined;
   if (base === undefined) throw err("NOT_FOUND", { message: `No sandbox is named '${name}'.`, details: { sandbox: name } });
   // request.url has the `access_token` query parameter cut out already (browser-token.ts).
-  const prefix = `/sandbox/${encodeURIComponent(name)}`;
-  const rest = request.url.startsWith(prefix) ? request.url.slice(prefix.length) : request.url.slice(`/sandbox/${name}`.length);
+  // What follows the name's segment, however the client encoded the name.
+  const afterPrefix = request.url.slice("/sandbox/".length);
+  const end = afterPrefix.search(/[/?]/);
+  const rest = end < 0 ? "" : afterPrefix.slice(end);
   const target = new URL(`/sandbox${rest}`, base);
   if (target.pathname !== "/sandbox" && !target.pathname.startsWith("/sandbox/")) throw err("NOT_FOUND");
   const hasBody = request.body !== undefined && request.method !== "GET";

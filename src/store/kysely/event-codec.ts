@@ -64,13 +64,27 @@ export class EventCodec {
     return SECRET_EVENT_FIELDS[type] === undefined ? text : JSON.stringify(this.decode(text));
   }
 
-  /** `text` without its sealed secret, or null when it holds none (already dropped, or not a secret event). */
+  /**
+   * `text` without its secret: the sealed copy removed and a plaintext secret field (a row written
+   * before secrets were sealed) set to null. Null when it holds neither (already dropped, or not a
+   * secret event).
+   */
   static withoutSecret(text: string): string | null {
     const e = JSON.parse(text) as { type: string; data: Record<string, unknown> };
-    if (SECRET_EVENT_FIELDS[e.type] === undefined || !(SEALED in e.data)) return null;
+    const field = SECRET_EVENT_FIELDS[e.type];
+    if (field === undefined) return null;
+    const plain = typeof e.data[field] === "string";
+    if (!(SEALED in e.data) && !plain) return null;
     delete e.data[SEALED];
+    e.data[field] = null;
     return JSON.stringify(e);
   }
+
+  /** SQL LIKE patterns that match every stored row still holding a secret, sealed or plaintext. */
+  static readonly SECRET_PATTERNS: readonly string[] = [
+    `%"${SEALED}":"%`,
+    ...[...new Set(Object.values(SECRET_EVENT_FIELDS))].map((f) => `%"${f}":"%`),
+  ];
 
   /** The `expiresAt` (epoch ms) of a stored secret event, or null. */
   static expiresAt(text: string): number | null {

@@ -110,7 +110,7 @@ export class KyselyEventStore implements EventStore {
         .selectFrom("events")
         .select(["seq", "envelope"])
         .where("type", "in", q.type !== undefined ? [q.type] : [...SECRET_EVENT_TYPES])
-        .where("envelope", "like", '%"sealed":"%');
+        .where((eb) => eb.or(EventCodec.SECRET_PATTERNS.map((p) => eb("envelope", "like", p))));
       if (q.instanceId !== undefined) s = s.where("instance_id", "=", q.instanceId);
       if (q.beforeSeq !== undefined) s = s.where("seq", "<", q.beforeSeq);
       let dropped = 0;

@@ -1,6 +1,8 @@
 import { Api, GrammyError } from "grammy";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTelegramSandbox, type TelegramSandbox } from "../../../sandbox/telegram/index.js";
+import { err } from "../../../src/core/errors.js";
+import { UrlGuard } from "../../../src/net/url-guard.js";
 import { rejection, tgHarness, until, type TgHarness } from "./harness.js";
 
 const TEN_MINUTES = 10 * 60 * 1000;
@@ -19,11 +21,14 @@ afterEach(async () => {
  * same server reached through another loopback address is "the local Bot API server". Its profile
  * decides which rules apply: "cloud" refuses a logged-out bot for 10 minutes, "local" serves it.
  */
-async function cloudAndLocal(profile: "cloud" | "local" = "cloud"): Promise<{ h: TgHarness; cloud: string; local: string }> {
+async function cloudAndLocal(
+  profile: "cloud" | "local" = "cloud",
+  urlGuard?: UrlGuard,
+): Promise<{ h: TgHarness; cloud: string; local: string }> {
   sandbox = await startTelegramSandbox({ port: 0, host: "0.0.0.0", profile, log: () => {} });
   const cloud = sandbox.url;
   const local = cloud.replace("127.0.0.1", "127.0.0.2");
-  h = await tgHarness({ useSandbox: sandbox, connector: { cloudApiRoot: cloud } });
+  h = await tgHarness({ useSandbox: sandbox, connector: { cloudApiRoot: cloud }, ...(urlGuard ? { gateway: { urlGuard } } : {}) });
   return { h, cloud, local };
 }
 
@@ -89,6 +94,27 @@ describe("telegram connector: moving between the cloud and a local Bot API serve
     const history = (await h.gateway.getInstance("live")).history!;
     expect(history.some((e) => ["failed", "logged_out", "reconnecting", "conflict"].includes(e.to))).toBe(false);
     expect(v.hasCredentials).toBe(true);
+  });
+
+  it("log-out-cloud looks each URL up once, before the logOut: a lookup failing afterwards cannot strand the moved bot", async () => {
+    /** Passes each URL once, then fails it as a DNS outage would. */
+    class OnceGuard extends UrlGuard {
+      readonly seen: string[] = [];
+      override async check(text: string, path: string, protocols: readonly string[]): Promise<void> {
+        if (this.seen.includes(text)) throw err("URL_REFUSED", { message: "lookup failed", details: { path } });
+        this.seen.push(text);
+        return super.check(text, path, protocols);
+      }
+    }
+    const guard = new OnceGuard({ allowPrivate: true });
+    const { h, cloud, local } = await cloudAndLocal("local", guard);
+    const bot = h.sandbox.createBot();
+    await h.connectBot("once", bot.token, { apiRoot: cloud });
+    guard.seen.length = 0;
+    await h.gateway.runAction("once", "log-out-cloud", { localApiRoot: local });
+    expect(guard.seen).toEqual([local]);
+    const v = await h.gateway.connect("once", { wait: "connected", timeoutMs: 5_000 });
+    expect(v.config).toMatchObject({ apiRoot: local });
   });
 
   it("close-bot: 429 during the first 10 minutes after launch (retryAfterMs), then closed; refused while a session runs", async () => {

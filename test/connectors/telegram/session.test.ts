@@ -58,7 +58,7 @@ function open(host: RecordingHost, over: Partial<SessionContext> = {}): Telegram
     keys: { get: async () => new Map(), set: async () => {} }, // Telegram keeps no session keys
     host,
     logger: quiet,
-    net: { agentFor: () => undefined },
+    net: { agentFor: () => undefined, proxyOptions: () => undefined },
     ...over,
   };
   const s = telegramConnector().connect(ctx) as TelegramSession;

@@ -111,7 +111,7 @@ class Instance implements SessionHost {
       },
       host: this,
       logger: quiet,
-      net: { agentFor: () => undefined },
+      net: { agentFor: () => undefined, proxyOptions: () => undefined },
       ...over,
     };
     const s = connector.connect(ctx) as WhatsAppWebSession;
@@ -144,7 +144,7 @@ const logoutCtx = (inst: Instance, session: Session | null, credentials: Credent
   session,
   signal: AbortSignal.timeout(ms),
   logger: quiet,
-  net: { agentFor: () => undefined },
+  net: { agentFor: () => undefined, proxyOptions: () => undefined },
 });
 
 describe("whatsapp-web session against the sandbox", () => {

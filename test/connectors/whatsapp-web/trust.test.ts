@@ -61,7 +61,7 @@ function open(websocketUrl: string): Host {
       keys: { get: async () => new Map(), set: async () => {} },
       host,
       logger: quiet,
-      net: { agentFor: () => undefined },
+      net: { agentFor: () => undefined, proxyOptions: () => undefined },
     }),
   );
   return host;
