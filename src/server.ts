@@ -10,6 +10,7 @@ import { createWebhooks, type Webhooks, type WebhookOptions } from "./events/web
 import { resolveWebhookOptions, retryHorizonMs } from "./events/webhooks/options.js";
 import type { StreamSettings } from "./events/stream/session.js";
 import { buildHttpApp } from "./http/app.js";
+import type { CompatOptions } from "./http/compat/index.js";
 import { sandboxProxyRoutes } from "./http/routes/sandbox-proxy.js";
 import { UrlGuard } from "./net/url-guard.js";
 import { createLogger } from "./observability/logger.js";
@@ -87,6 +88,11 @@ export interface ServeOptions {
    * their control APIs under `/sandbox/<name>/*`. Default false.
    */
   sandbox?: boolean;
+  /**
+   * Drop-in REST profiles (`serve --compat ryze,wwebjs`, `--compat-instance <name>`; docs/compat.md):
+   * other gateways' REST contracts served over the same verbs. Default: none.
+   */
+  compat?: CompatOptions;
   /** Passed to the gateway core (tests: hooks, policy, timeouts). */
   gateway?: Pick<GatewayOptions, "hooks" | "policy" | "timeouts" | "historyKeep">;
 }
@@ -192,6 +198,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
         version: "0.1.0",
         events: feed,
         webhooks: webhooks.api,
+        ...(opts.compat ? { compat: opts.compat } : {}),
       });
       sandboxProxyRoutes(app, sandbox && { targets: sandbox.targets, info: sandbox.info });
       address = await app.listen({ host: opts.host ?? "127.0.0.1", port: opts.port ?? 8080 });

@@ -26,6 +26,7 @@ import { eventRoutes } from "./routes/events.js";
 import { webhookSubscriptionRoutes } from "./routes/webhook-subscriptions.js";
 import { intakeRoutes } from "./routes/intake.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
+import { registerCompat, type CompatOptions } from "./compat/index.js";
 import { installBodyParsing, jsonSerializerCompiler, typeboxValidatorCompiler } from "./validation.js";
 import "./types.js";
 
@@ -50,6 +51,8 @@ export interface HttpDeps {
   events?: EventFeed;
   /** Outbound webhook subscriptions (`/v1/webhooks…`); those routes exist only when set. */
   webhooks?: WebhookApi;
+  /** Drop-in REST profiles to serve (`src/http/compat`, docs/compat.md). Default: none. */
+  compat?: CompatOptions;
 }
 
 /** Default {@link HttpDeps.bodyLimit}: 1 MiB. */
@@ -64,7 +67,7 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
  * Every error leaves as `{ error: { code, message, details?, retryAfterMs? } }` with the catalog's
  * status; bad input never yields a 500.
  *
- * @throws Error when `rateLimit` is invalid (non-positive).
+ * @throws Error when `rateLimit` is invalid (non-positive), or a compat profile lacks its options.
  */
 export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
@@ -106,5 +109,6 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   eventRoutes(app, routeDeps);
   webhookSubscriptionRoutes(app, routeDeps);
   dashboardRoutes(app);
+  if (deps.compat) await registerCompat(app, { gateway: deps.gateway }, deps.compat);
   return app;
 }

@@ -8,9 +8,16 @@ import type { Access, AuthContext } from "./types.js";
 const MAX_TOKEN_LENGTH = 512;
 
 /**
+ * The headers that carry a token as their whole value, in the order they are read: `token` (ours,
+ * RyzeAPI's), `apikey` (Evolution API's) and `x-api-key` (WAHA's), so that a client written for
+ * those gateways authenticates unchanged. Lower case, as Node presents header names.
+ */
+export const TOKEN_HEADERS: readonly string[] = ["token", "apikey", "x-api-key"];
+
+/**
  * The token presented by a request: `Authorization: Bearer <token>` (scheme case-insensitive), else
- * the `token` header. Returns undefined when neither carries a non-empty value. The value is never
- * logged (the logger redacts both headers).
+ * the first of {@link TOKEN_HEADERS} with a non-empty value. Returns undefined when none carries
+ * one. The value is never logged (the logger redacts every one of these headers).
  */
 export function presentedToken(request: FastifyRequest): string | undefined {
   const authz = request.headers.authorization;
@@ -18,9 +25,11 @@ export function presentedToken(request: FastifyRequest): string | undefined {
     const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authz);
     if (m?.[1]) return m[1];
   }
-  const header = request.headers.token;
-  const value = Array.isArray(header) ? header[0] : header;
-  if (typeof value === "string" && value.trim() !== "") return value.trim();
+  for (const name of TOKEN_HEADERS) {
+    const header = request.headers[name];
+    const value = Array.isArray(header) ? header[0] : header;
+    if (typeof value === "string" && value.trim() !== "") return value.trim();
+  }
   return undefined;
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from "fastify";
+import { TOKEN_HEADERS } from "./auth.js";
 import type { GateStep } from "./gate.js";
 
 declare module "fastify" {
@@ -27,11 +28,11 @@ export const TOKEN_QUERY_PARAM = "access_token";
  * - on routes with `config.browserToken`, a token found in `access_token` or in a
  *   `switchboard.token.<token>` WebSocket subprotocol becomes the request's
  *   `Authorization: Bearer` header (which the logger redacts) unless the request already carries
- *   `Authorization` or `token`; authentication then proceeds as usual.
+ *   `Authorization` or one of the token headers (`token`, `apikey`, `x-api-key`); authentication then proceeds as usual.
  */
 export const browserTokenStep: GateStep = (request) => {
   const fromQuery = scrubQueryToken(request);
-  if (request.routeOptions.config?.browserToken && request.headers.authorization === undefined && request.headers.token === undefined) {
+  if (request.routeOptions.config?.browserToken && request.headers.authorization === undefined && !TOKEN_HEADERS.some((h) => request.headers[h] !== undefined)) {
     const token = fromQuery ?? protocolToken(request.headers["sec-websocket-protocol"]);
     if (token) request.headers.authorization = `Bearer ${token}`;
   }

@@ -101,25 +101,32 @@ export function frameworkErrorHandler(e: FastifyError, request: FastifyRequest, 
 }
 
 /**
+ * `e` as a {@link SwitchboardError} (see {@link toSwitchboardError}), logged once at its level: an
+ * unexpected error with its stack (`error`), an expected 5xx as a warning, any other 5xx as an
+ * error, a 4xx as info. Never throws.
+ */
+export function loggedError(request: FastifyRequest, e: unknown): SwitchboardError {
+  const { error, unexpected } = toSwitchboardError(e);
+  if (unexpected) {
+    request.log.error({ err: e }, "unexpected error while handling a request");
+  } else if (error.status >= 500) {
+    const level = EXPECTED_5XX.has(error.code) ? "warn" : "error";
+    // Code, status and message only: the `cause` chain may come from a platform client and is not
+    // guaranteed to be secret-free (URLs with bot tokens, for one).
+    request.log[level]({ code: error.code, status: error.status, reason: error.message }, "request failed");
+  } else {
+    request.log.info({ code: error.code, status: error.status }, "request rejected");
+  }
+  return error;
+}
+
+/**
  * Installs the error handler and the not-found handler on the root instance, so every error —
  * validation, body parsing, auth, rate limit, gateway, or a bug — leaves as the one envelope.
  * Unexpected errors are logged with their stack and answered with a generic 500 `INTERNAL`.
  */
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((e: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const { error, unexpected } = toSwitchboardError(e);
-    if (unexpected) {
-      request.log.error({ err: e }, "unexpected error while handling a request");
-    } else if (error.status >= 500) {
-      const level = EXPECTED_5XX.has(error.code) ? "warn" : "error";
-      // Code, status and message only: the `cause` chain may come from a platform client and is not
-      // guaranteed to be secret-free (URLs with bot tokens, for one).
-      request.log[level]({ code: error.code, status: error.status, reason: error.message }, "request failed");
-    } else {
-      request.log.info({ code: error.code, status: error.status }, "request rejected");
-    }
-    return sendError(reply, error);
-  });
+  app.setErrorHandler((e: unknown, request: FastifyRequest, reply: FastifyReply) => sendError(reply, loggedError(request, e)));
 
   app.setNotFoundHandler((request, reply) => {
     return sendError(reply, err("NOT_FOUND", { details: { method: request.method } }));

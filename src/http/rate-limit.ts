@@ -1,4 +1,4 @@
-import type { FastifyReply } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { err } from "../core/errors.js";
 import { isExempt } from "./auth.js";
@@ -14,7 +14,7 @@ export interface RateLimitOptions {
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { points: 100, durationMs: 60_000 };
 
 /** The budget left after a request: `remaining` requests until the window resets in `resetMs`. */
-interface Budget {
+export interface Budget {
   allowed: boolean;
   remaining: number;
   resetMs: number;
@@ -56,6 +56,11 @@ function setHeaders(reply: FastifyReply, limiter: RequestRateLimiter, b: Budget)
   reply.header("ratelimit", `"default";r=${b.remaining};t=${Math.max(0, Math.ceil(b.resetMs / 1000))}`);
 }
 
+/** The budget a request spends: its valid token's id, else its client IP. */
+export function rateLimitKey(request: FastifyRequest): string {
+  return request.auth ? `token:${request.auth.record.id}` : `ip:${request.ip}`;
+}
+
 /**
  * The rate-limit step of the request gate (after authentication and before authorization, so that
  * garbage tokens spend their IP's budget before being refused):
@@ -64,13 +69,14 @@ function setHeaders(reply: FastifyReply, limiter: RequestRateLimiter, b: Budget)
  *   `t` = seconds until the window resets);
  * - over the budget: 429 `RATE_LIMITED` with `retryAfterMs` in the envelope and `Retry-After`
  *   (whole seconds, rounded up);
- * - `/health` and `/ready` (`config.rateLimit: false`) are never limited.
+ * - `/health` and `/ready` (`config.rateLimit: false`) are never limited; routes with
+ *   `config.ownRateLimit` (the compat profiles) limit on their own ({@link RequestRateLimiter}).
  */
 export function rateLimitStep(opts: RateLimitOptions): GateStep {
   const limiter = new RequestRateLimiter(opts);
   return (request, reply) => {
-    if (isExempt(request)) return;
-    const key = request.auth ? `token:${request.auth.record.id}` : `ip:${request.ip}`;
+    if (isExempt(request) || request.routeOptions.config?.ownRateLimit === true) return;
+    const key = rateLimitKey(request);
     return limiter.consume(key).then((budget) => {
       setHeaders(reply, limiter, budget);
       if (!budget.allowed) throw err("RATE_LIMITED", { retryAfterMs: Math.max(1, Math.ceil(budget.resetMs)) });

@@ -25,6 +25,11 @@ declare module "fastify" {
     /** False for routes that are never rate limited (`/health`, `/ready`). Default true. */
     rateLimit?: boolean;
     /**
+     * The route limits requests on its own (a compat profile's budget and its own 429 answer): the
+     * gateway's rate-limit step skips it. Tokens are still resolved (`request.auth`).
+     */
+    ownRateLimit?: boolean;
+    /**
      * Fields of the JSON response body that hold a secret, as dotted paths (`token`, `status.qr`).
      * They are stored as `null` in the idempotency store, so an `Idempotency-Key` replay answers them
      * as `null`: a plain token is shown exactly once, and no QR or pairing code is ever stored.

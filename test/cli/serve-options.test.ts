@@ -89,3 +89,63 @@ describe("serve: SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE", { timeout: 60_000 }, () => 
     expect(await subscribeLoopback([], { SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE: "1" })).toEqual(ACCEPTED);
   });
 });
+
+/** Runs `serve --port 0 <args>`: resolves with its stderr and exit code once it exits, or with its URL once it listens (then `stop()` ends it). */
+async function serveWith(args: string[], extra: Record<string, string> = {}): Promise<{ url?: string; stderr: string; code?: number | null; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), "sb-cli-serve-"));
+  dirs.push(dir);
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN, "serve", "--port", "0", "--data", dir, "--log-level", "silent", ...args], {
+    cwd: ROOT,
+    env: env(extra),
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null) child.kill("SIGTERM");
+    await exited;
+  };
+  let stderr = "";
+  return new Promise((resolveRun, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve neither started nor exited:\n${stderr}`)), 30_000);
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+      // The banner is one write; its last part is the account token line.
+      const m = /listening on (http:\/\/\S+)\n/.exec(stderr);
+      if (m && /Account token/.test(stderr)) {
+        clearTimeout(timer);
+        resolveRun({ url: m[1]!, stderr, stop });
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      resolveRun({ stderr, code, stop });
+    });
+  });
+}
+
+describe("serve: --compat", { timeout: 60_000 }, () => {
+  it("an unknown profile, or wwebjs without --compat-instance, is a usage error (exit 2) naming what to give", async () => {
+    const unknown = await serveWith(["--compat", "ryze,evolution"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown compat profile 'evolution': choose from ryze, wwebjs/);
+    const unbound = await serveWith([], { SWITCHBOARD_COMPAT: "wwebjs" });
+    expect(unbound.code).toBe(2);
+    expect(unbound.stderr).toMatch(/--compat-instance <name>/);
+  });
+
+  it("serves the named profiles and says so in the banner", async () => {
+    const run = await serveWith(["--compat", "ryze,wwebjs", "--compat-instance", "session"]);
+    try {
+      expect(run.url, run.stderr).toBeDefined();
+      expect(run.stderr).toContain(`Compat profile ryze: ${run.url}/api/instance/…`);
+      expect(run.stderr).toContain(`Compat profile wwebjs for instance 'session'`);
+      const ryze = await fetch(`${run.url}/api/instance/logout/nobody`, { method: "DELETE", headers: { token: TOKEN } });
+      expect(ryze.status).toBe(404);
+      expect(await ryze.json()).toEqual({ success: false, error: { message: "Instance not found" } });
+      const state = await fetch(`${run.url}/api/state`, { headers: { "x-api-key": TOKEN } });
+      expect(await state.json()).toEqual({ state: "stopped", ready: false, qr: null, info: null });
+    } finally {
+      await run.stop();
+    }
+  });
+});

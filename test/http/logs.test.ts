@@ -27,6 +27,8 @@ describe("logs never contain a token", () => {
     const requests: Req[] = [
       { url: "/v1/instances", token: h.accountToken },
       { url: "/v1/instances/logged", token: instanceToken, tokenHeader: true },
+      { url: "/v1/instances/logged", token: instanceToken, tokenHeader: "apikey" },
+      { url: "/v1/tokens", token: instanceToken, tokenHeader: "x-api-key" }, // 403
       { url: "/v1/tokens", token: instanceToken }, // 403
       { url: "/v1/tokens", token: `${extraToken}x` }, // 401, near-miss of a real token
       { url: "/v1/instances", headers: { authorization: `Basic ${extraToken}` } }, // 401, wrong scheme
@@ -53,10 +55,14 @@ describe("logs never contain a token", () => {
   it("the logger redacts token headers wherever a request object is logged", async () => {
     const lines: string[] = [];
     const logger = createLogger({ level: "info", destination: { write: (l: string) => lines.push(l) } as unknown as NodeJS.WritableStream });
-    logger.info({ req: { headers: { authorization: `Bearer ${h.accountToken}`, token: h.accountToken } } }, "probe");
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain("[redacted]");
-    expect(lines[0]).not.toContain(h.accountToken);
+    const headers = { authorization: `Bearer ${h.accountToken}`, token: h.accountToken, apikey: h.accountToken, "x-api-key": h.accountToken };
+    logger.info({ req: { headers } }, "probe");
+    logger.info({ headers }, "probe");
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line).toContain("[redacted]");
+      expect(line).not.toContain(h.accountToken);
+    }
   });
 
   it("an unexpected error is logged with its cause and answered generically", async () => {

@@ -49,7 +49,9 @@ describe("OpenAPI document and docs", () => {
   it("declares bearer and token-header security, and public routes opt out", () => {
     expect(doc.components.securitySchemes["bearer"]).toMatchObject({ type: "http", scheme: "bearer" });
     expect(doc.components.securitySchemes["tokenHeader"]).toMatchObject({ type: "apiKey", in: "header", name: "token" });
-    expect(doc.security).toEqual([{ bearer: [] }, { tokenHeader: [] }]);
+    expect(doc.components.securitySchemes["apikeyHeader"]).toMatchObject({ type: "apiKey", in: "header", name: "apikey" });
+    expect(doc.components.securitySchemes["xApiKeyHeader"]).toMatchObject({ type: "apiKey", in: "header", name: "X-Api-Key" });
+    expect(doc.security).toEqual([{ bearer: [] }, { tokenHeader: [] }, { apikeyHeader: [] }, { xApiKeyHeader: [] }]);
     expect(doc.paths["/health"]?.["get"]?.security).toEqual([]);
     expect(doc.paths["/ready"]?.["get"]?.security).toEqual([]);
     expect(doc.paths["/v1/instances"]?.["post"]?.security).toBeUndefined();
@@ -80,5 +82,38 @@ describe("OpenAPI document and docs", () => {
     const bundle = await h.request({ url: "/docs/static/swagger-ui-bundle.js" });
     expect(bundle.statusCode).toBe(200);
     expect(page.body).not.toMatch(/https?:\/\/(unpkg|cdn)/);
+  });
+});
+
+describe("OpenAPI document with the compat profiles on", () => {
+  it("lists every route of each profile under its own tag, and none when the profiles are off", async () => {
+    const { RYZE_ROUTES, RYZE_CREATE_ALIAS } = await import("../../src/http/compat/ryze/contract.js");
+    const { WWEBJS_ROUTES } = await import("../../src/http/compat/wwebjs/contract.js");
+    const h = await httpHarness({ compat: { profiles: ["ryze", "wwebjs"], instance: "bound" } });
+    try {
+      const doc = (await h.request({ url: "/openapi.json" })).json() as OpenApiDoc & { tags: Array<{ name: string }> };
+      const expected = [
+        ...RYZE_ROUTES.map((r) => ({ method: r.method, url: r.url, tag: "compat: ryze" })),
+        { method: "POST", url: RYZE_CREATE_ALIAS, tag: "compat: ryze" },
+        ...WWEBJS_ROUTES.map((r) => ({ method: r.method, url: r.url, tag: "compat: wwebjs" })),
+      ];
+      for (const r of expected) {
+        const op = doc.paths[r.url.replace(/:(\w+)/g, "{$1}")]?.[r.method.toLowerCase()] as { tags?: string[]; operationId?: string } | undefined;
+        expect(op, `${r.method} ${r.url}`).toBeDefined();
+        expect(op?.tags).toEqual([r.tag]);
+        expect(op?.operationId).toBeTruthy();
+      }
+      expect(doc.tags.map((t) => t.name)).toEqual(expect.arrayContaining(["compat: ryze", "compat: wwebjs"]));
+    } finally {
+      await h.dispose();
+    }
+    const off = await httpHarness();
+    try {
+      const doc = (await off.request({ url: "/openapi.json" })).json() as OpenApiDoc;
+      expect(Object.keys(doc.paths).filter((p) => p.startsWith("/api/") || p === "/qr")).toEqual([]);
+      expect((await off.request({ method: "DELETE", url: "/api/instance/logout/x", token: off.accountToken })).statusCode).toBe(404);
+    } finally {
+      await off.dispose();
+    }
   });
 });

@@ -10,6 +10,9 @@ const CALLERS: readonly Caller[] = ["none", "garbage", "other", "own", "account"
 
 const CODE_BY_STATUS: Record<number, string> = { 401: "UNAUTHENTICATED", 403: "FORBIDDEN" };
 
+/** How a row presents its tokens, in turn: every header that carries a token is used across the rows. */
+const PRESENTATIONS = [false, "token", "apikey", "x-api-key"] as const;
+
 describe("token scope matrix", () => {
   let h: HttpHarness;
   let row = 0;
@@ -46,10 +49,11 @@ describe("token scope matrix", () => {
       const unique = `new-${row}-${caller}`;
       const url = fillPattern(route.pattern, { name, tokenId }) + (route.query ?? "");
       const token = tokens[caller];
+      const tokenHeader = PRESENTATIONS[row % PRESENTATIONS.length]!;
       const res = await h.request({
         method: route.method,
         url,
-        ...(token !== undefined && { token }),
+        ...(token !== undefined && { token, tokenHeader }),
         ...(route.body && { body: route.body({ name, unique, tokenId }) }),
       });
       got[caller] = res.statusCode;
@@ -73,9 +77,20 @@ describe("token scope matrix", () => {
     expect(errorCode(byAccount)).toBe("INSTANCE_NOT_FOUND");
   });
 
-  it("the token header works like Authorization: Bearer, and other schemes do not", async () => {
-    const viaHeader = await h.request({ url: "/v1/platforms", token: h.accountToken, tokenHeader: true });
-    expect(viaHeader.statusCode).toBe(200);
+  it("the token, apikey (Evolution API) and X-Api-Key (WAHA) headers work like Authorization: Bearer, and other schemes do not", async () => {
+    const own = await h.createInstance("alias-own");
+    await h.createInstance("alias-other");
+    for (const tokenHeader of ["token", "apikey", "x-api-key"] as const) {
+      expect((await h.request({ url: "/v1/platforms", token: h.accountToken, tokenHeader })).statusCode).toBe(200);
+      expect((await h.request({ url: "/v1/instances/alias-own", token: own, tokenHeader })).statusCode).toBe(200);
+      expect((await h.request({ url: "/v1/instances/alias-other", token: own, tokenHeader })).statusCode).toBe(403);
+      expect((await h.request({ url: "/v1/tokens", token: own, tokenHeader })).statusCode).toBe(403);
+      const garbage = await h.request({ url: "/v1/platforms", token: "sba_not-a-real-token-000000000000000000", tokenHeader });
+      expect(garbage.statusCode).toBe(401);
+      expect(errorCode(garbage)).toBe("UNAUTHENTICATED");
+    }
+    const upper = await h.request({ url: "/v1/platforms", headers: { "X-API-KEY": h.accountToken } });
+    expect(upper.statusCode).toBe(200);
     const basic = await h.request({ url: "/v1/platforms", headers: { authorization: `Basic ${h.accountToken}` } });
     expect(basic.statusCode).toBe(401);
     expect(basic.headers["www-authenticate"]).toMatch(/^Bearer/);

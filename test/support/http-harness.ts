@@ -16,7 +16,7 @@ export interface Req {
   url: string;
   token?: string;
   /** Send the token in the `token` header instead of `Authorization`. */
-  tokenHeader?: boolean;
+  tokenHeader?: boolean | "token" | "apikey" | "x-api-key";
   headers?: Record<string, string>;
   /** JSON body (serialised with `content-type: application/json`). */
   body?: unknown;
@@ -53,6 +53,8 @@ export interface HttpHarnessOptions {
   ready?: HttpDeps["ready"];
   bodyLimit?: number;
   gateway?: Partial<GatewayOptions>;
+  /** Compat profiles to serve (default none). */
+  compat?: HttpDeps["compat"];
   /** Webhook options (default: loopback allowed). The dispatcher is not started: nothing is delivered. */
   webhooks?: Partial<WebhookOptions>;
 }
@@ -89,6 +91,7 @@ export async function httpHarness(opts: HttpHarnessOptions = {}): Promise<HttpHa
   deps.webhooks = webhooks.api;
   if (opts.ready) deps.ready = opts.ready;
   if (opts.bodyLimit !== undefined) deps.bodyLimit = opts.bodyLimit;
+  if (opts.compat) deps.compat = opts.compat;
   const app = await buildHttpApp(deps);
   await app.ready();
   let bots = 0;
@@ -103,7 +106,7 @@ export async function httpHarness(opts: HttpHarnessOptions = {}): Promise<HttpHa
     request(req) {
       const headers: Record<string, string> = { ...req.headers };
       if (req.token !== undefined) {
-        if (req.tokenHeader) headers["token"] = req.token;
+        if (req.tokenHeader) headers[req.tokenHeader === true ? "token" : req.tokenHeader] = req.token;
         else headers["authorization"] = `Bearer ${req.token}`;
       }
       let payload: string | Buffer | undefined = req.payload;

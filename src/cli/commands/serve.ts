@@ -23,6 +23,8 @@ interface ServeFlags {
   webhookRetrySchedule?: string;
   webhookTimeout?: number;
   sandbox?: boolean;
+  compat?: string;
+  compatInstance?: string;
 }
 
 /**
@@ -71,6 +73,12 @@ export function registerServe(program: Command, io: CliIo, platforms: readonly A
     .addOption(new Option("--webhook-timeout <ms>", "timeout of one webhook attempt, ms (default 10000)").env("SWITCHBOARD_WEBHOOK_TIMEOUT_MS").argParser(intOption(1, 300_000)))
     .option("--sandbox", "also run every platform's sandbox locally; new instances use them (offline try-out)")
     .addOption(
+      new Option("--compat <profiles>", "also serve other gateways' REST contracts over the same verbs: ryze, wwebjs, comma-separated (docs/compat.md)").env(
+        "SWITCHBOARD_COMPAT",
+      ),
+    )
+    .addOption(new Option("--compat-instance <name>", "the instance the wwebjs profile answers for").env("SWITCHBOARD_COMPAT_INSTANCE"))
+    .addOption(
       new Option("--log-level <level>", "log level")
         .env("LOG_LEVEL")
         .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
@@ -95,6 +103,7 @@ export function registerServe(program: Command, io: CliIo, platforms: readonly A
       } catch (e) {
         throw new UsageError(`--webhook-retry-schedule: ${(e as Error).message}`);
       }
+      const compat = await compatOptions(opts);
       const server = await startServer({
         host: opts.host,
         port: opts.port,
@@ -108,6 +117,7 @@ export function registerServe(program: Command, io: CliIo, platforms: readonly A
         logLevel: opts.logLevel,
         sandbox: opts.sandbox === true,
         platforms,
+        ...(compat && { compat }),
         // Unset: the default (off; on in sandbox mode). The env variable set to 0 keeps it off there too.
         allowPrivateUrls: allowFlag(opts.allowPrivateUrls, "SWITCHBOARD_ALLOW_PRIVATE_URLS"),
         webhooks: {
@@ -117,8 +127,37 @@ export function registerServe(program: Command, io: CliIo, platforms: readonly A
         },
       });
       installSignalHandlers(server);
-      io.err(serveBanner(server.url, server.initialAccountToken, server.sandbox, { presetToken: nonEmpty(process.env.SWITCHBOARD_ACCOUNT_TOKEN) !== undefined }));
+      io.err(
+        serveBanner(server.url, server.initialAccountToken, server.sandbox, {
+          presetToken: nonEmpty(process.env.SWITCHBOARD_ACCOUNT_TOKEN) !== undefined,
+          ...(compat && { compat }),
+        }),
+      );
     });
+}
+
+/**
+ * The compat profiles `--compat` names, with the bound instance; undefined when none.
+ * @throws UsageError for an unknown profile, `wwebjs` without `--compat-instance`, or a bad name.
+ */
+async function compatOptions(opts: ServeFlags): Promise<{ profiles: Array<"ryze" | "wwebjs">; instance?: string } | undefined> {
+  if (nonEmpty(opts.compat) === undefined) return undefined;
+  const { parseCompatProfiles } = await import("../../http/compat/index.js");
+  const { INSTANCE_NAME_PATTERN } = await import("../../core/api.js");
+  let profiles: Array<"ryze" | "wwebjs">;
+  try {
+    profiles = parseCompatProfiles(opts.compat!);
+  } catch (e) {
+    throw new UsageError(`--compat: ${(e as Error).message}`);
+  }
+  const instance = nonEmpty(opts.compatInstance);
+  if (profiles.includes("wwebjs") && instance === undefined) {
+    throw new UsageError("--compat wwebjs answers for one instance: give it with --compat-instance <name> (or SWITCHBOARD_COMPAT_INSTANCE).");
+  }
+  if (instance !== undefined && !new RegExp(INSTANCE_NAME_PATTERN).test(instance)) {
+    throw new UsageError("--compat-instance: an instance name is 1–63 lower-case letters, digits, '-' or '_', starting with a letter or digit.");
+  }
+  return { profiles, ...(instance !== undefined && { instance }) };
 }
 
 /**
@@ -127,8 +166,19 @@ export function registerServe(program: Command, io: CliIo, platforms: readonly A
  * shown). On a later start without a preset token (`opts.presetToken`), it says where the token is
  * and how to get in when it was lost, never the token itself.
  */
-export function serveBanner(url: string, initialAccountToken: string | null, sandbox: SandboxInfo | null = null, opts: { presetToken?: boolean } = {}): string {
+export function serveBanner(
+  url: string,
+  initialAccountToken: string | null,
+  sandbox: SandboxInfo | null = null,
+  opts: { presetToken?: boolean; compat?: { profiles: readonly string[]; instance?: string } } = {},
+): string {
   let out = `Switchboard is listening on ${url}\nAPI docs: ${url}/docs\n`;
+  for (const p of opts.compat?.profiles ?? []) {
+    out +=
+      p === "ryze"
+        ? `Compat profile ryze: ${url}/api/instance/… (token header)\n`
+        : `Compat profile wwebjs for instance '${opts.compat?.instance ?? ""}': ${url}/api/state, ${url}/qr\n`;
+  }
   if (sandbox) {
     const views = Object.values(sandbox);
     const width = Math.max(0, ...views.map((s) => s.displayName.length));

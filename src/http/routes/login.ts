@@ -14,7 +14,7 @@ type QrFormat = keyof typeof QR_MEDIA;
 const OFFERED = Object.values(QR_MEDIA);
 
 /** Pixels per QR module and quiet-zone width (modules) of rendered images. */
-const QR_RENDER = { margin: 2, scale: 8, errorCorrectionLevel: "M" } as const;
+export const QR_RENDER = { margin: 2, scale: 8, errorCorrectionLevel: "M" } as const;
 
 /**
  * Login helpers for a pending login (account token or the instance's own token):
