@@ -66,6 +66,7 @@ beforeAll(async () => {
     logLevel: "silent",
     rateLimitPerMinute: 100_000,
     compat: { profiles: ["wwebjs"], instance: SESSION },
+    gateway: { timeouts: { platformCallMs: 2_000 } },
   });
 });
 afterAll(async () => {
@@ -132,6 +133,26 @@ describe("compat profile wwebjs", () => {
     expect((await curl("POST", `/sandbox/whatsapp-web/phones/${other.id}/pairing-code`, { body: { code: code.body.code } })).status).toBe(200);
     await until(async () => (await curl("GET", "/api/state")).body.ready === true, 15_000, "linked by code");
     expect((await curl("POST", "/api/logout")).body).toEqual({ ok: true });
+  });
+
+  it("a logout WhatsApp does not answer: 502/504 with the error, the credentials kept", async () => {
+    const start = await curl("POST", "/api/auth/start");
+    expect(start.body.state).toBe("qr");
+    const phone = (await curl("POST", "/sandbox/whatsapp-web/phones", { body: {} })).body as { id: string };
+    expect((await curl("POST", `/sandbox/whatsapp-web/phones/${phone.id}/scan`, { body: { qr: start.body.qr } })).status).toBe(200);
+    await until(async () => (await curl("GET", "/api/state")).body.ready === true, 15_000, "ready");
+    expect((await curl("POST", "/sandbox/whatsapp-web/faults", { body: { kind: "silence", phone: phone.id } })).status).toBe(201);
+    try {
+      const r = await curl("POST", "/api/logout");
+      expect([502, 504]).toContain(r.status);
+      expect(r.body).toEqual({ ok: false, error: expect.stringMatching(/could not confirm|credentials were kept/i) });
+      expect(r.headers.get("x-switchboard-error")).toBe("LOGOUT_UNCONFIRMED");
+      expect(storedSecrets(SESSION)).toBeGreaterThan(0);
+    } finally {
+      await curl("DELETE", "/sandbox/whatsapp-web/faults");
+    }
+    expect((await curl("POST", "/api/logout")).body).toEqual({ ok: true });
+    expect(storedSecrets(SESSION)).toBe(0);
   });
 
   it("tokens as everywhere: none is 401, another instance's is 403, the bound instance's own works in any token header; bad bodies are 400", async () => {
