@@ -133,3 +133,44 @@ export function toErrorInfo(e: unknown): ErrorInfo {
   const name = e instanceof Error ? e.name : typeof e;
   return { code: "INTERNAL", message: `Internal error (${name}).` };
 }
+
+/** One link of {@link causeChain}: an error's class name and its machine codes, never its message. */
+export interface CauseLink {
+  /** `Error.name` (e.g. `HttpError`, `FetchError`, `Boom`), or the `typeof` of a thrown non-error. */
+  name: string;
+  /** `code` when it is a short token (e.g. `ECONNRESET`, `UND_ERR_SOCKET`, `ERR_ADDRESS_REFUSED`, `PLATFORM_UNREACHABLE`). */
+  code?: string;
+  /** An HTTP status the error carries (`status`, `statusCode`, Boom's `output.statusCode`, grammY's `error_code`). */
+  status?: number;
+}
+
+/** Longest chain {@link causeChain} follows. */
+const MAX_CAUSES = 6;
+
+/**
+ * What caused `e`, for a log line that must say why a platform call failed: `e` and each error
+ * under it (`cause`, or grammY's `HttpError.error`), as class names and codes only. Messages,
+ * stacks and other properties are left out on purpose: a library's message may quote a request URL,
+ * and a Bot API URL carries the bot token. At most {@link MAX_CAUSES} links; cycles end the chain.
+ * Never throws.
+ */
+export function causeChain(e: unknown): CauseLink[] {
+  const out: CauseLink[] = [];
+  const seen = new Set<unknown>();
+  let cur: unknown = e;
+  while (cur !== undefined && cur !== null && out.length < MAX_CAUSES && !seen.has(cur)) {
+    seen.add(cur);
+    if (!(cur instanceof Error)) {
+      out.push({ name: typeof cur });
+      break;
+    }
+    const x = cur as Error & { code?: unknown; status?: unknown; statusCode?: unknown; error_code?: unknown; output?: { statusCode?: unknown }; error?: unknown };
+    const link: CauseLink = { name: x.name };
+    if ((typeof x.code === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(x.code)) || typeof x.code === "number") link.code = String(x.code);
+    const status = [x.status, x.statusCode, x.error_code, x.output?.statusCode].find((s) => typeof s === "number" && Number.isInteger(s));
+    if (status !== undefined) link.status = status as number;
+    out.push(link);
+    cur = x.cause ?? (x.error instanceof Error ? x.error : undefined);
+  }
+  return out;
+}

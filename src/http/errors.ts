@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { ERROR_CATALOG, SwitchboardError, err, type ErrorBody, type ErrorCode } from "../core/errors.js";
+import { ERROR_CATALOG, SwitchboardError, causeChain, err, type ErrorBody, type ErrorCode } from "../core/errors.js";
 
 /** The one REST error envelope: `{ error: { code, message, details?, retryAfterMs? } }`. */
 export interface ErrorEnvelope {
@@ -111,9 +111,9 @@ export function loggedError(request: FastifyRequest, e: unknown): SwitchboardErr
     request.log.error({ err: e }, "unexpected error while handling a request");
   } else if (error.status >= 500) {
     const level = EXPECTED_5XX.has(error.code) ? "warn" : "error";
-    // Code, status and message only: the `cause` chain may come from a platform client and is not
-    // guaranteed to be secret-free (URLs with bot tokens, for one).
-    request.log[level]({ code: error.code, status: error.status, reason: error.message }, "request failed");
+    // Our message, and of the `cause` chain only class names and codes: a platform client's messages
+    // are not guaranteed to be secret-free (URLs with bot tokens, for one).
+    request.log[level]({ code: error.code, status: error.status, reason: error.message, causes: causeChain(error.cause) }, "request failed");
   } else {
     request.log.info({ code: error.code, status: error.status }, "request rejected");
   }

@@ -74,7 +74,7 @@ async function logOutCloud(localApiRoot: string, config: TelegramConfig, ctx: Re
   if (local === cloud) throw err("VALIDATION_FAILED", { message: "localApiRoot must be a local Bot API server, not the cloud one." });
   const token = tokenOf(ctx);
   const api = botApi(token, { apiRoot: cloud, environment: config.environment }, ctx.net);
-  const logOut = (): Promise<true> => api.logOut(apiSignal(ctx.signal)).catch((e: unknown) => rethrow("logOut", classify(e, token), ctx.signal));
+  const logOut = (): Promise<true> => api.logOut(apiSignal(ctx.signal)).catch((e: unknown) => rethrow("logOut", classify(e, token), ctx.signal, e));
   const session = ctx.session instanceof TelegramSession ? ctx.session : null;
   await (session ? session.duringLogout(logOut) : logOut());
   const cloudLockedUntil = deps.now() + CLOUD_LOCKOUT_MS;
@@ -103,7 +103,7 @@ async function closeBot(config: TelegramConfig, ctx: RemoteContext): Promise<Act
   }
   const token = tokenOf(ctx);
   const api = botApi(token, config, ctx.net);
-  await api.close(apiSignal(ctx.signal)).catch((e: unknown) => rethrow("close", classify(e, token), ctx.signal));
+  await api.close(apiSignal(ctx.signal)).catch((e: unknown) => rethrow("close", classify(e, token), ctx.signal, e));
   return { result: { closed: true, apiRoot: config.apiRoot } };
 }
 
@@ -114,7 +114,7 @@ function tokenOf(ctx: RemoteContext): string {
 }
 
 /** Turns a Bot API failure of an action into the catalog error the caller gets. Secret-free. */
-function rethrow(method: string, f: BotApiFailure, signal: AbortSignal): never {
+function rethrow(method: string, f: BotApiFailure, signal: AbortSignal, cause?: unknown): never {
   switch (f.kind) {
     case "rate_limited":
       throw err("PLATFORM_RATE_LIMITED", { message: `The Bot API refused ${method} for now: ${f.description}`, retryAfterMs: f.retryAfterMs });
@@ -126,10 +126,11 @@ function rethrow(method: string, f: BotApiFailure, signal: AbortSignal): never {
     case "conflict":
       throw err("INVALID_STATE", { message: `The Bot API refused ${method}: ${f.description}`, details: { status: f.status } });
     case "server":
-      throw new PlatformUnreachableError(`The Bot API failed ${method} (${f.status}).`);
+      throw new PlatformUnreachableError(`The Bot API failed ${method} (${f.status}).`, { cause });
     case "network":
       throw new PlatformUnreachableError(
         signal.aborted ? `The Bot API did not answer ${method} in time.` : `The Telegram Bot API could not be reached (${method}).`,
+        { cause },
       );
   }
 }

@@ -36,9 +36,10 @@ export async function logoutRemote(ctx: RemoteContext): Promise<"not_supported">
         case "network":
           throw new PlatformUnreachableError(
             ctx.signal.aborted ? "The Bot API did not confirm deleteWebhook in time." : "The Telegram Bot API could not be reached (deleteWebhook).",
+            { cause: e },
           );
         default:
-          throw new PlatformUnreachableError(`The Bot API refused deleteWebhook (${f.status} ${f.description}).`);
+          throw new PlatformUnreachableError(`The Bot API refused deleteWebhook (${f.status} ${f.description}).`, { cause: e });
       }
     }
   }

@@ -50,9 +50,10 @@ export class Sender {
             throw err("INVALID_STATE", { message: f.description, details: { status: 409 } });
           case "server":
             // The server may have sent it before failing: never resend blindly.
-            throw new PlatformUnreachableError(`The Bot API failed sendMessage (${f.status}); the message may or may not have been sent.`);
+            throw new PlatformUnreachableError(`The Bot API failed sendMessage (${f.status}); the message may or may not have been sent.`, { cause: e });
           case "network":
-            throw new PlatformUnreachableError("The Telegram Bot API could not be reached; the message may or may not have been sent.");
+            // `cause` is kept for the log's `causes` (class names and codes only, see causeChain).
+            throw new PlatformUnreachableError("The Telegram Bot API could not be reached; the message may or may not have been sent.", { cause: e });
         }
       }
     }
