@@ -110,7 +110,7 @@ export class Gateway implements GatewayApi {
       publicUrl: opts.publicUrl ? opts.publicUrl.replace(/\/+$/, "") : null,
       net: this.urlGuard,
     };
-    this.metrics.observeStatuses(() => [...this.runtimes.values()].map((r) => r.status.state));
+    this.metrics.observeStatuses(() => [...this.runtimes.values()].map((r) => ({ platform: r.current.platform, state: r.status.state })));
   }
 
   /**

@@ -6,13 +6,19 @@ import { STATUS_STATES, type StatusState } from "../core/status.js";
  * can live in one process, as in tests). Exposed at `GET /metrics`.
  *
  * - `switchboard_instances{status}` — instances by observed status (gauge, sampled on scrape);
+ * - `switchboard_sessions{platform,status}` — the same per platform (gauge, sampled on scrape; only
+ *   the pairs that occur);
+ * - `switchboard_process_array_buffers_bytes` — memory of ArrayBuffers and Buffers (gauge, bytes,
+ *   `process.memoryUsage().arrayBuffers`, sampled on scrape);
  * - `switchboard_verb_duration_seconds{verb,outcome}` — lifecycle verb latency (histogram, s);
  * - `switchboard_reconnects_total{platform,kind}` — session ends by disconnect kind (counter);
  * - `switchboard_http_requests_total{method,route,status}` — REST requests (counter);
  * - `switchboard_intake_entries_total{platform,outcome}` — entries of app-level webhooks: `stored`,
  *   `unknown` (naming no instance of the app: acknowledged, not stored), `ignored` (an instance
  *   without credentials);
- * - default Node.js process metrics with the `switchboard_` prefix.
+ * - default Node.js process metrics with the `switchboard_` prefix (prom-client's: resident memory,
+ *   heap used and total per space, external memory, event-loop delay percentiles in s, active
+ *   handles, GC durations).
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -21,7 +27,8 @@ export class Metrics {
   readonly httpRequests: Counter<"method" | "route" | "status">;
   readonly intakeEntries: Counter<"platform" | "outcome">;
   private readonly instances: Gauge<"status">;
-  private statusSource: () => Iterable<StatusState> = () => [];
+  private readonly sessions: Gauge<"platform" | "status">;
+  private statusSource: () => Iterable<{ platform: string; state: StatusState }> = () => [];
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "switchboard_" });
@@ -50,7 +57,7 @@ export class Metrics {
       labelNames: ["platform", "outcome"],
       registers: [this.registry],
     });
-    const statuses = (): Iterable<StatusState> => this.statusSource();
+    const statuses = (): Iterable<{ platform: string; state: StatusState }> => this.statusSource();
     this.instances = new Gauge({
       name: "switchboard_instances",
       help: "Instances by observed status",
@@ -59,13 +66,31 @@ export class Metrics {
       collect() {
         this.reset();
         for (const state of STATUS_STATES) this.set({ status: state }, 0);
-        for (const s of statuses()) this.inc({ status: s });
+        for (const s of statuses()) this.inc({ status: s.state });
+      },
+    });
+    this.sessions = new Gauge({
+      name: "switchboard_sessions",
+      help: "Instances by platform and observed status",
+      labelNames: ["platform", "status"],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const s of statuses()) this.inc({ platform: s.platform, status: s.state });
+      },
+    });
+    new Gauge({
+      name: "switchboard_process_array_buffers_bytes",
+      help: "Memory allocated for ArrayBuffers and Buffers, bytes",
+      registers: [this.registry],
+      collect() {
+        this.set(process.memoryUsage().arrayBuffers);
       },
     });
   }
 
-  /** Sets where the instance gauge reads statuses from on each scrape (the gateway's runtimes). */
-  observeStatuses(source: () => Iterable<StatusState>): void {
+  /** Sets where the status gauges read instances from on each scrape (the gateway's runtimes). */
+  observeStatuses(source: () => Iterable<{ platform: string; state: StatusState }>): void {
     this.statusSource = source;
   }
 

@@ -387,6 +387,8 @@ describe("gateway lifecycle", () => {
     expect(body).toMatch(/^switchboard_instances\{status="connected"\} 1$/m);
     expect(body).toMatch(/^switchboard_instances\{status="logged_out"\} 1$/m);
     expect(body).toMatch(/^switchboard_instances\{status="failed"\} 0$/m);
+    expect(body).toMatch(/^switchboard_sessions\{platform="memory",status="connected"\} 1$/m);
+    expect(body).toMatch(/^switchboard_sessions\{platform="memory",status="logged_out"\} 1$/m);
     expect(body).toMatch(/^switchboard_verb_duration_seconds_count\{verb="connect",outcome="ok"\} 1$/m);
     expect(body).toMatch(/^switchboard_verb_duration_seconds_count\{verb="logout",outcome="ok"\} 1$/m);
     expect(body).toMatch(/^switchboard_reconnects_total\{platform="memory",kind="transient"\} 1$/m);
