@@ -11,6 +11,7 @@ import Sqlite from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../src/server.js";
 
@@ -27,6 +28,9 @@ interface Answer {
 
 let server: RunningServer;
 let dir: string;
+/** Every log line of the gateway, and every secret the tests saw (none may appear in a line). */
+const logLines: string[] = [];
+const secrets: string[] = [ACCOUNT];
 
 /** A RyzeAPI call as its docs show it: `fetch(url, {method, headers: {token}})`, JSON body when given. */
 async function ryze(method: string, path: string, token: string | null, body?: unknown): Promise<Answer> {
@@ -35,7 +39,9 @@ async function ryze(method: string, path: string, token: string | null, body?: u
     headers: { ...(token !== null ? { token } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
-  return { status: res.status, body: await res.json(), headers: res.headers };
+  const answer = { status: res.status, body: (await res.json()) as Json, headers: res.headers };
+  for (const s of [answer.body?.instance?.token, answer.body?.qrCode, answer.body?.pairingCode]) if (typeof s === "string") secrets.push(s);
+  return answer;
 }
 
 /** The gateway's own API and the sandbox proxy (account token). */
@@ -92,7 +98,13 @@ beforeAll(async () => {
     port: 0,
     dataDir: dir,
     accountToken: ACCOUNT,
-    logLevel: "silent",
+    logLevel: "debug",
+    logDestination: new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        logLines.push(chunk.toString());
+        cb();
+      },
+    }),
     rateLimitPerMinute: 100_000,
     compat: { profiles: ["ryze"] },
     gateway: { timeouts: { platformCallMs: 2_000 } },
@@ -175,6 +187,50 @@ describe("compat profile ryze: the contract as its docs show it", () => {
     await until(async () => (await ryze("GET", "/api/instance/status/closed-one", token)).body.instance.status === "connected", 15_000, "reconnected");
   });
 
+  it("list: the account token sees every instance or those it names, an instance token only its own", async () => {
+    const a = (await ryze("POST", "/api/instance/new", ACCOUNT, { name: "list-a" })).body.instance.token as string;
+    await ryze("POST", "/api/instance/new", ACCOUNT, { name: "list-b" });
+    const one = await ryze("GET", "/api/instance/list?instanceName=list-a", ACCOUNT);
+    expect(one.status).toBe(200);
+    expect(one.body).toEqual({
+      success: true,
+      message: "1 Instance found",
+      instances: [{ name: "list-a", status: "disconnected", connection: { state: "disconnected", numberJid: null }, profile: { name: null } }],
+    });
+    const two = await ryze("GET", "/api/instance/list?instanceName=list-a,list-b,no-such", ACCOUNT);
+    expect(two.body.message).toBe("2 Instances found");
+    expect(two.body.instances.map((i: Json) => i.name)).toEqual(["list-a", "list-b"]);
+    const all = await ryze("GET", "/api/instance/list", ACCOUNT);
+    expect(all.body.instances.map((i: Json) => i.name)).toEqual(expect.arrayContaining(["list-a", "list-b"]));
+    const own = await ryze("GET", "/api/instance/list?instanceName=list-b", a); // the filter is ignored for a TokenInstance
+    expect(own.body).toMatchObject({ message: "1 Instance found", instances: [{ name: "list-a" }] });
+    const missing = await ryze("GET", "/api/instance/list?instanceName=no-such", ACCOUNT);
+    expect({ status: missing.status, body: missing.body }).toEqual({ status: 404, body: { success: false, error: { message: "Instance not found" } } });
+  });
+
+  it("connect on a linked instance says so; connect with ?number= on a pending QR login switches it to a pairing code", async () => {
+    const { token } = await linked("already");
+    const again = await ryze("GET", "/api/instance/connect/already", token);
+    expect(again.body).toEqual({ success: true, message: "Instance already connected", status: "connected", instance: { status: "connected" } });
+
+    const pending = (await ryze("POST", "/api/instance/new", ACCOUNT, { name: "switch-me" })).body.instance.token as string;
+    expect((await ryze("GET", "/api/instance/connect/switch-me", pending)).body.status).toBe("qr");
+    const phone = (await api("POST", "/sandbox/whatsapp-web/phones", {})).body as { id: string; number: string };
+    const code = await ryze("GET", `/api/instance/connect/switch-me?number=${phone.number}`, pending);
+    expect(code.body).toMatchObject({ success: true, message: "Pairing code generated", status: "pairing" });
+    expect((await api("POST", `/sandbox/whatsapp-web/phones/${phone.id}/pairing-code`, { code: code.body.pairingCode })).status).toBe(200);
+    await until(async () => (await ryze("GET", "/api/instance/status/switch-me", pending)).body.instance.status === "connected", 15_000, "switched login linked");
+  });
+
+  it("connect with ?number= while a QR login is still starting answers the pairing code, not a QR", async () => {
+    const token = (await ryze("POST", "/api/instance/new", ACCOUNT, { name: "racing" })).body.instance.token as string;
+    const phone = (await api("POST", "/sandbox/whatsapp-web/phones", {})).body as { number: string };
+    expect((await api("POST", "/v1/instances/racing/connect", {})).status).toBe(200); // no wait: the QR login is starting
+    const r = await ryze("GET", `/api/instance/connect/racing?number=${phone.number}`, token);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ message: "Pairing code generated", pairingCode: expect.stringMatching(/^[A-Z0-9]{8}$/) });
+  });
+
   it("connect with ?number= answers a pairing code, and the phone that enters it is linked", async () => {
     const created = await ryze("POST", "/api/instance/new", ACCOUNT, { name: "by-code" });
     expect(created.body).toMatchObject({ success: true, instance: { name: "by-code", status: "disconnected" } });
@@ -221,6 +277,22 @@ describe("compat profile ryze: bad input", () => {
     expect(badNumber.body.success).toBe(false);
   });
 
+  it("the token is checked before the input; unknown routes under /api/instance are 404 in the contract's shape; integrations are refused, not ignored", async () => {
+    const unauth = await ryze("POST", "/api/instance/new", null, {});
+    expect({ status: unauth.status, body: unauth.body }).toEqual({ status: 401, body: { success: false, error: { message: "Invalid token" } } });
+    expect(unauth.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    const badNumber = await ryze("GET", "/api/instance/connect/anyone?number=x", "garbage-token");
+    expect(badNumber.status).toBe(401);
+    const unknown = await ryze("GET", "/api/instance/settings/anyone", ACCOUNT);
+    expect({ status: unknown.status, body: unknown.body }).toEqual({ status: 404, body: { success: false, error: { message: "Not found" } } });
+    const proxy = await ryze("POST", "/api/instance/new", ACCOUNT, { name: "with-proxy", proxyEnabled: true, proxyHost: "10.0.0.1" });
+    expect(proxy.status).toBe(400);
+    expect(proxy.body.error.message).toMatch(/^proxyEnabled: this profile does not configure integrations/);
+    expect((await ryze("GET", "/api/instance/status/with-proxy", ACCOUNT)).status).toBe(404); // nothing was created
+    const quiet = await ryze("POST", "/api/instance/new", ACCOUNT, { name: "settings-only", autoRejectCalls: true, proxyEnabled: false });
+    expect(quiet.status).toBe(200);
+  });
+
   it("a logout while WhatsApp does not answer: 500 Failed to logout instance, the credentials kept", async () => {
     const { token, phone } = await linked("cut-off");
     expect((await api("POST", "/sandbox/whatsapp-web/faults", { kind: "silence", phone })).status).toBe(201);
@@ -237,17 +309,51 @@ describe("compat profile ryze: bad input", () => {
     }
   });
 
+  it("create has its own budget of 20 a minute per token", async () => {
+    const creator = (await api("POST", "/v1/tokens", { scope: "account", label: "creator" })).body.token as string;
+    secrets.push(creator);
+    const answers = [];
+    for (let i = 0; i < 21; i++) answers.push(await ryze("POST", "/api/instance/new", creator, { name: `made-${i}` }));
+    expect(answers.slice(0, 20).map((a) => a.status)).toEqual(Array.from({ length: 20 }, () => 200));
+    expect({ status: answers[20]!.status, body: answers[20]!.body }).toEqual({ status: 429, body: { success: false, error: { message: "Rate limit exceeded. Try again later." } } });
+    expect((await ryze("GET", "/api/instance/status/made-0", creator)).status).toBe(200); // the other routes still have budget
+  });
+
   it("the profile's own budget: 100 requests a minute per token; the 101st is 429 with Retry-After", async () => {
     await ryze("POST", "/api/instance/create", ACCOUNT, { name: "flooded" });
     const flooder = (await api("POST", "/v1/tokens", { scope: "account", label: "flood" })).body.token as string;
+    secrets.push(flooder);
     const answers = await Promise.all(Array.from({ length: 100 }, () => ryze("GET", "/api/instance/status/flooded", flooder)));
     expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 100 }, () => 200));
     const over = await ryze("GET", "/api/instance/status/flooded", flooder);
     expect({ status: over.status, body: over.body }).toEqual({ status: 429, body: { success: false, error: { message: "Rate limit exceeded. Try again later." } } });
     expect(Number(over.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(Number(over.headers.get("retry-after"))).toBeLessThanOrEqual(60);
-    // Another token has its own budget, and the gateway's own API is not spent by the profile.
+    // Another token has its own budget.
     expect((await ryze("GET", "/api/instance/status/flooded", ACCOUNT)).status).toBe(200);
-    expect((await fetch(`${server.url}/v1/instances/flooded`, { headers: { authorization: `Bearer ${flooder}` } })).status).toBe(200);
+  });
+
+  it("the two budgets are apart: the profile does not spend the gateway's, nor the gateway's the profile's", async () => {
+    const small = mkdtempSync(join(tmpdir(), "sb-compat-ryze-budget-"));
+    const gw = await startServer({ port: 0, dataDir: small, accountToken: ACCOUNT, logLevel: "silent", rateLimitPerMinute: 5, compat: { profiles: ["ryze"] } });
+    try {
+      const call = (path: string, token: Record<string, string>): Promise<number> => fetch(`${gw.url}${path}`, { headers: token }).then((r) => r.status);
+      for (let i = 0; i < 10; i++) expect(await call("/api/instance/list", { token: ACCOUNT })).toBe(200);
+      const v1 = [];
+      for (let i = 0; i < 6; i++) v1.push(await call("/v1/instances", { authorization: `Bearer ${ACCOUNT}` }));
+      expect(v1).toEqual([200, 200, 200, 200, 200, 429]);
+      expect(await call("/api/instance/list", { token: ACCOUNT })).toBe(200);
+    } finally {
+      await gw.close();
+      rmSync(small, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("compat profile ryze: logs", () => {
+  it("the gateway's own logs hold no token, QR or pairing code seen by the tests above", () => {
+    expect(logLines.length).toBeGreaterThan(0);
+    const all = logLines.join("");
+    for (const s of new Set(secrets)) expect(all.includes(s), `a secret in the logs (${s.slice(0, 6)}…)`).toBe(false);
   });
 });

@@ -93,6 +93,7 @@ describe("compat profile wwebjs", () => {
     expect(page.body).toContain("<svg");
     expect(page.body).toMatch(/<meta http-equiv="refresh" content="\d+">/);
     expect(page.body).not.toContain("<script");
+    expect(page.headers.get("referrer-policy")).toBe("no-referrer");
     expect((await curl("GET", "/qr", { token: null })).status).toBe(401);
 
     const phone = (await curl("POST", "/sandbox/whatsapp-web/phones", { body: {} })).body as { id: string; number: string };
@@ -155,6 +156,31 @@ describe("compat profile wwebjs", () => {
     expect(storedSecrets(SESSION)).toBe(0);
   });
 
+  it("start restores a linked session from its credentials without a QR; nobody without the token can start it", async () => {
+    const start = await curl("POST", "/api/auth/start");
+    const phone = (await curl("POST", "/sandbox/whatsapp-web/phones", { body: {} })).body as { id: string; number: string };
+    expect((await curl("POST", `/sandbox/whatsapp-web/phones/${phone.id}/scan`, { body: { qr: start.body.qr } })).status).toBe(200);
+    await until(async () => (await curl("GET", "/api/state")).body.ready === true, 15_000, "ready");
+    expect((await curl("POST", `/v1/instances/${SESSION}/close`)).status).toBe(200);
+    expect((await curl("GET", "/api/state")).body).toEqual(STOPPED);
+
+    const created = await curl("POST", "/v1/instances", { body: { name: "someone-else", platform: "whatsapp-web" } });
+    for (const [token, status] of [[null, 401], ["garbage-token-value", 401], [created.body.token as string, 403]] as const) {
+      const r = await curl("POST", "/api/auth/start", { token });
+      expect({ status: r.status, ok: r.body.ok }, String(token)).toEqual({ status, ok: false });
+    }
+    expect((await curl("GET", `/v1/instances/${SESSION}`)).body).toMatchObject({ desired: "stopped", status: { state: "stopped" } });
+
+    const restored = await curl("POST", "/api/auth/start");
+    expect(restored.body).toEqual({ ok: true, state: "ready", ready: true, qr: null, info: { wid: `${phone.number}@s.whatsapp.net`, pushname: null } });
+    expect((await curl("POST", "/api/logout")).body).toEqual({ ok: true });
+  });
+
+  it("unknown routes under /api are 404 in the profile's shape", async () => {
+    const r = await curl("GET", "/api/chats");
+    expect({ status: r.status, body: r.body }).toEqual({ status: 404, body: { ok: false, error: expect.any(String) } });
+  });
+
   it("tokens as everywhere: none is 401, another instance's is 403, the bound instance's own works in any token header; bad bodies are 400", async () => {
     const created = await curl("POST", "/v1/instances", { body: { name: "not-the-session", platform: "whatsapp-web" } });
     const otherToken = created.body.token as string;
@@ -174,5 +200,25 @@ describe("compat profile wwebjs", () => {
     expect(bad.body).toEqual({ ok: false, error: expect.any(String) });
     const noBody = await curl("POST", "/api/pairing-code");
     expect(noBody.status).toBe(400);
+  });
+});
+
+describe("compat profile wwebjs: the first start", () => {
+  it("two first starts at once create the bound instance once, answer the same QR login, and leave no unseen instance token", async () => {
+    const d = mkdtempSync(join(tmpdir(), "sb-compat-wwebjs-first-"));
+    const gw = await startServer({ sandbox: true, port: 0, dataDir: d, accountToken: ACCOUNT, logLevel: "silent", compat: { profiles: ["wwebjs"], instance: "fresh" } });
+    try {
+      const start = (): Promise<{ status: number; body: Json }> =>
+        fetch(`${gw.url}/api/auth/start`, { method: "POST", headers: { authorization: `Bearer ${ACCOUNT}` } }).then(async (r) => ({ status: r.status, body: (await r.json()) as Json }));
+      const [a, b] = await Promise.all([start(), start()]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      expect(a.body).toMatchObject({ ok: true, state: "qr" });
+      expect(b.body.qr).toBe(a.body.qr);
+      const tokens = await fetch(`${gw.url}/v1/tokens?instance=fresh`, { headers: { authorization: `Bearer ${ACCOUNT}` } }).then((r) => r.json() as Promise<Json>);
+      expect(tokens.items).toEqual([]);
+    } finally {
+      await gw.close();
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });

@@ -138,10 +138,14 @@ export function registerServe(program: Command, io: CliIo, platforms: readonly A
 
 /**
  * The compat profiles `--compat` names, with the bound instance; undefined when none.
- * @throws UsageError for an unknown profile, `wwebjs` without `--compat-instance`, or a bad name.
+ * @throws UsageError for an unknown profile, `wwebjs` without `--compat-instance` (or the other way
+ *   round), or a bad name.
  */
 async function compatOptions(opts: ServeFlags): Promise<{ profiles: Array<"ryze" | "wwebjs">; instance?: string } | undefined> {
-  if (nonEmpty(opts.compat) === undefined) return undefined;
+  if (nonEmpty(opts.compat) === undefined) {
+    if (nonEmpty(opts.compatInstance) !== undefined) throw new UsageError("--compat-instance is for the wwebjs profile: add --compat wwebjs.");
+    return undefined;
+  }
   const { parseCompatProfiles } = await import("../../http/compat/index.js");
   const { INSTANCE_NAME_PATTERN } = await import("../../core/api.js");
   let profiles: Array<"ryze" | "wwebjs">;
@@ -154,6 +158,7 @@ async function compatOptions(opts: ServeFlags): Promise<{ profiles: Array<"ryze"
   if (profiles.includes("wwebjs") && instance === undefined) {
     throw new UsageError("--compat wwebjs answers for one instance: give it with --compat-instance <name> (or SWITCHBOARD_COMPAT_INSTANCE).");
   }
+  if (instance !== undefined && !profiles.includes("wwebjs")) throw new UsageError("--compat-instance is for the wwebjs profile: add it to --compat.");
   if (instance !== undefined && !new RegExp(INSTANCE_NAME_PATTERN).test(instance)) {
     throw new UsageError("--compat-instance: an instance name is 1–63 lower-case letters, digits, '-' or '_', starting with a letter or digit.");
   }

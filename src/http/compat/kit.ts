@@ -15,8 +15,8 @@ export const ERROR_CODE_HEADER = "x-switchboard-error";
 /**
  * Installs on a profile's scope the error handler that answers every error of its routes — the
  * gateway's, validation, body parsing, the profile's own refusals — in the profile's shape
- * (`toAnswer`), with our code in {@link ERROR_CODE_HEADER} and `Retry-After` (whole seconds) when
- * the error has `retryAfterMs`. Errors are logged like the gateway's own. Never throws.
+ * (`toAnswer`), with our code in {@link ERROR_CODE_HEADER}, `Retry-After` (whole seconds) when
+ * the error has `retryAfterMs` and `WWW-Authenticate` on a 401. Errors are logged like the gateway's own. Never throws.
  */
 export function answerErrorsAs(scope: FastifyInstance, toAnswer: (e: SwitchboardError, request: FastifyRequest) => CompatErrorAnswer): void {
   scope.setErrorHandler((e: unknown, request: FastifyRequest, reply: FastifyReply) => {
@@ -24,6 +24,7 @@ export function answerErrorsAs(scope: FastifyInstance, toAnswer: (e: Switchboard
     const answer = toAnswer(error, request);
     if (error.retryAfterMs !== undefined) reply.header("retry-after", String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
     reply.header(ERROR_CODE_HEADER, error.code);
+    if (answer.status === 401) reply.header("www-authenticate", 'Bearer realm="switchboard"');
     return reply.code(answer.status).type("application/json; charset=utf-8").send(answer.body);
   });
 }

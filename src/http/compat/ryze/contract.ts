@@ -30,7 +30,7 @@ export const RYZE_STATUS: Readonly<Record<StatusState, RyzeStatus>> = {
 export type RyzeAccess = "instance" | "account";
 
 /** The verbs of the profile, each one route. */
-export type RyzeVerb = "create" | "connect" | "status" | "reconnect" | "logout" | "delete";
+export type RyzeVerb = "create" | "list" | "connect" | "status" | "reconnect" | "logout" | "delete";
 
 /** One route of the contract. */
 export interface RyzeRoute {
@@ -50,16 +50,28 @@ export interface RyzeRoute {
   failure: { message: string; withReason: boolean };
 }
 
-/** Every route. `POST /api/instance/new` is the same as `create` (RyzeAPI's documented path). */
+/** Every route is under this prefix; an unknown path under it is answered `404 Not found` in the contract's shape. */
+export const RYZE_PREFIX = "/api/instance";
+
+/** Every route. `POST /api/instance/create` is the same as `create` at RyzeAPI's documented `/new`. */
 export const RYZE_ROUTES: readonly RyzeRoute[] = [
   {
     verb: "create",
     method: "POST",
-    url: "/api/instance/create",
+    url: "/api/instance/new",
     access: "account",
     does: "create a whatsapp-web instance (not connected); answers its instance token once",
     ok: "Instance created",
     failure: { message: "Failed to create instance", withReason: true },
+  },
+  {
+    verb: "list",
+    method: "GET",
+    url: "/api/instance/list",
+    access: "instance",
+    does: "the instances the token sees (an instance token: its own; `?instanceName=a,b` filters for the account token) with their status",
+    ok: "Instances found",
+    failure: { message: "Failed to list instances", withReason: true },
   },
   {
     verb: "connect",
@@ -108,8 +120,8 @@ export const RYZE_ROUTES: readonly RyzeRoute[] = [
   },
 ];
 
-/** The alias of `create` at RyzeAPI's documented path. */
-export const RYZE_CREATE_ALIAS = "/api/instance/new";
+/** The alias of `create` (the path this project's issue named). */
+export const RYZE_CREATE_ALIAS = "/api/instance/create";
 
 /** Other answers of the contract (`success: false`, `error.message`). */
 export const RYZE_ERRORS = {
@@ -118,6 +130,7 @@ export const RYZE_ERRORS = {
   rateLimited: { status: 429, message: "Rate limit exceeded. Try again later." },
   noSession: { status: 400, message: "Instance has no saved session — call /connect first" },
   exists: { status: 409, message: "Instance already exists" },
+  unknownRoute: { status: 404, message: "Not found" },
 } as const;
 
 /** Other success messages. */
@@ -128,6 +141,16 @@ export const RYZE_MESSAGES = {
 
 /** The profile's own budget: 100 requests per minute per token (per client IP without a valid one). */
 export const RYZE_RATE_LIMIT = { points: 100, durationMs: 60_000 } as const;
+
+/** `create`'s own budget on top of that, as RyzeAPI documents it: 20 per minute per token. */
+export const RYZE_CREATE_RATE_LIMIT = { points: 20, durationMs: 60_000 } as const;
+
+/**
+ * Fields of RyzeAPI's `create` body that switch on an integration this profile does not configure
+ * (proxy, webhook, WebSocket, Chatwoot, S3): `true` is refused (400) rather than silently ignored,
+ * so that a client never believes it is behind a proxy or has a webhook it has not.
+ */
+export const RYZE_UNSUPPORTED_SWITCHES = ["proxyEnabled", "webhookEnabled", "websocketEnabled", "chatwootEnabled", "s3Enabled"] as const;
 
 /** How long `connect` waits for the QR or the pairing code, ms ("blocks until a code or error … ~60 s"). */
 export const RYZE_CONNECT_WAIT_MS = 60_000;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
 import type { GatewayApi, InstanceView } from "../../../core/api.js";
-import { SwitchboardError, err } from "../../../core/errors.js";
+import { ERROR_CATALOG, SwitchboardError, err, type ErrorCode } from "../../../core/errors.js";
 import { answerErrorsAs } from "../kit.js";
 import type { CompatDeps, CompatProfile } from "../types.js";
 import { WWEBJS_ROUTES, WWEBJS_STATE, WWEBJS_WAIT_MS, type WwebjsRoute, type WwebjsState, type WwebjsVerb } from "./contract.js";
@@ -22,7 +22,7 @@ const Failure = Type.Object(
   { ok: Type.Literal(false), error: Type.String() },
   { description: "The error, for a person; our stable code is in the X-Switchboard-Error header." },
 );
-const PairingBody = Type.Object({ phoneNumber: Type.String({ pattern: "^\\+?[0-9]{6,20}$", description: "Digits, country code first." }) });
+const PairingBody = Type.Object({ phoneNumber: Type.String({ pattern: "^\\+?[0-9]{6,15}$", description: "Digits, country code first (6–15)." }) });
 
 /** `GET /api/state`'s body for an instance (null: it does not exist yet, i.e. stopped). */
 function stateOf(view: InstanceView | null): Static<typeof StateSchema> {
@@ -39,8 +39,9 @@ function stateOf(view: InstanceView | null): Static<typeof StateSchema> {
 
 /**
  * The caller holds the account token or the bound instance's own token (as everywhere: `Authorization:
- * Bearer`, `token`, `apikey`, `X-Api-Key`; on `GET /qr` also `?access_token=`). `create`: the
- * instance does not exist yet, only the account token can make it.
+ * Bearer`, `token`, `apikey`, `X-Api-Key`; on `GET /qr` also `?access_token=`). Runs before
+ * validation and before any handler, on every route of the profile. `needsAccount`: the instance
+ * does not exist yet, and only the account token can make it.
  * @throws `UNAUTHENTICATED` (401), `FORBIDDEN` (403).
  */
 function authorize(request: FastifyRequest, instance: string, needsAccount = false): void {
@@ -49,6 +50,28 @@ function authorize(request: FastifyRequest, instance: string, needsAccount = fal
   if (auth.record.scope === "account") return;
   if (needsAccount) throw err("FORBIDDEN", { message: "Only the account token can create the session's instance." });
   if (auth.instanceName !== instance) throw err("FORBIDDEN", { message: "This token is scoped to another instance." });
+}
+
+/** The error for a start that settled without a QR, a code or a session (the status's own catalog code when it has one). */
+function settledError(view: InstanceView): SwitchboardError {
+  const s = view.status;
+  const cause = s.state === "failed" ? s.error : s.state === "conflict" ? s.error : s.state === "reconnecting" ? s.lastError : undefined;
+  if (cause && Object.hasOwn(ERROR_CATALOG, cause.code)) return err(cause.code as ErrorCode, { message: cause.message, details: { status: s.state } });
+  return err("INVALID_STATE", { message: `The session is ${s.state}.`, details: { status: s.state } });
+}
+
+/**
+ * Creates the bound instance; its instance token is revoked at once (nobody would ever see it: the
+ * account token made it, and `POST /v1/tokens` issues one when wanted). A concurrent create is fine.
+ */
+async function createBound(gateway: GatewayApi, name: string): Promise<void> {
+  try {
+    await gateway.createInstance({ name, platform: PLATFORM });
+  } catch (e) {
+    if (e instanceof SwitchboardError && e.code === "INSTANCE_EXISTS") return;
+    throw e;
+  }
+  for (const t of await gateway.listTokens({ instance: name })) await gateway.revokeToken(t.id);
 }
 
 /** The bound instance, or null when it does not exist. */
@@ -66,12 +89,13 @@ type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown
 function handlers(gateway: GatewayApi, name: string): Record<WwebjsVerb, Handler> {
   return {
     async start(request) {
-      let view = await find(gateway, name);
-      if (!view) {
+      if (!(await find(gateway, name))) {
         authorize(request, name, true);
-        view = (await gateway.createInstance({ name, platform: PLATFORM })).instance;
+        await createBound(gateway, name);
       }
-      view = await gateway.connect(name, { wait: "awaiting_login", timeoutMs: WWEBJS_WAIT_MS });
+      const view = await gateway.connect(name, { wait: "awaiting_login", timeoutMs: WWEBJS_WAIT_MS });
+      const s = view.status;
+      if (s.state !== "connected" && s.state !== "awaiting_login") throw settledError(view);
       return { ok: true, ...stateOf(view) };
     },
 
@@ -80,13 +104,15 @@ function handlers(gateway: GatewayApi, name: string): Record<WwebjsVerb, Handler
       const digits = phoneNumber.replace(/^\+/, "");
       const view = await find(gateway, name);
       if (!view) throw err("NO_LOGIN_PENDING", { message: "No session yet: POST /api/auth/start first." });
-      if (view.status.state === "awaiting_login") return { ok: true, code: (await gateway.requestPairingCode(name, digits)).code };
       if (view.hasCredentials || view.status.state === "connected") {
         throw err("INVALID_STATE", { message: "The session is linked already: POST /api/logout first.", details: { status: view.status.state } });
       }
+      // Starts a pairing-code login, or waits for the QR login already running and switches it.
       const after = await gateway.connect(name, { login: { method: "pairing_code", input: { phoneNumber: digits } }, wait: "awaiting_login", timeoutMs: WWEBJS_WAIT_MS });
-      if (after.status.state === "awaiting_login" && after.status.code !== undefined) return { ok: true, code: after.status.code };
-      throw err("PLATFORM_UNREACHABLE", { message: `No pairing code came (the session is ${after.status.state}).`, details: { status: after.status.state } });
+      const s = after.status;
+      if (s.state === "awaiting_login" && s.code !== undefined) return { ok: true, code: s.code };
+      if (s.state === "awaiting_login") return { ok: true, code: (await gateway.requestPairingCode(name, digits)).code };
+      throw settledError(after);
     },
 
     async qrPage(_request, reply) {
@@ -127,25 +153,40 @@ function schemaOf(route: WwebjsRoute): Record<string, unknown> {
   };
 }
 
+/** Every route but `/qr` is under this prefix; an unknown path under it is answered in the profile's shape. */
+const PREFIX = "/api";
+
 async function register(app: FastifyInstance, deps: CompatDeps): Promise<void> {
   const name = deps.instance;
   if (!name) throw new Error("The wwebjs profile answers for one instance: give it with --compat-instance <name>.");
   const run = handlers(deps.gateway, name);
-  await app.register(async (scope) => {
+  /** Adds `routes` to `scope` with the profile's answers and its token check before anything else. */
+  const install = (scope: FastifyInstance, routes: readonly WwebjsRoute[], prefix: string): void => {
     answerErrorsAs(scope, (e) => ({ status: e.status, body: { ok: false, error: e.message } }));
-    for (const route of WWEBJS_ROUTES) {
+    scope.addHook("onRequest", async (request) => {
+      if (request.routeOptions.config?.wwebjsVerb !== undefined) authorize(request, name);
+    });
+    for (const route of routes) {
       scope.route({
         method: route.method,
-        url: route.url,
-        config: { access: "public", ...(route.verb === "qrPage" ? { browserToken: true } : {}), ...(route.verb === "start" ? { secretFields: ["qr"] } : {}) },
+        url: route.url.slice(prefix.length),
+        config: { access: "public", wwebjsVerb: route.verb, ...(route.verb === "qrPage" ? { browserToken: true } : {}) },
         schema: schemaOf(route),
-        handler: async (request: FastifyRequest, reply: FastifyReply) => {
-          if (route.verb !== "start") authorize(request, name);
-          return run[route.verb](request, reply);
-        },
+        handler: (request: FastifyRequest, reply: FastifyReply) => run[route.verb](request, reply),
       });
     }
-  });
+  };
+  const underPrefix = WWEBJS_ROUTES.filter((r) => r.url.startsWith(`${PREFIX}/`));
+  await app.register(
+    async (scope) => {
+      install(scope, underPrefix, PREFIX);
+      scope.setNotFoundHandler(async () => {
+        throw err("NOT_FOUND");
+      });
+    },
+    { prefix: PREFIX },
+  );
+  await app.register(async (scope) => install(scope, WWEBJS_ROUTES.filter((r) => !underPrefix.includes(r)), ""));
 }
 
 /** The single-session API of whatsapp-web.js REST servers (`--compat wwebjs --compat-instance <name>`). */
@@ -155,3 +196,10 @@ export const wwebjsProfile: CompatProfile = {
   tag: TAG,
   register,
 };
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The wwebjs verb a compat route serves (contract.ts). */
+    wwebjsVerb?: WwebjsVerb;
+  }
+}
