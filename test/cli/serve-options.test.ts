@@ -131,6 +131,9 @@ describe("serve: --compat", { timeout: 60_000 }, () => {
     const unbound = await serveWith([], { SWITCHBOARD_COMPAT: "wwebjs" });
     expect(unbound.code).toBe(2);
     expect(unbound.stderr).toMatch(/--compat-instance <name>/);
+    const stray = await serveWith(["--compat", "ryze", "--compat-instance", "session"]);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toMatch(/--compat-instance is for the wwebjs profile/);
   });
 
   it("serves the named profiles and says so in the banner", async () => {

@@ -277,6 +277,22 @@ describe("compat profile ryze: bad input", () => {
     expect(badNumber.body.success).toBe(false);
   });
 
+  it("every route refuses no token, a garbage token and another instance's token with 401 Invalid token, and nothing happens", async () => {
+    const { RYZE_ROUTES } = await import("../../src/http/compat/ryze/contract.js");
+    await ryze("POST", "/api/instance/new", ACCOUNT, { name: "sweep-target" });
+    const other = (await ryze("POST", "/api/instance/new", ACCOUNT, { name: "sweep-other" })).body.instance.token as string;
+    for (const route of RYZE_ROUTES) {
+      const path = route.url.replace(":instance", "sweep-target");
+      // `list` with an instance token is not refused: it lists that token's own instance.
+      for (const token of route.verb === "list" ? [null, "garbage-token-value"] : [null, "garbage-token-value", other]) {
+        const r = await ryze(route.method, path, token, route.method === "POST" ? { name: "sweep-new" } : undefined);
+        expect({ route: path, status: r.status, body: r.body }).toEqual({ route: path, status: 401, body: { success: false, error: { message: "Invalid token" } } });
+      }
+    }
+    expect((await ryze("GET", "/api/instance/status/sweep-target", ACCOUNT)).body.instance.status).toBe("disconnected");
+    expect((await ryze("GET", "/api/instance/status/sweep-new", ACCOUNT)).status).toBe(404);
+  });
+
   it("the token is checked before the input; unknown routes under /api/instance are 404 in the contract's shape; integrations are refused, not ignored", async () => {
     const unauth = await ryze("POST", "/api/instance/new", null, {});
     expect({ status: unauth.status, body: unauth.body }).toEqual({ status: 401, body: { success: false, error: { message: "Invalid token" } } });
