@@ -17,9 +17,10 @@
  * `POST /v1/instances/:name/messages`), spread evenly over each second. Every text is unique.
  * Every 15 s the gateway process reports its memory, event-loop delay and open handles.
  *
- * At the end: inbound texts are matched against the receiver's `message.received` events, accepted
+ * Counting: inbound texts are matched against the receiver's `message.received` events; accepted
  * outbound texts against what the sandboxes recorded (a phone's received messages, a bot's sent
- * log); lost = not there, duplicated = there twice. The report (JSON and Markdown) goes to
+ * log), read every 15 s while the traffic runs (the sandboxes keep a bounded log) and once more at
+ * the end; lost = not there, duplicated = there twice (under two platform message ids). The report (JSON and Markdown) goes to
  * `bench-results/soak-<time>.{json,md}` and the Markdown to stdout.
  *
  * Env: BENCH_SOAK_WHATSAPP (N, default 20), BENCH_SOAK_TELEGRAM (M, default 20), BENCH_SOAK_RATE
@@ -192,6 +193,31 @@ try {
   const inTexts = new Set<string>();
   const outTexts = new Map<string, Set<string>>(); // instance → accepted texts
   const failures = new Map<string, number>();
+  /** What the sandboxes recorded of each instance's outbound texts: text → the sandbox's message ids (WhatsApp) or seqs (Telegram). */
+  const delivered = new Map<string, Map<string, Set<string>>>();
+  const tgCursor = new Map<number, number>();
+  const record = (name: string, text: string | undefined, id: string): void => {
+    if (text === undefined) return;
+    const byText = delivered.get(name) ?? new Map<string, Set<string>>();
+    const ids = byText.get(text) ?? new Set<string>();
+    ids.add(id);
+    byText.set(text, ids);
+    delivered.set(name, byText);
+  };
+  const collectOut = async (): Promise<void> => {
+    for (const t of waTargets) {
+      const sent = await ok<{ messages: Array<{ id: string; text?: string }> }>(`${wa.controlUrl}/sandbox/phones/${t.phone}/sent`, "GET");
+      for (const m of sent.messages) record(t.name, m.text, m.id);
+    }
+    for (const t of tgTargets) {
+      const after = tgCursor.get(t.bot) ?? 0;
+      const sent = await ok<{ result: Array<{ seq: number; message?: { message_id: number; text?: string } }> }>(`${tgUrl}/sandbox/bots/${t.bot}/sent?after=${after}`, "GET");
+      for (const r of sent.result) {
+        record(t.name, r.message?.text, String(r.message?.message_id ?? r.seq));
+        tgCursor.set(t.bot, Math.max(tgCursor.get(t.bot) ?? 0, r.seq));
+      }
+    }
+  };
   const inFlight = new Set<Promise<void>>();
   const track = (p: Promise<void>): void => {
     inFlight.add(p);
@@ -213,6 +239,7 @@ try {
       await sleep(SAMPLE_S * 1000);
       const s = await gateway.call<Sample>("sample");
       samples.push(s);
+      await collectOut();
       const el = (Date.now() - trafficStart) / 1000;
       console.error(
         `${el.toFixed(0)} s: rss ${(s.rss / 2 ** 20).toFixed(0)} MB, heap ${(s.heapUsed / 2 ** 20).toFixed(0)}/${(s.heapTotal / 2 ** 20).toFixed(0)} MB, ` +
@@ -277,21 +304,14 @@ try {
   counts.inLost = inTexts.size - counts.inReceived;
   counts.inDuplicated = tally.received.duplicated;
   counts.webhookRedeliveries = tally.redeliveries;
-  for (const t of waTargets) {
-    const sent = await ok<{ messages: Array<{ text?: string }> }>(`${wa.controlUrl}/sandbox/phones/${t.phone}/sent`, "GET");
-    tallyOut(t.name, sent.messages.map((m) => m.text));
-  }
-  for (const t of tgTargets) {
-    const sent = await ok<{ result: Array<{ message?: { text?: string } }> }>(`${tgUrl}/sandbox/bots/${t.bot}/sent?after=0`, "GET");
-    tallyOut(t.name, sent.result.map((r) => r.message?.text));
-  }
-  function tallyOut(name: string, texts: Array<string | undefined>): void {
-    const accepted = outTexts.get(name) ?? new Set<string>();
-    const seen = new Map<string, number>();
-    for (const t of texts) if (t !== undefined && accepted.has(t)) seen.set(t, (seen.get(t) ?? 0) + 1);
-    counts.outDelivered += seen.size;
-    counts.outLost += accepted.size - seen.size;
-    counts.outDuplicated += [...seen.values()].filter((n) => n > 1).length;
+  await collectOut();
+  for (const t of targets) {
+    const accepted = outTexts.get(t.name) ?? new Set<string>();
+    const seen = delivered.get(t.name) ?? new Map<string, Set<string>>();
+    const arrived = [...accepted].filter((text) => seen.has(text));
+    counts.outDelivered += arrived.length;
+    counts.outLost += accepted.size - arrived.length;
+    counts.outDuplicated += arrived.filter((text) => (seen.get(text)?.size ?? 0) > 1).length;
   }
   const views = await ok<{ items: Array<{ status: { state: string } }> }>(`${gw.url}/v1/instances?limit=500`, "GET", undefined, gw.token);
   const connectedAtEnd = views.items.filter((v) => v.status.state === "connected").length;

@@ -296,7 +296,7 @@ export class ControlEnv {
     }
     message.text = ft.text;
     if (ft.entities.length > 0) message.entities = ft.entities;
-    log.messages.set(message.message_id, { message, outgoing: false, deleted: false });
+    log.keep(message.message_id, { message, outgoing: false, deleted: false });
     const update_id = this.engine.addUpdate(bot, isChannel ? "channel_post" : "message", message, date);
     return { update_id, message };
   }

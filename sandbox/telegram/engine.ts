@@ -9,7 +9,7 @@ import type { Clock } from "../kit/clock.js";
 import { apiError, type ApiError } from "./errors.js";
 import { FloodControl, type FloodSettings } from "./flood.js";
 import type { PhotoSize } from "./objects.js";
-import { type BotRecord, type QueuedUpdate, type SentRecord, type UpdateType, World } from "./state.js";
+import { type BotRecord, MAX_KEPT_MESSAGES, type QueuedUpdate, type SentRecord, type UpdateType, World } from "./state.js";
 import { WebhookDelivery } from "./webhook-delivery.js";
 
 export type Profile = "cloud" | "local";
@@ -220,6 +220,7 @@ export class TelegramEngine {
   recordSent(bot: BotRecord, record: Omit<SentRecord, "seq" | "at">): SentRecord {
     const full: SentRecord = { seq: ++bot.sentSeq, at: this.now(), ...record };
     bot.sent.push(full);
+    if (bot.sent.length > MAX_KEPT_MESSAGES) bot.sent.splice(0, bot.sent.length - MAX_KEPT_MESSAGES);
     this.events.emit("sent", bot, full);
     return full;
   }

@@ -179,9 +179,23 @@ export interface StoredMessage {
   replyMarkup?: unknown;
 }
 
+/**
+ * Messages kept per chat, and sent records kept per bot; the oldest are forgotten first, so that a
+ * sandbox that runs for days (in a gateway's sandbox mode) stays bounded. A forgotten message answers
+ * like one that was deleted ("message to edit not found", "message to reply not found"): a sandbox
+ * rule, not Telegram's (Telegram keeps a chat's history).
+ */
+export const MAX_KEPT_MESSAGES = 10_000;
+
 export class ChatLog {
   nextMessageId = 1;
   readonly messages = new Map<number, StoredMessage>();
+
+  /** Stores `m` under `id`, forgetting the oldest beyond {@link MAX_KEPT_MESSAGES}. */
+  keep(id: number, m: StoredMessage): void {
+    this.messages.set(id, m);
+    if (this.messages.size > MAX_KEPT_MESSAGES) this.messages.delete(this.messages.keys().next().value as number);
+  }
 }
 
 /** One entry of what the bot did through the API (the control API's "read what the bot sent"). */

@@ -291,6 +291,12 @@ export interface SessionHost {
    *   (nothing stored: the platform will deliver the items again).
    */
   receive(batch: { events: readonly InboundEvent[]; state?: Record<string, unknown> }): Promise<void>;
+  /**
+   * A message this instance sent, as stored with its `message.sent` event (`threadId`, `body`), for
+   * a platform that asks for it to be sent again (WhatsApp's retry receipts); null when it was never
+   * stored or has been pruned. Never throws (a failed read is logged and answers null).
+   */
+  sentMessage(messageId: string): Promise<{ threadId: string; body: string } | null>;
 }
 
 /**

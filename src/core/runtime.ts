@@ -444,6 +444,16 @@ export class InstanceRuntime {
             batch.state,
           );
         }),
+      sentMessage: async (messageId) => {
+        try {
+          const found = await this.deps.store.events.findMessage(this.record.id, "message.sent", messageId);
+          const data = found?.envelope.data as { threadId?: unknown; body?: unknown } | undefined;
+          return data && typeof data.body === "string" && typeof data.threadId === "string" ? { threadId: data.threadId, body: data.body } : null;
+        } catch (e) {
+          this.log.warn({ err: toErrorInfo(e) }, "could not read a sent message back");
+          return null;
+        }
+      },
     };
     const ctx: SessionContext = {
       instance: { id: this.record.id, name: this.record.name, platform: this.record.platform },

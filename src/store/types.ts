@@ -259,6 +259,14 @@ export interface EventStore {
   list(instanceId: string, opts: { afterSeq?: number; limit: number }): Promise<StoredEvent[]>;
   /** Events matching `q`, oldest first (the oldest `limit` of them, or with `newest` the newest). */
   query(q: EventQuery): Promise<StoredEvent[]>;
+  /**
+   * The newest stored event of `type` of the instance whose `data.messageId` is `messageId` (e.g. a
+   * sent message WhatsApp asks to send again), or undefined (never stored, pruned, or another
+   * instance's). Reads the instance's events newest first until one matches: fast for recent
+   * messages, a scan of the instance's retained events for an unknown id.
+   * @throws `STORAGE_FAILED`.
+   */
+  findMessage(instanceId: string, type: "message.sent" | "message.received", messageId: string): Promise<StoredEvent | undefined>;
   /** Where the event with this id sits (resume and replay cursors); undefined when unknown or pruned. */
   locate(eventId: string): Promise<{ seq: number; instanceId: string | null } | undefined>;
   /** The highest seq stored so far (0 when empty). */

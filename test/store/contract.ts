@@ -603,6 +603,25 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
         expect(await store.events.lastSeq()).toBe((await store.events.locate(b2.id))!.seq);
       });
 
+      it("findMessage: the newest message event of that type and id of that instance only; wildcards are literal", async () => {
+        const inst = await newInstance();
+        const other = await newInstance();
+        const sent = (n: number, messageId: string, body: string): EventEnvelope => ({
+          ...envelope(`e-${short()}`, inst.name, n),
+          type: "message.sent",
+          data: { threadId: "t", senderId: "me", body, messageId, timestamp: n },
+        });
+        await store.events.append(inst.id, [sent(1, "3EB0AA_1", "first"), sent(2, "3EB0AA%1", "second"), sent(3, "3EB0AA_1", "again")]);
+        await store.events.append(other.id, [{ ...sent(4, "OTHER-1", "not mine"), instance: other.name }]);
+        const found = await store.events.findMessage(inst.id, "message.sent", "3EB0AA_1");
+        expect((found?.envelope.data as { body: string } | undefined)?.body).toBe("again");
+        expect((await store.events.findMessage(inst.id, "message.sent", "3EB0AA%1"))?.envelope.data).toMatchObject({ body: "second" });
+        expect(await store.events.findMessage(inst.id, "message.sent", "3EB0AAx1")).toBeUndefined(); // `_` is not a wildcard
+        expect(await store.events.findMessage(inst.id, "message.sent", "3EB0AA")).toBeUndefined();
+        expect(await store.events.findMessage(inst.id, "message.received", "3EB0AA_1")).toBeUndefined();
+        expect(await store.events.findMessage(inst.id, "message.sent", "OTHER-1")).toBeUndefined();
+      });
+
       it("login secrets (QR, pairing code): not stored without a sealer, sealed with one and opened on read, dropped by dropSecrets", async () => {
         const inst = await newInstance();
         const qrEvent = (n: number, qr: string, expiresAt: number): EventEnvelope => ({

@@ -249,7 +249,7 @@ export function createOutgoing(
   if (markup.inline) message.reply_markup = markup.inline;
   const stored: StoredMessage = { message, outgoing: true, deleted: false };
   if (markup.raw !== undefined) stored.replyMarkup = markup.raw;
-  log.messages.set(message_id, stored);
+  log.keep(message_id, stored);
   engine.recordSent(bot, { method, chat_id: chat.id, message, ...(markup.raw !== undefined ? { reply_markup: markup.raw } : {}) });
   return message;
 }

@@ -9,6 +9,7 @@ import { type WhatsAppWebConfig, readConfig } from "./config.js";
 import { baileysLogger } from "./logger.js";
 import { toInboundEvent, toStatusData } from "./messages.js";
 import { removeCompanionDevice, untilAborted } from "./remove-device.js";
+import { RetryMessages } from "./retry-messages.js";
 import { type SocketDeps, openSocket } from "./socket.js";
 import { toJid } from "./jid.js";
 
@@ -47,6 +48,8 @@ export class WhatsAppWebSession implements Session {
   private receiving: Promise<void> = Promise.resolve();
   private readonly socketClosed: Promise<void>;
   private markSocketClosed!: () => void;
+  /** What this session can send again on a retry receipt (bounded; see RetryMessages). */
+  readonly retries: RetryMessages;
 
   constructor(
     private readonly ctx: SessionContext,
@@ -54,6 +57,7 @@ export class WhatsAppWebSession implements Session {
   ) {
     this.config = readConfig(ctx.config);
     this.ending = new SessionEnd(ctx.host, ctx.logger, "whatsapp");
+    this.retries = new RetryMessages(ctx.host);
     this.socketClosed = new Promise((resolve) => (this.markSocketClosed = resolve));
     try {
       this.start();
@@ -91,6 +95,7 @@ export class WhatsAppWebSession implements Session {
       throw new PlatformUnreachableError("WhatsApp did not take the message.", { cause: e });
     }
     if (!sent?.key.id) throw new PlatformUnreachableError("WhatsApp did not take the message.");
+    this.retries.remember(sent.key.id, message.body);
     const ts = toNumber(sent.messageTimestamp) * 1000;
     return { messageId: sent.key.id, threadId: jid, timestamp: ts > 0 ? ts : Date.now() };
   }
@@ -146,7 +151,11 @@ export class WhatsAppWebSession implements Session {
       onWriteError: (e) => this.writeFailed(e),
       logger: baileysLogger(ctx.logger, this.deps.logLevel),
     });
-    const sock = openSocket(this.config, this.auth.state, this.deps, ctx.logger, ctx.net);
+    const sock = openSocket(this.config, this.auth.state, this.deps, ctx.logger, ctx.net, {
+      // Retry receipts are answered from RetryMessages, not from Baileys' timer-backed cache.
+      enableRecentMessageCache: false,
+      getMessage: (key) => this.retries.get(key),
+    });
     this.sock = sock;
     sock.ev.on("connection.update", (u) => this.onConnectionUpdate(sock, u));
     sock.ev.on("creds.update", () => this.onCredsUpdate());

@@ -66,6 +66,23 @@ export class KyselyEventStore implements EventStore {
     });
   }
 
+  findMessage(instanceId: string, type: "message.sent" | "message.received", messageId: string): Promise<StoredEvent | undefined> {
+    return guard("events.findMessage", async () => {
+      // `messageId` is JSON-encoded as the envelope has it; LIKE's wildcards in it are escaped.
+      const needle = `%"messageId":${JSON.stringify(messageId).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const row = await this.db
+        .selectFrom("events")
+        .select(["seq", "envelope"])
+        .where("instance_id", "=", instanceId)
+        .where("type", "=", type)
+        .where(sql<boolean>`envelope like ${needle} escape '\\'`)
+        .orderBy("seq", "desc")
+        .limit(1)
+        .executeTakeFirst();
+      return row && this.toStored(row);
+    });
+  }
+
   locate(eventId: string): Promise<{ seq: number; instanceId: string | null } | undefined> {
     return guard("events.locate", async () => {
       const row = await this.db.selectFrom("events").select(["seq", "instance_id"]).where("id", "=", eventId).executeTakeFirst();

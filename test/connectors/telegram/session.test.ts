@@ -28,6 +28,9 @@ class RecordingHost implements SessionHost {
   async saveCredentials(c: Credentials): Promise<void> {
     this.saved.push(c);
   }
+  async sentMessage(): Promise<null> {
+    return null;
+  }
   async receive(batch: { events: readonly InboundEvent[]; state?: Record<string, unknown> }): Promise<void> {
     const e = this.failReceive.shift();
     if (e) throw e;

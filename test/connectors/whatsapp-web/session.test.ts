@@ -90,6 +90,9 @@ class Instance implements SessionHost {
   saveCredentials(c: Credentials): Promise<void> {
     return this.creds.put(this.id, c);
   }
+  async sentMessage(): Promise<null> {
+    return null;
+  }
   async receive(batch: { events: readonly InboundEvent[] }): Promise<void> {
     this.events.push(...batch.events);
   }

@@ -44,6 +44,9 @@ class Host implements SessionHost {
     this.disconnects.push(d);
   }
   async saveCredentials(_c: Credentials): Promise<void> {}
+  async sentMessage(): Promise<null> {
+    return null;
+  }
   async receive(_b: { events: readonly InboundEvent[] }): Promise<void> {}
 }
 
