@@ -26,7 +26,9 @@
  * Env: BENCH_SOAK_WHATSAPP (N, default 20), BENCH_SOAK_TELEGRAM (M, default 20), BENCH_SOAK_RATE
  * (messages per second per instance and direction, default 1), BENCH_SOAK_MINUTES (default 30),
  * BENCH_SOAK_SAMPLE_S (default 15), BENCH_SOAK_SNAPSHOTS (a directory: heap snapshots of the gateway
- * at a quarter and at the end of the traffic), BENCH_SOAK_OUT (default bench-results).
+ * at a quarter and at the end of the traffic; writing one stops the gateway's event loop for seconds,
+ * so a run with snapshots is for finding what grows, not for the loop-delay target),
+ * BENCH_SOAK_OUT (default bench-results).
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -295,6 +297,9 @@ try {
   const trafficEnd = Date.now();
   await sleep(10_000); // webhooks and deliveries drain
   const loadAfter = loadavg();
+  // Read before the end snapshot: writing one stops the gateway's event loop for many seconds.
+  const views = await ok<{ items: Array<{ status: { state: string } }> }>(`${gw.url}/v1/instances?limit=500`, "GET", undefined, gw.token);
+  const connectedAtEnd = views.items.filter((v) => v.status.state === "connected").length;
   if (SNAPSHOTS) await gateway.call("snapshot", { path: join(SNAPSHOTS, "soak-end.heapsnapshot") });
 
   // ------------------------------------------------------------------ counting
@@ -313,8 +318,6 @@ try {
     counts.outLost += accepted.size - arrived.length;
     counts.outDuplicated += arrived.filter((text) => (seen.get(text)?.size ?? 0) > 1).length;
   }
-  const views = await ok<{ items: Array<{ status: { state: string } }> }>(`${gw.url}/v1/instances?limit=500`, "GET", undefined, gw.token);
-  const connectedAtEnd = views.items.filter((v) => v.status.state === "connected").length;
   const settled = await gateway.call<SoakReport["settled"]>("settled");
 
   const fromS = samples[0] ? samples[0].atS - SAMPLE_S : 0;
