@@ -137,13 +137,28 @@ export function signalKeyStore(store: SessionKeyStore, onWriteError: (e: unknown
   };
 }
 
+/** A backing store at least this large (bytes) is not shared with a small value read from it. */
+const PIN_THRESHOLD = 4096;
+
 /**
  * A copy of `value` in which every `Uint8Array` is a `Buffer`. The vault gives back a plain
  * `Uint8Array` for what was written as one (Baileys' protobuf objects hold those), while libsignal
  * refuses anything but Buffers; Baileys' own `BufferJSON` revives all of them as Buffers too.
+ *
+ * A small view into a much larger backing store (the decoder's slab) is copied, so that a value
+ * kept apart from its neighbours (a key in a cache, a token) does not pin the whole store: bench/soak's
+ * heap snapshots showed 32-byte tokens each holding a 64 KB ArrayBuffer alive.
  */
 export function toBuffers(value: unknown): unknown {
-  if (value instanceof Uint8Array) return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof Uint8Array) {
+    if (value.buffer.byteLength >= PIN_THRESHOLD && value.buffer.byteLength > value.byteLength * 4) {
+      // Its own store of exactly its size (`Buffer.from` would take a slice of Node's 8 KB pool).
+      const copy = Buffer.allocUnsafeSlow(value.byteLength);
+      copy.set(value);
+      return copy;
+    }
+    return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  }
   if (Array.isArray(value)) return value.map(toBuffers);
   if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
     const out: Record<string, unknown> = {};

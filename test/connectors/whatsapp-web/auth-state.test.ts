@@ -15,7 +15,7 @@ import { openStore } from "../../../src/store/open.js";
 import type { Store } from "../../../src/store/types.js";
 import { vaultCredentialStore } from "../../../src/vault/credential-store.js";
 import { Vault } from "../../../src/vault/vault.js";
-import { readCreds, signalKeyStore, storedAuthState } from "../../../src/connectors/whatsapp-web/auth-state.js";
+import { readCreds, signalKeyStore, storedAuthState, toBuffers } from "../../../src/connectors/whatsapp-web/auth-state.js";
 import { baileysLogger } from "../../../src/connectors/whatsapp-web/logger.js";
 import { createInstanceRecord } from "../../support/records.js";
 
@@ -42,6 +42,18 @@ async function instanceKeys(): Promise<{ id: string; keys: SessionKeyStore; cred
 }
 
 describe("whatsapp-web auth state", () => {
+  it("toBuffers: a small value read from a large slab gets its own memory; a value that fills its store is not copied", () => {
+    const slab = new Uint8Array(64 * 1024);
+    slab.set([1, 2, 3], 100);
+    const token = toBuffers({ t: slab.subarray(100, 132) }) as { t: Buffer };
+    expect(Buffer.isBuffer(token.t)).toBe(true);
+    expect(token.t.subarray(0, 3)).toEqual(Buffer.from([1, 2, 3]));
+    expect(token.t.buffer.byteLength).toBe(32); // not the 64 KB slab, nor Node's 8 KB pool
+    const own = new Uint8Array([9, 9, 9]);
+    const same = toBuffers(own) as Buffer;
+    expect(same.buffer).toBe(own.buffer);
+  });
+
   it("keeps Signal keys as <type>/<id>, sealed, and reads them back as Buffers (app-state keys as protos)", async () => {
     const { id, keys } = await instanceKeys();
     const errors: unknown[] = [];
