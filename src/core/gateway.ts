@@ -23,7 +23,7 @@ import { err, toErrorInfo } from "./errors.js";
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect.js";
 import { InstanceRuntime, SETTLED_STATES, type RuntimeDeps, type RuntimeHooks, type RuntimeTimeouts } from "./runtime.js";
 import { type LogoutResult, type RemoteLogoutOutcome } from "./status.js";
-import { TokenCache, cachedToken, issueToken, verifyToken } from "./tokens.js";
+import { CREATED_TOKEN_LABEL, TokenCache, cachedToken, issueToken, verifyToken } from "./tokens.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
 import { sendsCredentials, urlFieldDefaults, urlFieldsOf } from "./url-field.js";
 import { collectIssues, summarize } from "./validation.js";
@@ -225,7 +225,7 @@ export class Gateway implements GatewayApi {
       logoutIntent: null,
       createdAt: now,
     });
-    const { token } = await issueToken(this.opts.store.tokens, { scope: "instance", instanceId: rec.id, label: "created with the instance", now });
+    const { token } = await issueToken(this.opts.store.tokens, { scope: "instance", instanceId: rec.id, label: CREATED_TOKEN_LABEL, now });
     this.track(new InstanceRuntime(rec, connector, this.deps, false));
     if (input.start) await this.connect(rec.name);
     return { instance: await this.view(this.runtime(rec.name), false), token };

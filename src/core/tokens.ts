@@ -5,6 +5,9 @@ import { err } from "./errors.js";
 /** Token strings: a scope prefix and 32 random bytes, base64url (43 chars). Shown once, stored hashed. */
 const PREFIX = { account: "sba_", instance: "sbi_" } as const;
 
+/** The label of the instance token issued with a new instance (`POST /v1/instances`). */
+export const CREATED_TOKEN_LABEL = "created with the instance";
+
 /** hex SHA-256 of a token string. Tokens carry 256 bits of entropy, so a fast hash is the right tool. */
 export function hashToken(token: string): string {
   return hash("sha256", token, "hex");

@@ -189,6 +189,10 @@ function handlers(gateway: GatewayApi): Record<RyzeVerb, (request: Request, name
       const number = request.query.number?.replace(/^\+/, "");
       const before = await gateway.getInstance(name);
       if (before.status.state === "connected") return connected();
+      // A login already waiting gets a fresh code for this number (a code it shows may be for another one).
+      if (number !== undefined && !before.hasCredentials && before.status.state === "awaiting_login") {
+        return pairing((await gateway.requestPairingCode(name, number)).code);
+      }
       const login = number !== undefined && !before.hasCredentials ? { method: "pairing_code" as const, input: { phoneNumber: number } } : undefined;
       // Waits for the QR (or the code) of the login started here or already running, or the session.
       const view = await gateway.connect(name, { ...(login ? { login } : {}), wait: "awaiting_login", timeoutMs: RYZE_CONNECT_WAIT_MS });

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
 import type { GatewayApi, InstanceView } from "../../../core/api.js";
 import { ERROR_CATALOG, SwitchboardError, err, type ErrorCode } from "../../../core/errors.js";
+import { CREATED_TOKEN_LABEL } from "../../../core/tokens.js";
 import { answerErrorsAs } from "../kit.js";
 import type { CompatDeps, CompatProfile } from "../types.js";
 import { WWEBJS_ROUTES, WWEBJS_STATE, WWEBJS_WAIT_MS, type WwebjsRoute, type WwebjsState, type WwebjsVerb } from "./contract.js";
@@ -71,7 +72,7 @@ async function createBound(gateway: GatewayApi, name: string): Promise<void> {
     if (e instanceof SwitchboardError && e.code === "INSTANCE_EXISTS") return;
     throw e;
   }
-  for (const t of await gateway.listTokens({ instance: name })) await gateway.revokeToken(t.id);
+  for (const t of await gateway.listTokens({ instance: name })) if (t.label === CREATED_TOKEN_LABEL) await gateway.revokeToken(t.id);
 }
 
 /** The bound instance, or null when it does not exist. */
@@ -107,7 +108,9 @@ function handlers(gateway: GatewayApi, name: string): Record<WwebjsVerb, Handler
       if (view.hasCredentials || view.status.state === "connected") {
         throw err("INVALID_STATE", { message: "The session is linked already: POST /api/logout first.", details: { status: view.status.state } });
       }
-      // Starts a pairing-code login, or waits for the QR login already running and switches it.
+      // A login already waiting gets a fresh code for this number (a code it shows may be for another one).
+      if (view.status.state === "awaiting_login") return { ok: true, code: (await gateway.requestPairingCode(name, digits)).code };
+      // Starts a pairing-code login, or waits for the QR login just starting and switches it.
       const after = await gateway.connect(name, { login: { method: "pairing_code", input: { phoneNumber: digits } }, wait: "awaiting_login", timeoutMs: WWEBJS_WAIT_MS });
       const s = after.status;
       if (s.state === "awaiting_login" && s.code !== undefined) return { ok: true, code: s.code };
