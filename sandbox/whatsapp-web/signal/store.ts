@@ -17,6 +17,7 @@
  *   encrypt/decrypt, `user.device` for incoming sessions).
  */
 import { SessionRecord, type SignalStorage } from "libsignal";
+import { pruneClosedChains } from "../../../src/connectors/whatsapp-web/signal-chains.js";
 import { type KeyPair, type PreKey, type SignedPreKey, toBuffer, toSignalKey } from "./keys.js";
 
 type LibKeyPair = { privKey: Buffer; pubKey: Buffer };
@@ -67,7 +68,10 @@ export class MemorySignalStore implements SignalStorage {
   }
 
   async storeSession(id: string, session: SessionRecord): Promise<void> {
-    this.sessions.set(id, JSON.stringify(session.serialize()));
+    // Like a real client (libsignal's MAX_RECEIVER_CHAINS), old receiving chains are not kept forever.
+    const data = session.serialize();
+    pruneClosedChains(data);
+    this.sessions.set(id, JSON.stringify(data));
   }
 
   isTrustedIdentity(): boolean {

@@ -10,6 +10,7 @@ import {
 } from "baileys";
 import type { Credentials, SessionKeyStore } from "../../core/connector.js";
 import type { ILogger } from "./logger.js";
+import { pruneClosedChains } from "./signal-chains.js";
 
 /**
  * Baileys' `AuthenticationState` kept in Switchboard's encrypted credential store instead of files
@@ -124,7 +125,11 @@ export function signalKeyStore(store: SessionKeyStore, onWriteError: (e: unknown
     async set(data: SignalDataSet) {
       const entries: [string, unknown][] = [];
       for (const [type, byId] of Object.entries(data) as [keyof SignalDataTypeMap, Record<string, unknown> | undefined][]) {
-        for (const [id, value] of Object.entries(byId ?? {})) entries.push([keyName(type, id), value ?? null]);
+        for (const [id, value] of Object.entries(byId ?? {})) {
+          // A session record is stored without the receiving chains it can no longer use.
+          if (type === "session" && value) pruneClosedChains(value);
+          entries.push([keyName(type, id), value ?? null]);
+        }
       }
       if (entries.length === 0) return;
       try {
