@@ -17,7 +17,6 @@
  *   encrypt/decrypt, `user.device` for incoming sessions).
  */
 import { SessionRecord, type SignalStorage } from "libsignal";
-import { pruneClosedChains } from "../../../src/connectors/whatsapp-web/signal-chains.js";
 import { type KeyPair, type PreKey, type SignedPreKey, toBuffer, toSignalKey } from "./keys.js";
 
 type LibKeyPair = { privKey: Buffer; pubKey: Buffer };
@@ -68,10 +67,8 @@ export class MemorySignalStore implements SignalStorage {
   }
 
   async storeSession(id: string, session: SessionRecord): Promise<void> {
-    // Like a real client (libsignal's MAX_RECEIVER_CHAINS), old receiving chains are not kept forever.
-    const data = session.serialize();
-    pruneClosedChains(data);
-    this.sessions.set(id, JSON.stringify(data));
+    forgetOldChains(session);
+    this.sessions.set(id, JSON.stringify(session.serialize()));
   }
 
   isTrustedIdentity(): boolean {
@@ -99,5 +96,23 @@ export class MemorySignalStore implements SignalStorage {
 
   getOurIdentity(): LibKeyPair {
     return { privKey: toBuffer(Uint8Array.from(this.identity.private)), pubKey: toSignalKey(this.identity.public) };
+  }
+}
+
+/** Receiver chains a WhatsApp client keeps per session state (libsignal's `MAX_RECEIVER_CHAINS`). */
+const RECEIVER_CHAINS = 5;
+
+/**
+ * Drops, in place, the receiving chains a real client no longer keeps: libsignal-node closes one at
+ * every ratchet step and never deletes it, while the reference implementation keeps the newest
+ * {@link RECEIVER_CHAINS}. A closed chain without message keys decrypts nothing and goes first.
+ */
+function forgetOldChains(record: SessionRecord): void {
+  type Chain = { chainType: number; chainKey: { key?: unknown }; messageKeys: Record<string, unknown> };
+  for (const entry of Object.values((record as unknown as { sessions: Record<string, { _chains: Record<string, Chain> }> }).sessions)) {
+    const closed = Object.keys(entry._chains).filter((k) => entry._chains[k]!.chainType === 2 && !entry._chains[k]!.chainKey.key);
+    const spent = closed.filter((k) => Object.keys(entry._chains[k]!.messageKeys).length === 0);
+    const holding = closed.filter((k) => !spent.includes(k));
+    for (const k of [...spent, ...holding.slice(0, Math.max(0, holding.length - RECEIVER_CHAINS))]) delete entry._chains[k];
   }
 }
