@@ -236,7 +236,7 @@ try {
   // One tick per message slot: `2 × rate × instances` sends per second, spread evenly.
   const slots = targets.length * RATE;
   const slotMs = 1000 / slots;
-  let samplesDone = (async () => {
+  const samplesDone = (async () => {
     for (;;) {
       await sleep(SAMPLE_S * 1000);
       const s = await gateway.call<Sample>("sample");
@@ -292,7 +292,6 @@ try {
     );
   }
   await samplesDone;
-  samplesDone = Promise.resolve();
   await Promise.all([...inFlight]);
   const trafficEnd = Date.now();
   await sleep(10_000); // webhooks and deliveries drain
