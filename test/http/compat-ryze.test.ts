@@ -7,13 +7,14 @@
  * while WhatsApp cannot be reached (500, credentials kept), and the profile's own budget of 100
  * requests per minute.
  */
-import Sqlite from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../src/server.js";
+import { until } from "../support/gateway-harness.js";
+import { storedSecretRows } from "../support/raw-files.js";
 
 const ACCOUNT = "sba_compat-ryze-account-token-0123456789abcdef";
 
@@ -55,26 +56,7 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
   return { status: res.status, body: text ? (JSON.parse(text) as Json) : null };
 }
 
-async function until<T>(fn: () => T | Promise<T>, ms: number, what: string): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
-/** Rows of the `secrets` table of instance `name`, read from the database file itself. */
-function storedSecrets(name: string): number {
-  const db = new Sqlite(join(dir, "switchboard.db"), { readonly: true });
-  try {
-    const row = db.prepare("select count(*) as n from secrets s join instances i on i.id = s.instance_id where i.name = ?").get(name) as { n: number };
-    return row.n;
-  } finally {
-    db.close();
-  }
-}
 
 /** Creates `name` through the profile, scans its QR with a new sandbox phone; answers its TokenInstance and the phone id. */
 async function linked(name: string): Promise<{ token: string; phone: string }> {
@@ -146,14 +128,14 @@ describe("compat profile ryze: the contract as its docs show it", () => {
       instance: { name: "my-instance", status: "connected", numberJid: `${phone.number}@s.whatsapp.net`, profileName: null },
     });
     expect(await devicesOf(phone.id)).toHaveLength(1);
-    expect(storedSecrets("my-instance")).toBeGreaterThan(0);
+    expect(storedSecretRows(dir, "my-instance")).toBeGreaterThan(0);
 
     // curl -X DELETE ".../api/instance/logout/my-instance" -H "token: $Token_Instance"
     const logout = await ryze("DELETE", "/api/instance/logout/my-instance", tokenInstance);
     expect(logout.status).toBe(200);
     expect(logout.body).toEqual({ success: true, message: "Instance logged out", instance: { status: "loggedout" } });
     expect(await devicesOf(phone.id)).toEqual([]);
-    expect(storedSecrets("my-instance")).toBe(0);
+    expect(storedSecretRows(dir, "my-instance")).toBe(0);
 
     const again = await ryze("DELETE", "/api/instance/logout/my-instance", tokenInstance);
     expect({ status: again.status, body: again.body }).toEqual({ status: 200, body: logout.body });
@@ -316,7 +298,7 @@ describe("compat profile ryze: bad input", () => {
       const r = await ryze("DELETE", "/api/instance/logout/cut-off", token);
       expect({ status: r.status, body: r.body }).toEqual({ status: 500, body: { success: false, error: { message: "Failed to logout instance" } } });
       expect(r.headers.get("x-switchboard-error")).toBe("LOGOUT_UNCONFIRMED");
-      expect(storedSecrets("cut-off")).toBeGreaterThan(0);
+      expect(storedSecretRows(dir, "cut-off")).toBeGreaterThan(0);
       const view = (await api("GET", "/v1/instances/cut-off")).body;
       expect(view.hasCredentials).toBe(true);
       expect(view.status.state).not.toBe("logged_out");

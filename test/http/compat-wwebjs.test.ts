@@ -6,12 +6,13 @@
  * logout answering the same, and the next start showing a new QR (the one deliberate difference:
  * here a logout wipes the saved session).
  */
-import Sqlite from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../src/server.js";
+import { until } from "../support/gateway-harness.js";
+import { storedSecretRows } from "../support/raw-files.js";
 
 const ACCOUNT = "sba_compat-wwebjs-account-token-0123456789abcdef";
 const SESSION = "wa-session";
@@ -35,24 +36,7 @@ async function curl(method: string, path: string, opts: { token?: string | null;
   return { status: res.status, body: res.headers.get("content-type")?.startsWith("application/json") ? (JSON.parse(text) as Json) : text, headers: res.headers };
 }
 
-async function until<T>(fn: () => T | Promise<T>, ms: number, what: string): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
-function storedSecrets(name: string): number {
-  const db = new Sqlite(join(dir, "switchboard.db"), { readonly: true });
-  try {
-    return (db.prepare("select count(*) as n from secrets s join instances i on i.id = s.instance_id where i.name = ?").get(name) as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
 
 const STOPPED = { state: "stopped", ready: false, qr: null, info: null };
 
@@ -107,7 +91,7 @@ describe("compat profile wwebjs", () => {
     expect(linkedPage.body).toContain("Linked");
     expect(linkedPage.body).not.toContain("http-equiv");
     expect((await curl("GET", `/sandbox/whatsapp-web/phones/${phone.id}`)).body.devices).toHaveLength(1);
-    expect(storedSecrets(SESSION)).toBeGreaterThan(0);
+    expect(storedSecretRows(dir, SESSION)).toBeGreaterThan(0);
 
     // curl -X POST http://localhost:8080/api/logout
     const logout = await curl("POST", "/api/logout");
@@ -115,7 +99,7 @@ describe("compat profile wwebjs", () => {
     expect(logout.body).toEqual({ ok: true });
     expect((await curl("GET", "/api/state")).body).toEqual(STOPPED);
     expect((await curl("GET", `/sandbox/whatsapp-web/phones/${phone.id}`)).body.devices).toEqual([]);
-    expect(storedSecrets(SESSION)).toBe(0);
+    expect(storedSecretRows(dir, SESSION)).toBe(0);
 
     const again = await curl("POST", "/api/logout");
     expect({ status: again.status, body: again.body }).toEqual({ status: 200, body: { ok: true } });
@@ -148,12 +132,12 @@ describe("compat profile wwebjs", () => {
       expect([502, 504]).toContain(r.status);
       expect(r.body).toEqual({ ok: false, error: expect.stringMatching(/could not confirm|credentials were kept/i) });
       expect(r.headers.get("x-switchboard-error")).toBe("LOGOUT_UNCONFIRMED");
-      expect(storedSecrets(SESSION)).toBeGreaterThan(0);
+      expect(storedSecretRows(dir, SESSION)).toBeGreaterThan(0);
     } finally {
       await curl("DELETE", "/sandbox/whatsapp-web/faults");
     }
     expect((await curl("POST", "/api/logout")).body).toEqual({ ok: true });
-    expect(storedSecrets(SESSION)).toBe(0);
+    expect(storedSecretRows(dir, SESSION)).toBe(0);
   });
 
   it("start restores a linked session from its credentials without a QR; nobody without the token can start it", async () => {

@@ -1,3 +1,4 @@
+import Sqlite from "better-sqlite3";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
@@ -13,4 +14,14 @@ export function rawFiles(dir: string): string {
   };
   walk(dir);
   return all;
+}
+
+/** Rows of the `secrets` table of instance `name`, read from the SQLite file of data directory `dir` itself. */
+export function storedSecretRows(dir: string, name: string): number {
+  const db = new Sqlite(join(dir, "switchboard.db"), { readonly: true });
+  try {
+    return (db.prepare("select count(*) as n from secrets s join instances i on i.id = s.instance_id where i.name = ?").get(name) as { n: number }).n;
+  } finally {
+    db.close();
+  }
 }
