@@ -6,7 +6,8 @@
  *
  * IPC: `start({rootPublicKey})` → `{url, token}`; `sample()` → one {@link Sample} (no forced GC:
  * the figures an operator's scraper would see, plus the event-loop delay since the previous sample);
- * `settled()` → memory after a full GC (once, at the end); `snapshot({path})` → a heap snapshot.
+ * `mark()` → the event-loop delay since the process started (the set-up: linking every instance), then resets it,
+ * so the first sample covers steady traffic only; `settled()` → memory after a full GC (once, at the end); `snapshot({path})` → a heap snapshot.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -72,6 +73,11 @@ serve(
       };
       delay.reset();
       return s;
+    },
+    mark: (): { p99Ms: number; maxMs: number } => {
+      const out = { p99Ms: delay.percentile(99) / 1e6, maxMs: delay.max / 1e6 };
+      delay.reset();
+      return out;
     },
     settled: async () => {
       const gc = globalThis.gc;

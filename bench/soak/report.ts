@@ -49,6 +49,8 @@ export interface SoakReport {
   ratePerInstance: number;
   loadBefore: number[];
   loadAfter: number[];
+  /** Event-loop delay during the set-up (linking every instance and the settle pause; ms), kept apart from the samples. */
+  setupLoop: { p99Ms: number; maxMs: number; seconds: number };
   samples: Sample[];
   slopesMbPerMin: Record<"rss" | "heapUsed" | "heapTotal" | "external" | "arrayBuffers", number>;
   loopP99MaxMs: number;
@@ -114,6 +116,7 @@ export function markdown(r: SoakReport): string {
     `Slopes over the second half (MB/min): RSS ${r.slopesMbPerMin.rss.toFixed(2)}, heap used ${r.slopesMbPerMin.heapUsed.toFixed(2)}, heap total ${r.slopesMbPerMin.heapTotal.toFixed(2)}, external ${r.slopesMbPerMin.external.toFixed(2)}, array buffers ${r.slopesMbPerMin.arrayBuffers.toFixed(2)}`,
     `Messages: in ${r.counts.inSent} sent, ${r.counts.inReceived} received (lost ${r.counts.inLost}, duplicated ${r.counts.inDuplicated}); out ${r.counts.outAccepted} accepted, ${r.counts.outFailed} failed, ${r.counts.outDelivered} delivered (lost ${r.counts.outLost}, duplicated ${r.counts.outDuplicated}); webhook redeliveries ${r.counts.webhookRedeliveries}`,
     `Connected at the end: ${r.connectedAtEnd} of ${r.instances}`,
+    `Set-up (${r.setupLoop.seconds.toFixed(0)} s, before the traffic and the samples): loop p99 ${r.setupLoop.p99Ms.toFixed(1)} ms, max ${r.setupLoop.maxMs.toFixed(1)} ms`,
   ];
   return lines.join("\n");
 }

@@ -178,6 +178,7 @@ try {
   console.error(`set up ${WA} WhatsApp Web and ${TG} Telegram instances in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   await sleep(5_000); // the links' own traffic (prekeys, app state) settles
 
+  const setupLoop = { ...(await gateway.call<{ p99Ms: number; maxMs: number }>("mark")), seconds: (Date.now() - t0) / 1000 };
   const loadBefore = loadavg();
   const samples: Sample[] = [];
   const counts: Counts = {
@@ -331,6 +332,7 @@ try {
     ratePerInstance: RATE,
     loadBefore,
     loadAfter,
+    setupLoop,
     samples,
     slopesMbPerMin: secondHalfSlopes(samples, fromS, toS),
     loopP99MaxMs: Math.max(0, ...samples.map((s) => s.loopP99Ms)),
