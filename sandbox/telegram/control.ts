@@ -5,13 +5,16 @@
  * object startTelegramSandbox returns ({@link ControlEnv}, {@link Control}); the HTTP routes under
  * `/sandbox` map onto them one to one (`/sandbox/test/...` for the test environment).
  */
+import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ControlError as KitControlError, type ControlEnvelope, type ControlRoute, controlRouter } from "../kit/control.js";
 import { type Faults, faultRoutes } from "../kit/faults.js";
 import { type Profile, type TelegramEngine } from "./engine.js";
 import { formatText } from "./entities.js";
 import { DEFAULT_FLOOD, type FloodSettings } from "./flood.js";
-import { botGetMeJson, groupChatJson, type Message, type MessageEntity, privateChatJson, type User, userJson } from "./objects.js";
+import type { StoredFile } from "./files.js";
+import { botGetMeJson, type Chat, groupChatJson, type Message, privateChatJson, type ReactionType, type User, userJson } from "./objects.js";
+import { type UserContentInput, UserActionError, chatInstance, findCallbackButton, userContent, userReaction } from "./user-actions.js";
 import {
   BotRecord,
   type ChatRecord,
@@ -107,16 +110,17 @@ export interface ChatInfo {
   members: Array<{ id: number; is_bot: boolean; status: MemberStatus }>;
 }
 
-export interface UserMessageInput {
+/**
+ * A user's message: `text` (with `parse_mode` or `entities`, as a client would send it; /commands,
+ * @mentions, URLs… are also detected), or one of photo, document, video, audio, voice, sticker (bytes
+ * in base64, with `caption`), location, contact (user-actions.ts `UserContentInput`).
+ */
+export interface UserMessageInput extends UserContentInput {
   bot: BotRef;
   /** The user writing (id or username). */
   from: UserRef;
   /** Default: the private chat of `from` with the bot. */
   chat_id?: number;
-  text: string;
-  /** Markup for the text, as a client would send it (entities are also detected: /commands, @mentions, URLs…). */
-  parse_mode?: string;
-  entities?: MessageEntity[];
   reply_to_message_id?: number;
   /** Unix seconds (default: now on the sandbox clock); an old date makes an update that expires sooner. */
   date?: number;
@@ -126,6 +130,34 @@ export interface UserMessageResult {
   /** null when the bot's allowed_updates excludes the update type. */
   update_id: number | null;
   message: Message;
+}
+
+/** A user edits their own message: new `text` (text messages) or `caption` (media). */
+export interface UserEditInput {
+  bot: BotRef;
+  from: UserRef;
+  chat_id?: number;
+  message_id: number;
+  text?: string;
+  caption?: string;
+}
+
+/** A user reacts to a message with `reaction` (emoji; `[]` removes their reaction). */
+export interface UserReactionInput {
+  bot: BotRef;
+  from: UserRef;
+  chat_id?: number;
+  message_id: number;
+  reaction: string[];
+}
+
+/** A user presses the inline button with `callback_data` on a bot's message. */
+export interface ButtonPressInput {
+  bot: BotRef;
+  from: UserRef;
+  chat_id?: number;
+  message_id: number;
+  callback_data: string;
 }
 
 export interface SentQuery {
@@ -263,13 +295,114 @@ export class ControlEnv {
   sendUserMessage(input: UserMessageInput): UserMessageResult {
     const bot = this.bot(input.bot);
     const user = this.user(input.from);
-    if (typeof input.text !== "string" || input.text.trim() === "") throw new ControlError(400, "text must be a non-empty string");
+    const content = userAction(() => userContent(this.engine, bot, input));
     const date = input.date ?? this.engine.nowSeconds();
+    const { chatJson, chatId, chatRecord } = this.userChat(bot, user, input.chat_id);
+    bot.knownUsers.add(user.id);
+
+    const log = bot.chatLog(chatId);
+    const isChannel = chatRecord?.type === "channel";
+    const message: Message = isChannel
+      ? { message_id: log.nextMessageId++, sender_chat: chatJson, chat: chatJson, date }
+      : { message_id: log.nextMessageId++, from: userJson(user), chat: chatJson, date };
+    if (input.reply_to_message_id !== undefined) {
+      const replied = log.messages.get(input.reply_to_message_id);
+      if (!replied || replied.deleted) throw new ControlError(404, `no message ${input.reply_to_message_id} in chat ${chatId}`);
+      message.reply_to_message = withoutReply(replied.message);
+    }
+    Object.assign(message, content);
+    log.keep(message.message_id, { message, outgoing: false, deleted: false });
+    const update_id = this.engine.addUpdate(bot, isChannel ? "channel_post" : "message", message, date);
+    return { update_id, message };
+  }
+
+  /**
+   * A user edits their own message: its text or caption changes, `edit_date` is set, and the bot gets
+   * an `edited_message` (`edited_channel_post`) update. 404 for a message that is not theirs; 400 for
+   * a text on a media message or a caption on a text message.
+   */
+  editUserMessage(input: UserEditInput): UserMessageResult {
+    const bot = this.bot(input.bot);
+    const user = this.user(input.from);
+    const { chatId, chatRecord } = this.userChat(bot, user, input.chat_id);
+    const stored = bot.chats.get(chatId)?.messages.get(Number(input.message_id));
+    const own = stored && !stored.deleted && !stored.outgoing && (stored.message.from?.id === user.id || chatRecord?.type === "channel");
+    if (!stored || !own) throw new ControlError(404, `no message ${input.message_id} of user ${user.id} in chat ${chatId}`);
+    const before = stored.message;
+    const { text: _t, entities: _e, caption: _c, caption_entities: _ce, edit_date: _d, ...rest } = before;
+    const edited: Message = { ...rest, edit_date: this.engine.nowSeconds() };
+    if (before.text !== undefined) {
+      if (typeof input.text !== "string" || input.text.trim() === "") throw new ControlError(400, "a text message is edited with a non-empty text");
+      const ft = formatText(input.text, "", undefined);
+      edited.text = ft.text;
+      if (ft.entities.length > 0) edited.entities = ft.entities;
+    } else {
+      if (typeof input.caption !== "string") throw new ControlError(400, "a media message is edited with a caption");
+      const ft = formatText(input.caption, "", undefined);
+      if (ft.text !== "") edited.caption = ft.text;
+      if (ft.entities.length > 0) edited.caption_entities = ft.entities;
+    }
+    stored.message = edited;
+    const update_id = this.engine.addUpdate(bot, chatRecord?.type === "channel" ? "edited_channel_post" : "edited_message", edited, edited.edit_date!);
+    return { update_id, message: edited };
+  }
+
+  /**
+   * A user reacts to a message (theirs or the bot's): a `message_reaction` update with the old and
+   * new reaction, if the bot's allowed_updates asks for it and, in a group, the bot is an
+   * administrator (Bot API docs, Update.message_reaction); `update_id` null otherwise.
+   */
+  reactToMessage(input: UserReactionInput): { update_id: number | null; reaction: ReactionType[] } {
+    const bot = this.bot(input.bot);
+    const user = this.user(input.from);
+    const reaction = userAction(() => userReaction(input.reaction));
+    const { chatJson, chatId, chatRecord } = this.userChat(bot, user, input.chat_id);
+    const stored = bot.chats.get(chatId)?.messages.get(Number(input.message_id));
+    if (!stored || stored.deleted) throw new ControlError(404, `no message ${input.message_id} in chat ${chatId}`);
+    stored.userReactions ??= new Map();
+    const old = stored.userReactions.get(user.id) ?? [];
+    stored.userReactions.set(user.id, reaction);
+    const status = chatRecord?.members.get(bot.id);
+    const admin = !chatRecord || status === "administrator" || status === "creator";
+    const date = this.engine.nowSeconds();
+    const payload = { chat: chatJson, message_id: stored.message.message_id, user: userJson(user), date, old_reaction: old, new_reaction: reaction };
+    return { update_id: admin ? this.engine.addUpdate(bot, "message_reaction", payload, date) : null, reaction };
+  }
+
+  /**
+   * A user presses the inline button with `callback_data` on a bot's message: a `callback_query`
+   * update (answerCallbackQuery answers it; ./callbacks.ts). 404 when the message has no such button.
+   */
+  pressButton(input: ButtonPressInput): { update_id: number | null; callback_query_id: string } {
+    const bot = this.bot(input.bot);
+    const user = this.user(input.from);
+    const { chatId } = this.userChat(bot, user, input.chat_id);
+    const stored = bot.chats.get(chatId)?.messages.get(Number(input.message_id));
+    if (!stored || stored.deleted || !stored.outgoing) throw new ControlError(404, `no message ${input.message_id} of the bot in chat ${chatId}`);
+    if (typeof input.callback_data !== "string" || !findCallbackButton(stored.message, input.callback_data)) {
+      throw new ControlError(404, `message ${input.message_id} has no inline button with callback_data ${JSON.stringify(input.callback_data)}`);
+    }
+    const q = this.engine.callbackQueries.create(bot.id, this.engine.now());
+    const payload = { id: q.id, from: userJson(user), message: stored.message, chat_instance: chatInstance(bot.id, chatId), data: input.callback_data };
+    return { update_id: this.engine.addUpdate(bot, "callback_query", payload, this.engine.nowSeconds()), callback_query_id: q.id };
+  }
+
+  /** The bytes of a file of the bot (sent by it or to it); 404 when unknown, 409 for a file sent by URL (not fetched). */
+  fileContent(ref: BotRef, fileId: string): { file: StoredFile; data: Buffer } {
+    const bot = this.bot(ref);
+    const file = this.engine.files.get(fileId, bot.id);
+    if (!file) throw new ControlError(404, `bot ${bot.id} has no file ${fileId}`);
+    if (!file.data) throw new ControlError(409, `file ${fileId} was sent by URL (${file.url ?? "?"}); the sandbox does not fetch URLs`);
+    return { file, data: file.data };
+  }
+
+  /** The chat a user acts in: their private chat with the bot, or group/channel `chatId` (joined if needed). */
+  private userChat(bot: BotRecord, user: UserRecord, chatIdInput: number | undefined): { chatJson: Chat; chatId: number; chatRecord?: ChatRecord } {
     let chatJson = privateChatJson(user);
     let chatId = user.id;
     let chatRecord: ChatRecord | undefined;
-    if (input.chat_id !== undefined && input.chat_id !== user.id) {
-      chatRecord = this.chat(input.chat_id);
+    if (chatIdInput !== undefined && chatIdInput !== user.id) {
+      chatRecord = this.chat(chatIdInput);
       if (chatRecord.migratedTo !== undefined) throw new ControlError(409, `the group was upgraded to ${chatRecord.migratedTo}`);
       const status = chatRecord.members.get(bot.id);
       if (status === undefined || status === "left" || status === "kicked") throw new ControlError(409, "the bot is not a member of this chat");
@@ -281,24 +414,7 @@ export class ControlEnv {
     } else {
       bot.startedBy.add(user.id);
     }
-    bot.knownUsers.add(user.id);
-
-    const ft = formatText(input.text, input.parse_mode ?? "", input.entities);
-    const log = bot.chatLog(chatId);
-    const isChannel = chatRecord?.type === "channel";
-    const message: Message = isChannel
-      ? { message_id: log.nextMessageId++, sender_chat: chatJson, chat: chatJson, date }
-      : { message_id: log.nextMessageId++, from: userJson(user), chat: chatJson, date };
-    if (input.reply_to_message_id !== undefined) {
-      const replied = log.messages.get(input.reply_to_message_id);
-      if (!replied || replied.deleted) throw new ControlError(404, `no message ${input.reply_to_message_id} in chat ${chatId}`);
-      message.reply_to_message = withoutReply(replied.message);
-    }
-    message.text = ft.text;
-    if (ft.entities.length > 0) message.entities = ft.entities;
-    log.keep(message.message_id, { message, outgoing: false, deleted: false });
-    const update_id = this.engine.addUpdate(bot, isChannel ? "channel_post" : "message", message, date);
-    return { update_id, message };
+    return chatRecord ? { chatJson, chatId, chatRecord } : { chatJson, chatId };
   }
 
   /** What the bot did through the API, oldest first: sends, edits, deletions, chat actions. */
@@ -372,6 +488,16 @@ export class ControlEnv {
     if (chat.username) info.username = chat.username;
     if (chat.migratedTo !== undefined) info.migrated_to_chat_id = chat.migratedTo;
     return info;
+  }
+}
+
+/** Runs a user action, answering its UserActionError as a ControlError with the same status. */
+function userAction<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof UserActionError) throw new ControlError(e.status, e.message);
+    throw e;
   }
 }
 
@@ -526,8 +652,44 @@ const ROUTES: Route[] = [
   {
     method: "POST",
     pattern: re(`${E}/messages`),
-    doc: "POST /sandbox/messages {bot, from, text, chat_id?, parse_mode?, entities?, reply_to_message_id?, date?} — a user writes to the bot: {update_id, message}",
+    doc:
+      "POST /sandbox/messages {bot, from, chat_id?, reply_to_message_id?, date?, text + parse_mode?/entities? | photo|document|video|audio|voice|sticker: {data (base64), file_name?, mime_type?, duration?, width?, height?, performer?, title?, emoji?} + caption? | location: {latitude, longitude} | contact: {phone_number, first_name, last_name?, vcard?}} — a user writes to the bot: {update_id, message}",
     run: ({ env, body }) => env.sendUserMessage(body as unknown as UserMessageInput),
+  },
+  {
+    method: "POST",
+    pattern: re(`${E}/messages/edit`),
+    doc: "POST /sandbox/messages/edit {bot, from, chat_id?, message_id, text | caption} — the user edits their message: edited_message update",
+    run: ({ env, body }) => env.editUserMessage(body as unknown as UserEditInput),
+  },
+  {
+    method: "POST",
+    pattern: re(`${E}/reactions`),
+    doc: "POST /sandbox/reactions {bot, from, chat_id?, message_id, reaction: [emoji]} — the user reacts: message_reaction update (if allowed_updates asks for it; in groups only for an administrator bot)",
+    run: ({ env, body }) => env.reactToMessage(body as unknown as UserReactionInput),
+  },
+  {
+    method: "POST",
+    pattern: re(`${E}/callback_queries`),
+    doc: "POST /sandbox/callback_queries {bot, from, chat_id?, message_id, callback_data} — the user presses an inline button: callback_query update; {update_id, callback_query_id}",
+    run: ({ env, body }) => env.pressButton(body as unknown as ButtonPressInput),
+  },
+  {
+    method: "GET",
+    pattern: re(`${E}/bots/([^/]+)/files/([^/]+)`),
+    doc: "GET /sandbox/bots/:bot/files/:file_id — a file the bot sent or received: {file_id, file_unique_id, file_name?, mime_type?, file_size, sha256, data (base64)}",
+    run: ({ env, m }) => {
+      const { file, data } = env.fileContent(arg(m, 1), arg(m, 2));
+      return {
+        file_id: file.file_id,
+        file_unique_id: file.file_unique_id,
+        ...(file.file_name ? { file_name: file.file_name } : {}),
+        ...(file.mime_type ? { mime_type: file.mime_type } : {}),
+        file_size: file.file_size,
+        sha256: createHash("sha256").update(data).digest("hex"),
+        data: data.toString("base64"),
+      };
+    },
   },
 ];
 
@@ -542,6 +704,9 @@ function arg(m: RegExpExecArray, i: number): string {
 function clockView(now: number): { now: number; date: number } {
   return { now, date: Math.floor(now / 1000) };
 }
+
+/** Largest control request body: room for a user's media file in base64 (about 24 MB of bytes). */
+const MAX_CONTROL_BODY_BYTES = 32 * 1024 * 1024;
 
 /** GET /sandbox: the control API described by its own routes. */
 /** What `GET /sandbox` answers besides the route list. */
@@ -580,5 +745,5 @@ export function controlHandler(control: Control, apiRoot: () => string, faults: 
       return r.run({ control, env, m: ctx.match, body, query: ctx.query });
     },
   }));
-  return controlRouter({ routes: [...routes, ...faultRoutes(faults)], envelope, describe: () => describeControl(apiRoot(), control), maxBodyBytes: 1 << 20 });
+  return controlRouter({ routes: [...routes, ...faultRoutes(faults)], envelope, describe: () => describeControl(apiRoot(), control), maxBodyBytes: MAX_CONTROL_BODY_BYTES });
 }

@@ -8,7 +8,8 @@ import { EventEmitter } from "node:events";
 import type { Clock } from "../kit/clock.js";
 import { apiError, type ApiError } from "./errors.js";
 import { FloodControl, type FloodSettings } from "./flood.js";
-import type { PhotoSize } from "./objects.js";
+import { CallbackQueries } from "./callbacks.js";
+import { FileStore } from "./files.js";
 import { type BotRecord, MAX_KEPT_MESSAGES, type QueuedUpdate, type SentRecord, type UpdateType, World } from "./state.js";
 import { WebhookDelivery } from "./webhook-delivery.js";
 
@@ -33,8 +34,10 @@ export class TelegramEngine {
   readonly test = new World(true);
   readonly flood: FloodControl;
   readonly events = new EventEmitter();
-  /** file_id → the photo sizes it names. */
-  readonly files = new Map<string, PhotoSize[]>();
+  /** Every file bots uploaded and users sent (bounded; ./files.ts). */
+  readonly files = new FileStore();
+  /** Callback queries users made by pressing inline buttons (./callbacks.ts). */
+  readonly callbackQueries = new CallbackQueries();
   private readonly deliveries = new Map<BotRecord, WebhookDelivery>();
   private readonly wakeups = new Set<BotRecord>();
   private stopped = false;

@@ -51,6 +51,8 @@ export const ERRORS = {
   unsupportedParseMode: [400, "Bad Request: unsupported parse_mode"],
   noPhoto: [400, "Bad Request: there is no photo in the request"],
   wrongFileId: [400, "Bad Request: wrong file identifier/HTTP URL specified"],
+  invalidFileId: [400, "Bad Request: invalid file_id"],
+  callbackQueryTooOld: [400, "Bad Request: query is too old and response timeout expired or query ID is invalid"],
   wrongChatAction: [400, "Bad Request: wrong parameter action in request"],
   replyNotFound: [400, "Bad Request: message to be replied not found"],
   editNotFound: [400, "Bad Request: message to edit not found"],
@@ -86,6 +88,15 @@ export type ErrorKey = keyof typeof ERRORS;
 export function apiError(key: ErrorKey, parameters?: ErrorParameters): ApiError {
   const [code, description] = ERRORS[key];
   return new ApiError(code, description, parameters);
+}
+
+/**
+ * A real Bot API method the sandbox does not implement (our answer; the real server implements it):
+ * 501 "Not Implemented: …" naming the method and listing the ones the sandbox does implement, so a
+ * client's user sees a gap of the sandbox, not a typo of theirs.
+ */
+export function notImplementedMethod(name: string, implemented: readonly string[]): ApiError {
+  return new ApiError(501, `Not Implemented: the Switchboard sandbox does not implement ${name} (a Bot API method); it implements ${implemented.join(", ")}`);
 }
 
 /** `429 Too Many Requests: retry after N`, with `parameters.retry_after` (Query::set_retry_after_error). */

@@ -13,6 +13,7 @@ import {
   type BotInfo,
   type BotRef,
   type BotState,
+  type ButtonPressInput,
   type ChatInfo,
   Control,
   type ControlEnv,
@@ -24,13 +25,16 @@ import {
   type SentQuery,
   type SettingsInput,
   type SettingsView,
+  type UserEditInput,
   type UserMessageInput,
   type UserMessageResult,
+  type UserReactionInput,
   type UserRef,
 } from "./control.js";
+import type { StoredFile } from "./files.js";
 import { type Profile, TelegramEngine } from "./engine.js";
 import type { FloodSettings } from "./flood.js";
-import type { Message, User } from "./objects.js";
+import type { Message, ReactionType, User } from "./objects.js";
 import { startHttpServer } from "./server.js";
 import type { SentRecord } from "./state.js";
 
@@ -39,12 +43,14 @@ export { DEFAULT_FLOOD, type FloodRule, type FloodSettings } from "./flood.js";
 export { IMPLEMENTED_METHODS } from "./methods/index.js";
 export { ERRORS } from "./errors.js";
 export type { Profile } from "./engine.js";
-export type { Chat, Message, MessageEntity, PhotoSize, User } from "./objects.js";
+export type { Chat, Message, MessageEntity, PhotoSize, ReactionType, User } from "./objects.js";
+export type { FileKind, StoredFile } from "./files.js";
 export type { SentRecord } from "./state.js";
 export type {
   BotInfo,
   BotRef,
   BotState,
+  ButtonPressInput,
   ChatInfo,
   CreateBotInput,
   CreateChatInput,
@@ -53,8 +59,10 @@ export type {
   SentQuery,
   SettingsInput,
   SettingsView,
+  UserEditInput,
   UserMessageInput,
   UserMessageResult,
+  UserReactionInput,
   UserRef,
 } from "./control.js";
 
@@ -92,6 +100,11 @@ export interface TelegramSandboxEnv {
   blockBot(user: UserRef, bot: BotRef): void;
   unblockBot(user: UserRef, bot: BotRef): void;
   sendUserMessage(input: UserMessageInput): UserMessageResult;
+  editUserMessage(input: UserEditInput): UserMessageResult;
+  reactToMessage(input: UserReactionInput): { update_id: number | null; reaction: ReactionType[] };
+  pressButton(input: ButtonPressInput): { update_id: number | null; callback_query_id: string };
+  /** The bytes of a file the bot sent or received (404 unknown; 409 sent by URL, not fetched). */
+  fileContent(bot: BotRef, fileId: string): { file: StoredFile; data: Buffer };
   sent(bot: BotRef, query?: SentQuery): SentRecord[];
   waitForSent(bot: BotRef, query?: SentQuery, timeoutMs?: number): Promise<SentRecord>;
   chatMessages(bot: BotRef, chatId: number): Message[];
@@ -131,6 +144,10 @@ function envApi(env: ControlEnv): TelegramSandboxEnv {
     blockBot: (user, bot) => env.blockBot(user, bot),
     unblockBot: (user, bot) => env.unblockBot(user, bot),
     sendUserMessage: (input) => env.sendUserMessage(input),
+    editUserMessage: (input) => env.editUserMessage(input),
+    reactToMessage: (input) => env.reactToMessage(input),
+    pressButton: (input) => env.pressButton(input),
+    fileContent: (bot, fileId) => env.fileContent(bot, fileId),
     sent: (bot, query) => env.sent(bot, query),
     waitForSent: (bot, query, timeoutMs) => env.waitForSent(bot, query, timeoutMs),
     chatMessages: (bot, chatId) => env.chatMessages(bot, chatId),

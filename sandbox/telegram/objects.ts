@@ -42,6 +42,9 @@ export interface MessageEntity {
   language?: string;
   user?: User;
   custom_emoji_id?: string;
+  /** date_time entities. */
+  unix_time?: number;
+  date_time_format?: string;
 }
 
 export interface PhotoSize {
@@ -51,6 +54,41 @@ export interface PhotoSize {
   height: number;
   file_size?: number;
 }
+
+/** The common fields of a file object (Document, Video, Audio, Voice, Sticker, Animation). */
+export interface FileFields {
+  file_id: string;
+  file_unique_id: string;
+  file_size?: number;
+  file_name?: string;
+  mime_type?: string;
+}
+
+export interface Location {
+  latitude: number;
+  longitude: number;
+  horizontal_accuracy?: number;
+  live_period?: number;
+  heading?: number;
+  proximity_alert_radius?: number;
+}
+
+export interface Contact {
+  phone_number: string;
+  first_name: string;
+  last_name?: string;
+  user_id?: number;
+  vcard?: string;
+}
+
+/** A reaction type (`ReactionTypeEmoji` or `ReactionTypeCustomEmoji`). */
+export type ReactionType = { type: "emoji"; emoji: string } | { type: "custom_emoji"; custom_emoji_id: string };
+
+/** MessageOrigin of a forwarded message (the kinds the sandbox makes). */
+export type MessageOrigin =
+  | { type: "user"; date: number; sender_user: User }
+  | { type: "chat"; date: number; sender_chat: Chat }
+  | { type: "channel"; date: number; chat: Chat; message_id: number };
 
 export interface InlineKeyboardMarkup {
   inline_keyboard: Array<Array<Record<string, unknown>>>;
@@ -67,6 +105,16 @@ export interface Message {
   text?: string;
   entities?: MessageEntity[];
   photo?: PhotoSize[];
+  document?: FileFields;
+  video?: FileFields & { width: number; height: number; duration: number };
+  animation?: FileFields & { width: number; height: number; duration: number };
+  audio?: FileFields & { duration: number; performer?: string; title?: string };
+  voice?: FileFields & { duration: number };
+  sticker?: FileFields & { type: "regular"; width: number; height: number; is_animated: boolean; is_video: boolean; emoji?: string };
+  location?: Location;
+  contact?: Contact;
+  forward_origin?: MessageOrigin;
+  media_group_id?: string;
   caption?: string;
   caption_entities?: MessageEntity[];
   reply_markup?: InlineKeyboardMarkup;

@@ -100,6 +100,30 @@ async function handleApi(engine: TelegramEngine, req: IncomingMessage, res: Serv
 }
 
 /**
+ * `GET /file/bot<token>[/test]/<file_path>`: the bytes of a file the bot has (Bot API docs, getFile:
+ * "https://api.telegram.org/file/bot<token>/<file_path>"); anything else is 404 "Not Found". A file
+ * the bot sent by URL has no bytes here: 404 saying that the sandbox does not fetch URLs.
+ */
+async function handleFileDownload(engine: TelegramEngine, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  req.resume();
+  const rest = path.slice("/file/bot".length);
+  const slash = rest.indexOf("/");
+  const token = slash < 0 ? "" : rest.slice(0, slash);
+  let filePath = slash < 0 ? "" : rest.slice(slash + 1);
+  let test = false;
+  if (filePath.startsWith("test/")) {
+    test = true;
+    filePath = filePath.slice(5);
+  }
+  const bot = req.method === "GET" || req.method === "HEAD" ? engine.world(test).botByToken(token) : undefined;
+  const file = bot?.session === "active" ? engine.files.atPath(filePath, bot.id) : undefined;
+  if (!file) return sendError(res, apiError("notFound"));
+  if (!file.data) return sendError(res, new ApiError(404, `Not Found: ${file.url ?? "this file"} was sent by URL, and the sandbox does not fetch URLs`));
+  res.writeHead(200, { "content-type": file.mime_type ?? "application/octet-stream", "content-length": file.data.length });
+  res.end(req.method === "HEAD" ? undefined : file.data);
+}
+
+/**
  * Starts the sandbox's HTTP server (the kit's, with its HTTP fault rules on the Bot API): the Bot API
  * under `/bot…`, the control API under `/sandbox`.
  */
@@ -120,7 +144,12 @@ export async function startHttpServer(
       const q = raw.indexOf("?");
       const path = decodePath(q < 0 ? raw : raw.slice(0, q));
       const search = q < 0 ? "" : raw.slice(q + 1);
-      const work = path === "/sandbox" || path.startsWith("/sandbox/") ? handleControl(req, res) : handleApi(engine, req, res, path, search);
+      const work =
+        path === "/sandbox" || path.startsWith("/sandbox/")
+          ? handleControl(req, res)
+          : path.startsWith("/file/bot")
+            ? handleFileDownload(engine, req, res, path)
+            : handleApi(engine, req, res, path, search);
       work.catch((e: unknown) => {
         if (e instanceof ApiError) return sendError(res, e);
         if (e instanceof BodyError) return sendError(res, new ApiError(400, e.message));

@@ -5,7 +5,7 @@
  * that act on it live in engine.ts and methods/.
  */
 import { randomBytes, randomInt } from "node:crypto";
-import type { Message } from "./objects.js";
+import type { Message, ReactionType } from "./objects.js";
 
 /** Update types in the order of tdlib/telegram-bot-api `Client::UpdateType`. */
 export const UPDATE_TYPES = [
@@ -177,6 +177,10 @@ export interface StoredMessage {
   deleted: boolean;
   /** The reply_markup as the bot sent it (any kind; only inline keyboards appear in `message`). */
   replyMarkup?: unknown;
+  /** The bot's own reaction (setMessageReaction); absent or empty: none. */
+  botReaction?: ReactionType[];
+  /** The users' reactions (control API), by user id. */
+  userReactions?: Map<number, ReactionType[]>;
 }
 
 /**
@@ -208,6 +212,11 @@ export interface SentRecord {
   action?: string;
   message_id?: number;
   reply_markup?: unknown;
+  /** setMessageReaction. */
+  reaction?: ReactionType[];
+  is_big?: boolean;
+  /** answerCallbackQuery: the answer as given. */
+  callback?: { callback_query_id: string; text?: string; show_alert?: boolean; url?: string };
 }
 
 export type SessionState = "active" | "closed" | "logged_out";
@@ -241,6 +250,10 @@ export class BotRecord {
   readonly knownUsers = new Set<number>();
   /** Users who blocked the bot. */
   readonly blockedBy = new Set<number>();
+  /** setMyCommands: the command list by scope and language (bot-settings.ts `commandsKey`). */
+  readonly commands = new Map<string, Array<{ command: string; description: string }>>();
+  /** setMyName: the bot's name by language code ("" is the default, also its first_name). */
+  readonly names = new Map<string, string>();
 
   constructor(
     readonly id: number,

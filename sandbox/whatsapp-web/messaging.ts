@@ -76,8 +76,8 @@ export interface SentMessage {
   at: number;
   /** Every `<enc>` addressed to a device the sandbox simulates, and whether it decrypted. */
   copies: { device: string; type: string; ok: boolean; error?: string; deviceSent?: boolean }[];
-  /** Receipts the contact sent back (server-side delivery, and read on request). */
-  receipts: { type: "delivery" | "read"; at: number }[];
+  /** Receipts the contact sent back (server-side delivery; read and retry on request). */
+  receipts: { type: "delivery" | "read" | "retry"; at: number }[];
 }
 
 export class Messaging {
@@ -164,6 +164,34 @@ export class Messaging {
     list.push(message);
     if (list.length > MAX_RECORDED_MESSAGES) list.splice(0, list.length - MAX_RECORDED_MESSAGES);
   }
+
+  /** Records a message a client sent ({@link record}) and hands it to the {@link nextSent} waiters for its id. */
+  recordSent(message: SentMessage): void {
+    this.record(this.sent, message);
+    for (const f of this.sentWaits.get(message.id) ?? []) f(message);
+  }
+
+  /**
+   * Resolves with the next message a client sends with id `id` from device `from` (a resend keeps
+   * the id), or undefined after `timeoutMs` (real time).
+   */
+  nextSent(id: string, from: string, timeoutMs: number): Promise<SentMessage | undefined> {
+    const waits = this.sentWaits.get(id) ?? new Set();
+    this.sentWaits.set(id, waits);
+    return new Promise((resolve) => {
+      const done = (m: SentMessage | undefined): void => {
+        if (m && m.from !== from) return;
+        clearTimeout(timer);
+        waits.delete(done);
+        if (waits.size === 0) this.sentWaits.delete(id);
+        resolve(m);
+      };
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      waits.add(done);
+    });
+  }
+
+  private readonly sentWaits = new Map<string, Set<(m: SentMessage | undefined) => void>>();
 
   /** Settles the wait for (`conn`, `id`), if any. */
   settle(conn: Connection, id: string, outcome: DeliveryOutcome): void {

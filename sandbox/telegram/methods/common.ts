@@ -5,14 +5,16 @@
  */
 import { EntityParseError, formatText, type FormattedText, UnsupportedParseModeError } from "../entities.js";
 import { ApiError, apiError, badRequest, tooManyRequests } from "../errors.js";
+import { ExplicitEntityError, NoAccessToUserError, readExplicitEntities } from "../explicit-entities.js";
 import {
   botUserJson,
   type Chat,
   groupChatJson,
   type InlineKeyboardMarkup,
   type Message,
-  type MessageEntity,
   privateChatJson,
+  type User,
+  userJson,
 } from "../objects.js";
 import { toInteger } from "../params.js";
 import type { BotRecord, ChatRecord, StoredMessage } from "../state.js";
@@ -87,38 +89,23 @@ function groupTarget(bot: BotRecord, chat: ChatRecord): TargetChat {
 }
 
 /** Explicit `entities` / `caption_entities` (a JSON array), or undefined. */
-function explicitEntities(raw: string): MessageEntity[] | undefined {
-  if (raw === "") return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(value)) return undefined;
-  const out: MessageEntity[] = [];
-  for (const e of value) {
-    if (e === null || typeof e !== "object") throw badRequest("Can't parse MessageEntity: Object expected as MessageEntity");
-    const { type, offset, length } = e as Record<string, unknown>;
-    if (typeof type !== "string" || typeof offset !== "number" || typeof length !== "number") {
-      throw badRequest("Can't parse MessageEntity: Field \"type\" must be of type String");
-    }
-    const entity: MessageEntity = { type, offset, length };
-    const { url, language, custom_emoji_id } = e as Record<string, unknown>;
-    if (typeof url === "string") entity.url = url;
-    if (typeof language === "string") entity.language = language;
-    if (typeof custom_emoji_id === "string") entity.custom_emoji_id = custom_emoji_id;
-    out.push(entity);
-  }
-  return out;
-}
-
-/** Text + parse_mode (or explicit entities) → the message text, as TDLib formats it. */
-export function formatted(raw: string, parseMode: string, entitiesRaw: string): FormattedText {
+/**
+ * Text + parse_mode (or explicit entities, ../explicit-entities.ts) → the message text, as TDLib
+ * formats it. A `text_mention` names a user by the sandbox's users and bots.
+ */
+export function formatted(ctx: MethodContext, raw: string, parseMode: string, entitiesRaw: string): FormattedText {
   if (Buffer.byteLength(raw, "utf8") > 1 << 15) throw apiError("textTooLong");
+  const userOf = (id: number): User | undefined => {
+    const u = ctx.world.users.get(id);
+    if (u) return userJson(u);
+    const b = ctx.world.bots.get(id);
+    return b ? botUserJson(b) : undefined;
+  };
   try {
-    return formatText(raw, parseMode, explicitEntities(entitiesRaw));
+    return formatText(raw, parseMode, parseMode.toLowerCase() === "" || parseMode.toLowerCase() === "none" || raw === "" ? readExplicitEntities(entitiesRaw, userOf) : undefined);
   } catch (e) {
+    if (e instanceof ExplicitEntityError) throw badRequest(`Can't parse MessageEntity: ${e.message}`);
+    if (e instanceof NoAccessToUserError) throw badRequest(e.message);
     if (e instanceof EntityParseError) throw new ApiError(400, `Bad Request: can't parse entities: ${e.message}`);
     if (e instanceof UnsupportedParseModeError) throw apiError("unsupportedParseMode");
     throw e;

@@ -3,12 +3,19 @@
  * then the method, matched case-insensitively like the real server (Query lower-cases the name).
  */
 import type { TelegramEngine } from "../engine.js";
-import { ApiError, apiError } from "../errors.js";
+import { BOT_API_METHODS } from "../bot-api-methods.js";
+import { ApiError, apiError, notImplementedMethod } from "../errors.js";
 import type { Params } from "../params.js";
 import { type BotRecord, isWellFormedToken, type World } from "../state.js";
 import { closeMethod, getMe, logOut } from "./bot.js";
 import { Answer, type MethodHandler } from "./context.js";
-import { deleteMessage, editMessageText, sendChatAction, sendMessage, sendPhoto } from "./messages.js";
+import { deleteMyCommands, getMyCommands, getMyName, setMyCommands, setMyName } from "./bot-settings.js";
+import { answerCallbackQuery } from "./callbacks.js";
+import { editMessageCaption, editMessageReplyMarkup, setMessageReaction } from "./edits.js";
+import { getFile } from "./files.js";
+import { copyMessage, forwardMessage } from "./forward.js";
+import { sendAnimation, sendAudio, sendDocument, sendMediaGroup, sendPhoto, sendSticker, sendVideo, sendVoice } from "./media.js";
+import { deleteMessage, editMessageText, sendChatAction, sendContact, sendLocation, sendMessage } from "./messages.js";
 import { deleteWebhook, getUpdates, getWebhookInfo, setWebhook } from "./updates.js";
 
 /** The implemented methods, by their names as the Bot API documents them. */
@@ -22,14 +29,37 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   getWebhookInfo,
   sendMessage,
   sendPhoto,
+  sendDocument,
+  sendVideo,
+  sendAnimation,
+  sendAudio,
+  sendVoice,
+  sendSticker,
+  sendMediaGroup,
+  sendLocation,
+  sendContact,
   sendChatAction,
+  forwardMessage,
+  copyMessage,
   editMessageText,
+  editMessageCaption,
+  editMessageReplyMarkup,
   deleteMessage,
+  setMessageReaction,
+  getFile,
+  answerCallbackQuery,
+  setMyCommands,
+  getMyCommands,
+  deleteMyCommands,
+  setMyName,
+  getMyName,
 };
 
 export const IMPLEMENTED_METHODS: readonly string[] = Object.keys(METHODS);
 
 const BY_LOWER = new Map(Object.entries(METHODS).map(([name, fn]) => [name.toLowerCase(), fn]));
+/** Bot API method names by their lower-cased form (the server matches names case-insensitively). */
+const KNOWN_LOWER = new Map(BOT_API_METHODS.map((name) => [name.toLowerCase(), name]));
 
 export interface CallResult {
   result: unknown;
@@ -68,7 +98,10 @@ async function run(
   onAbort: (fn: () => void) => void,
 ): Promise<CallResult> {
   const handler = BY_LOWER.get(method);
-  if (!handler) throw apiError("methodNotFound");
+  if (!handler) {
+    const known = KNOWN_LOWER.get(method);
+    throw known ? notImplementedMethod(known, IMPLEMENTED_METHODS) : apiError("methodNotFound");
+  }
   const out = await handler({ engine, world, bot, params, method, onAbort });
   if (out instanceof Answer) return out.description === undefined ? { result: out.result } : { result: out.result, description: out.description };
   return { result: out };

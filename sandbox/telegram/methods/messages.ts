@@ -1,10 +1,8 @@
-/** sendMessage, sendPhoto, sendChatAction, editMessageText, deleteMessage. */
-import { randomBytes } from "node:crypto";
-import { DELETE_WINDOW_MS, type TelegramEngine } from "../engine.js";
+/** sendMessage, sendLocation, sendContact, sendChatAction, editMessageText, deleteMessage (media: ./media.ts; other edits: ./edits.ts). */
+import { DELETE_WINDOW_MS } from "../engine.js";
 import { textLength } from "../entities.js";
-import { apiError } from "../errors.js";
-import type { Message, PhotoSize } from "../objects.js";
-import type { UploadedFile } from "../params.js";
+import { apiError, badRequest } from "../errors.js";
+import type { Message } from "../objects.js";
 import {
   checkFlood,
   checkLinkPreviewOptions,
@@ -20,14 +18,13 @@ import {
 import type { MethodContext } from "./context.js";
 
 const MAX_TEXT_LENGTH = 4096;
-const MAX_CAPTION_LENGTH = 1024;
 
 /** sendMessage (Client::process_send_message_query, then do_send_message). */
 export function sendMessage(ctx: MethodContext): unknown {
   const { params } = ctx;
   checkLinkPreviewOptions(ctx);
   if (params.arg("text") === "") throw apiError("messageTextEmpty");
-  const text = formatted(params.arg("text"), params.arg("parse_mode"), params.arg("entities"));
+  const text = formatted(ctx, params.arg("text"), params.arg("parse_mode"), params.arg("entities"));
   if (text.text === "") throw apiError("messageTextEmpty");
   const reply = replyParameters(ctx);
   const markup = replyMarkup(ctx);
@@ -43,62 +40,55 @@ function withEntities(content: Partial<Message>, key: "entities" | "caption_enti
   return content;
 }
 
-/** sendPhoto: a file_id known to the sandbox, an HTTP(S) URL (not fetched), or an uploaded file. */
-export function sendPhoto(ctx: MethodContext): unknown {
-  const { params, engine } = ctx;
-  const source = photoSource(ctx);
-  if (!source) throw apiError("noPhoto");
-  const caption = formatted(params.arg("caption"), params.arg("parse_mode"), params.arg("caption_entities"));
+/** The common tail of a send: reply, markup, chat, replied message, flood; then the message. */
+function sendContent(ctx: MethodContext, method: string, content: Partial<Message>): Message {
   const reply = replyParameters(ctx);
   const markup = replyMarkup(ctx);
   const chat = targetChat(ctx);
   const replyTo = findReply(ctx.bot, chat, reply, ctx);
-  const photo = photoSizes(engine, source);
-  if (!photo) throw apiError("wrongFileId");
-  if (textLength(caption.text) > MAX_CAPTION_LENGTH) throw apiError("captionTooLong");
   checkFlood(ctx, chat);
-  const content: Partial<Message> = { photo };
-  if (caption.text !== "") {
-    content.caption = caption.text;
-    withEntities(content, "caption_entities", caption.entities);
-  }
-  return createOutgoing(ctx, "sendPhoto", chat, replyTo, content, markup);
+  return createOutgoing(ctx, method, chat, replyTo, content, markup);
 }
 
-type PhotoSource = { kind: "string"; value: string } | { kind: "file"; file: UploadedFile };
-
-function photoSource({ params }: MethodContext): PhotoSource | null {
-  const value = params.arg("photo");
-  if (value.startsWith("attach://")) {
-    const file = params.file(value.slice("attach://".length));
-    return file ? { kind: "file", file } : null;
+/**
+ * sendLocation (Client::process_send_location_query, `get_location`): `latitude is empty`,
+ * `longitude is empty`; then TDLib's range check (our wording of its answer: `location is invalid`
+ * outside −90…90 / −180…180). `live_period`, `heading`, `proximity_alert_radius` are echoed when set.
+ */
+export function sendLocation(ctx: MethodContext): unknown {
+  const { params } = ctx;
+  const lat = params.arg("latitude").trim();
+  if (lat === "") throw badRequest("Bad Request: latitude is empty");
+  const lon = params.arg("longitude").trim();
+  if (lon === "") throw badRequest("Bad Request: longitude is empty");
+  const latitude = Number.parseFloat(lat);
+  const longitude = Number.parseFloat(lon);
+  if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) throw badRequest("location is invalid");
+  const location: NonNullable<Message["location"]> = { latitude, longitude };
+  const accuracy = Number.parseFloat(params.arg("horizontal_accuracy"));
+  if (Number.isFinite(accuracy) && accuracy > 0) location.horizontal_accuracy = Math.min(accuracy, 1500);
+  const livePeriod = params.int("live_period", 0);
+  if (livePeriod > 0) {
+    location.live_period = livePeriod;
+    const heading = params.int("heading", 0);
+    if (heading > 0) location.heading = heading;
+    const radius = params.int("proximity_alert_radius", 0);
+    if (radius > 0) location.proximity_alert_radius = radius;
   }
-  if (value !== "") return { kind: "string", value };
-  const file = params.file("photo");
-  return file ? { kind: "file", file } : null;
+  return sendContent(ctx, "sendLocation", { location });
 }
 
-function fileId(prefix: string, length: number): string {
-  return prefix + randomBytes(length).toString("base64url");
-}
-
-/** The sizes Telegram would make of a photo (90, 320, 800 px); a known file_id names its sizes again. */
-function photoSizes(engine: TelegramEngine, source: PhotoSource): PhotoSize[] | null {
-  if (source.kind === "string") {
-    const known = engine.files.get(source.value);
-    if (known) return known;
-    if (!/^https?:\/\/[^\s/]+/i.test(source.value)) return null;
-  }
-  const total = source.kind === "file" ? source.file.data.length : 48_000;
-  const sizes: PhotoSize[] = [90, 320, 800].map((side, i) => ({
-    file_id: fileId("AgACAgIAAxkBAAI", 48),
-    file_unique_id: fileId("AQAD", 12),
-    file_size: Math.max(1, Math.round(total / [16, 4, 1][i]!)),
-    width: side,
-    height: side,
-  }));
-  for (const s of sizes) engine.files.set(s.file_id, sizes);
-  return sizes;
+/** sendContact (Client::process_send_contact_query): `phone_number` and `first_name` are required (`Parameter "…" is required`). */
+export function sendContact(ctx: MethodContext): unknown {
+  const { params } = ctx;
+  const phone_number = params.arg("phone_number");
+  if (phone_number === "") throw badRequest('Parameter "phone_number" is required');
+  const first_name = params.arg("first_name");
+  if (first_name === "") throw badRequest('Parameter "first_name" is required');
+  const last_name = params.arg("last_name");
+  const vcard = params.arg("vcard");
+  const contact: NonNullable<Message["contact"]> = { phone_number, first_name, ...(last_name ? { last_name } : {}), ...(vcard ? { vcard } : {}) };
+  return sendContent(ctx, "sendContact", { contact });
 }
 
 const CHAT_ACTIONS = new Set([
@@ -126,7 +116,7 @@ export function editMessageText(ctx: MethodContext): unknown {
   const { params, engine, bot } = ctx;
   checkLinkPreviewOptions(ctx);
   if (params.arg("text") === "") throw apiError("messageTextEmpty");
-  const text = formatted(params.arg("text"), params.arg("parse_mode"), params.arg("entities"));
+  const text = formatted(ctx, params.arg("text"), params.arg("parse_mode"), params.arg("entities"));
   if (text.text === "") throw apiError("messageTextEmpty");
   const chatIdRaw = params.arg("chat_id");
   const messageId = Math.max(0, params.int("message_id", 0));

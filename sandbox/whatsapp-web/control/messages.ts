@@ -8,15 +8,18 @@
  *        receipt (deliveries[].status "delivered" | "read" | "retry" | "nack" | "timeout" | "no_keys" | "error")
  *   GET  /sandbox/phones/:id/contacts/:c/messages                      → 200 {inbound: InboundMessage[], sent: SentMessage[], conversation: [{from, who, text, at}] (both merged by time, text only)}
  *   POST /sandbox/phones/:id/contacts/:c/messages/:msg/read            → 200 SentMessage (read receipt sent)
+ *   POST /sandbox/phones/:id/contacts/:c/messages/:msg/retry {count?, timeoutMs?}  → 200 {original, count, resent} (the contact
+ *        could not decrypt it: retry receipt; answers once the client sent it again, ../handlers/retry-receipts.ts)
  *   GET  /sandbox/phones/:id/inbound                                   → 200 {messages: InboundMessage[]} (with client receipts)
  *   GET  /sandbox/phones/:id/sent                                      → 200 {messages: SentMessage[]} (what clients sent, decrypted)
  *
  * `:c` is a contact id ("contact-1") or its number. Errors: 404 `phone_not_found`,
  * `contact_not_found`, `message_not_found`; 400 `bad_number`, `bad_request` (text missing or over
- * 64 KiB of JSON); 409 `number_taken`.
+ * 64 KiB of JSON, retry count not 1–5 or timeoutMs not 100–60 000); 409 `number_taken`, `device_offline`; 504 `no_resend`.
  */
 import { type ControlRoute, answer } from "../../kit/control.js";
 import { markRead, sendInbound } from "../handlers/messages.js";
+import { requestRetry } from "../handlers/retry-receipts.js";
 import { type InboundMessage, type SentMessage, messagingOf } from "../messaging.js";
 import { SandboxError, type SandboxState } from "../state.js";
 
@@ -101,6 +104,22 @@ export function messageRoutes(state: SandboxState): ControlRoute[] {
         const sent = markRead(state, phone, c, params.msg!);
         if (!sent) throw new SandboxError(404, "message_not_found", `no message ${params.msg!} from a client of ${phone.id} to ${c.id}`);
         return sent;
+      },
+    },
+    {
+      method: "POST",
+      path: "/phones/:id/contacts/:c/messages/:msg/retry",
+      doc: "POST /sandbox/phones/:id/contacts/:c/messages/:msg/retry {count?, timeoutMs?} — the contact could not decrypt a message a client sent it and asks for it again (retry receipt); answers with the resend",
+      run: async ({ params, body }) => {
+        const { phone, contact: c } = contact(params.id!, params.c!);
+        const b = await body();
+        const number = (v: unknown, name: string): number | undefined => {
+          if (v === undefined || typeof v === "number") return v;
+          throw new SandboxError(400, "bad_request", `${name} must be a number`);
+        };
+        const count = number(b.count, "count");
+        const timeoutMs = number(b.timeoutMs, "timeoutMs");
+        return requestRetry(state, phone, c, params.msg!, { ...(count !== undefined ? { count } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
       },
     },
   ];

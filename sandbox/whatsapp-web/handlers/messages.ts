@@ -101,7 +101,7 @@ async function handleClientMessage(conn: Connection, node: BinaryNode): Promise<
       record.copies.push({ device: jid, type, ok: false, error: (error as Error).message });
     }
   }
-  messaging.record(messaging.sent, record);
+  messaging.recordSent(record);
   const from = contact.jid;
   conn.sendNode({ tag: "ack", attrs: { class: "message", id, from, t: String(t) } });
   if (record.copies.some((c) => c.ok && !c.deviceSent)) {

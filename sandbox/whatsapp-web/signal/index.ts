@@ -11,7 +11,7 @@
  *   ClientDeviceKeys                       the server's record of a client device's keys (./client-keys.ts)
  *
  * Not here: group sender keys (`skmsg`), device fan-out (the server decides which devices get a
- * copy), `<device-identity>` in pkmsg stanzas, retry receipts.
+ * copy), `<device-identity>` in pkmsg stanzas, retry receipts (../handlers/retry-receipts.ts).
  */
 export { signalAddress } from "./address.js";
 export { type PreKeyBundle, toLibsignalBundle } from "./bundle.js";

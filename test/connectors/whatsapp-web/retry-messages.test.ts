@@ -77,3 +77,34 @@ describe("whatsapp-web: sends leave no timer behind", () => {
     expect(found?.envelope.data).toMatchObject({ body: "message 1", messageId: ids[0] });
   });
 });
+
+describe("whatsapp-web: retry receipts end to end", () => {
+  it("answers a contact's retry for a recent message from memory, and for one sent before a restart from the store", async () => {
+    h = await waHarness();
+    const phone = await h.phones.phone();
+    await h.create("sender");
+    await h.linkByQr("sender", phone.id);
+    const contact = (await h.phones.call("POST", `/sandbox/phones/${phone.id}/contacts`, { name: "Bob" })).body as { id: string; jid: string };
+    const send = async (text: string): Promise<string> => {
+      const r = await h!.api("POST", "/v1/instances/sender/messages", { threadId: contact.jid, body: text });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return r.body.messageId as string;
+    };
+    const retry = async (id: string, count: number) => {
+      const r = await h!.phones.call("POST", `/sandbox/phones/${phone.id}/contacts/${contact.id}/messages/${id}/retry`, { count });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      const resent = r.body.resent as { text?: string; copies: Array<{ type: string; ok: boolean; deviceSent?: boolean }> };
+      return { text: resent.text, contactCopy: resent.copies.find((c) => !c.deviceSent) };
+    };
+
+    const older = await send("sent before the restart");
+    expect(await retry(older, 1)).toEqual({ text: "sent before the restart", contactCopy: expect.objectContaining({ type: "pkmsg", ok: true }) });
+
+    // A new session starts with nothing in memory: the text comes from the stored message.sent event.
+    const r = await h.api("POST", "/v1/instances/sender/restart", { wait: "connected", timeoutMs: 10_000 });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(await retry(older, 2)).toEqual({ text: "sent before the restart", contactCopy: expect.objectContaining({ type: "pkmsg", ok: true }) });
+    const newer = await send("sent after the restart");
+    expect(await retry(newer, 1)).toEqual({ text: "sent after the restart", contactCopy: expect.objectContaining({ type: "pkmsg", ok: true }) });
+  }, 60_000);
+});

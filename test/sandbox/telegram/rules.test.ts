@@ -506,6 +506,38 @@ describe("chats and messages", () => {
     expect((await send("x".repeat(4097), "")).body.description).toBe("Bad Request: message is too long");
   });
 
+  it("explicit entities are checked as the server checks them; found types given explicitly are dropped and found again", async () => {
+    const { token, bot, user } = setup();
+    sandbox.sendUserMessage({ bot, from: user, text: "hi" });
+    const send = (text: string, entities: unknown) => call(sandbox, token, "sendMessage", { chat_id: user, text, entities });
+    const refused = async (entities: unknown): Promise<string | undefined> => (await send("abc def", entities)).body.description;
+    expect(await refused([{ type: "sparkle", offset: 0, length: 3 }])).toBe("Bad Request: can't parse MessageEntity: Unsupported type specified");
+    expect(await refused([{ type: "text_link", offset: 0, length: 3 }])).toBe('Bad Request: can\'t parse MessageEntity: Can\'t find field "url"');
+    expect(await refused([{ type: "custom_emoji", offset: 0, length: 3 }])).toBe('Bad Request: can\'t parse MessageEntity: Can\'t find field "custom_emoji_id"');
+    expect(await refused([{ type: "bold", length: 3 }])).toBe('Bad Request: can\'t parse MessageEntity: Can\'t find field "offset"');
+    expect(await refused([{ type: "bold", offset: "x", length: 3 }])).toBe('Bad Request: can\'t parse MessageEntity: Can\'t parse "x" as number');
+    expect(await refused([{ type: "", offset: 0, length: 3 }])).toBe("Bad Request: can't parse MessageEntity: Type is not specified");
+    expect(await refused(["bold"])).toBe("Bad Request: can't parse MessageEntity: expected an Object");
+    expect(await refused([{ type: "text_mention", offset: 0, length: 3, user: { id: 1 } }])).toBe("Bad Request: have no access to the user");
+    // Not JSON, or not an array: no entities, as the server ignores them.
+    expect((await call(sandbox, token, "sendMessage", { chat_id: user, text: "abc", entities: "[{" }, "form")).body.result).not.toHaveProperty("entities");
+
+    const ok = await send("see https://a.example and @someone", [
+      { type: "bold", offset: 0, length: 3 },
+      { type: "url", offset: 0, length: 3 }, // dropped: "see" is no URL
+      { type: "mention", offset: 4, length: 5 }, // dropped
+      { type: "custom_emoji", offset: 22, length: 3, custom_emoji_id: "5368324170671202286" },
+      { type: "text_mention", offset: 26, length: 8, user: { id: user } },
+    ]);
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect((ok.body.result as { entities: unknown[] }).entities).toEqual([
+      { type: "bold", offset: 0, length: 3 },
+      { type: "url", offset: 4, length: 17 },
+      { type: "custom_emoji", offset: 22, length: 3, custom_emoji_id: "5368324170671202286" },
+      { type: "text_mention", offset: 26, length: 8, user: expect.objectContaining({ id: user, is_bot: false }) },
+    ]);
+  });
+
   it("business connections and malformed link_preview_options are refused like the real server", async () => {
     const { token, bot, user } = setup();
     sandbox.sendUserMessage({ bot, from: user, text: "hi" });

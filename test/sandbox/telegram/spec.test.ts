@@ -31,18 +31,52 @@ const MISSING: Record<string, Record<string, string>> = {
     chat_id: "Bad Request: chat identifier is not specified",
     message_id: "Bad Request: message identifier is not specified",
   },
+  sendDocument: { chat_id: "Bad Request: chat_id is empty", document: "Bad Request: there is no document in the request" },
+  sendVideo: { chat_id: "Bad Request: chat_id is empty", video: "Bad Request: there is no video in the request" },
+  sendAnimation: { chat_id: "Bad Request: chat_id is empty", animation: "Bad Request: there is no animation in the request" },
+  sendAudio: { chat_id: "Bad Request: chat_id is empty", audio: "Bad Request: there is no audio in the request" },
+  sendVoice: { chat_id: "Bad Request: chat_id is empty", voice: "Bad Request: there is no voice in the request" },
+  sendSticker: { chat_id: "Bad Request: chat_id is empty", sticker: "Bad Request: there is no sticker in the request" },
+  sendMediaGroup: { chat_id: "Bad Request: chat_id is empty", media: 'Bad Request: parameter "media" is required' },
+  sendLocation: { chat_id: "Bad Request: chat_id is empty", latitude: "Bad Request: latitude is empty", longitude: "Bad Request: longitude is empty" },
+  sendContact: {
+    chat_id: "Bad Request: chat_id is empty",
+    phone_number: 'Bad Request: parameter "phone_number" is required',
+    first_name: 'Bad Request: parameter "first_name" is required',
+  },
+  forwardMessage: {
+    chat_id: "Bad Request: chat_id is empty",
+    from_chat_id: 'Bad Request: parameter "from_chat_id" is required',
+    message_id: "Bad Request: message to forward not found",
+  },
+  copyMessage: {
+    chat_id: "Bad Request: chat_id is empty",
+    from_chat_id: 'Bad Request: parameter "from_chat_id" is required',
+    message_id: "Bad Request: message to copy not found",
+  },
+  setMessageReaction: { chat_id: "Bad Request: chat_id is empty", message_id: "Bad Request: message to react not found" },
+  getFile: { file_id: "Bad Request: file_id not specified" },
+  answerCallbackQuery: { callback_query_id: "Bad Request: query is too old and response timeout expired or query ID is invalid" },
+  setMyCommands: { commands: "ok: no commands deletes the list (Client::get_bot_commands answers an empty list)" },
 };
 
 /** A bot with one user who has written to it, and one message of the bot in that chat. */
-async function fixture(): Promise<{ token: string; chat: number; botMessage: () => Promise<number> }> {
+async function fixture(): Promise<{ token: string; bot: number; chat: number; botMessage: (extra?: Record<string, unknown>) => Promise<number> }> {
   const bot = sandbox.createBot();
   const user = sandbox.createUser({ first_name: "Spec" });
   sandbox.sendUserMessage({ bot: bot.id, from: user.id, text: "hello" });
-  const botMessage = async (): Promise<number> => {
-    const r = await call(sandbox, bot.token, "sendMessage", { chat_id: user.id, text: "a message of the bot" });
+  const botMessage = async (extra: Record<string, unknown> = {}): Promise<number> => {
+    const r = await call(sandbox, bot.token, "sendMessage", { chat_id: user.id, text: "a message of the bot", ...extra });
     return (r.body.result as { message_id: number }).message_id;
   };
-  return { token: bot.token, chat: user.id, botMessage };
+  return { token: bot.token, bot: bot.id, chat: user.id, botMessage };
+}
+
+/** A document the bot uploaded (multipart): its message id and file_id. */
+async function botDocument(f: Awaited<ReturnType<typeof fixture>>): Promise<{ messageId: number; fileId: string }> {
+  const r = await call(sandbox, f.token, "sendDocument", { chat_id: f.chat, document: new Blob([Buffer.from("spec document")]) }, "multipart");
+  const m = r.body.result as { message_id: number; document: { file_id: string } };
+  return { messageId: m.message_id, fileId: m.document.file_id };
 }
 
 /** Valid parameters of every implemented method. */
@@ -62,6 +96,55 @@ async function validParams(method: string, f: Awaited<ReturnType<typeof fixture>
       return { chat_id: f.chat, message_id: await f.botMessage(), text: "edited", reply_markup: { inline_keyboard: [[{ text: "ok", callback_data: "ok" }]] } };
     case "deleteMessage":
       return { chat_id: f.chat, message_id: await f.botMessage() };
+    case "sendDocument":
+      return { chat_id: f.chat, document: "https://example.com/report.pdf", caption: "the report" };
+    case "sendVideo":
+      return { chat_id: f.chat, video: "https://example.com/clip.mp4", duration: 3, width: 640, height: 360 };
+    case "sendAnimation":
+      return { chat_id: f.chat, animation: "https://example.com/loop.mp4" };
+    case "sendAudio":
+      return { chat_id: f.chat, audio: "https://example.com/song.mp3", performer: "Band", title: "Song" };
+    case "sendVoice":
+      return { chat_id: f.chat, voice: "https://example.com/note.ogg", duration: 2 };
+    case "sendSticker":
+      return { chat_id: f.chat, sticker: "https://example.com/s.webp", emoji: "👍" };
+    case "sendMediaGroup":
+      return {
+        chat_id: f.chat,
+        media: [
+          { type: "photo", media: "https://example.com/a.jpg", caption: "first" },
+          { type: "video", media: "https://example.com/b.mp4" },
+        ],
+      };
+    case "sendLocation":
+      return { chat_id: f.chat, latitude: 51.5, longitude: -0.12, horizontal_accuracy: 20 };
+    case "sendContact":
+      return { chat_id: f.chat, phone_number: "+15550001111", first_name: "Ada", last_name: "L", vcard: "BEGIN:VCARD\nVERSION:3.0\nFN:Ada L\nEND:VCARD" };
+    case "forwardMessage":
+    case "copyMessage":
+      return { chat_id: f.chat, from_chat_id: f.chat, message_id: await f.botMessage() };
+    case "editMessageCaption":
+      return { chat_id: f.chat, message_id: (await botDocument(f)).messageId, caption: "new caption" };
+    case "editMessageReplyMarkup":
+      return { chat_id: f.chat, message_id: await f.botMessage(), reply_markup: { inline_keyboard: [[{ text: "go", callback_data: "go" }]] } };
+    case "setMessageReaction":
+      return { chat_id: f.chat, message_id: await f.botMessage(), reaction: [{ type: "emoji", emoji: "👍" }] };
+    case "getFile":
+      return { file_id: (await botDocument(f)).fileId };
+    case "answerCallbackQuery": {
+      const messageId = await f.botMessage({ reply_markup: { inline_keyboard: [[{ text: "press", callback_data: "pressed" }]] } });
+      const q = sandbox.pressButton({ bot: f.bot, from: f.chat, message_id: messageId, callback_data: "pressed" });
+      return { callback_query_id: q.callback_query_id, text: "thanks" };
+    }
+    case "setMyCommands":
+      return { commands: [{ command: "start", description: "Start" }], scope: { type: "all_private_chats" }, language_code: "en" };
+    case "getMyCommands":
+    case "deleteMyCommands":
+      return { scope: { type: "all_private_chats" }, language_code: "en" };
+    case "setMyName":
+      return { name: "Spec Bot", language_code: "de" };
+    case "getMyName":
+      return { language_code: "de" };
     default:
       return {};
   }
