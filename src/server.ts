@@ -1,5 +1,5 @@
 import { mkdir } from "node:fs/promises";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { Connector } from "./core/connector.js";
 import { Gateway, type GatewayOptions } from "./core/gateway.js";
 import { err, toErrorInfo } from "./core/errors.js";
@@ -12,6 +12,7 @@ import type { StreamSettings } from "./events/stream/session.js";
 import { buildHttpApp } from "./http/app.js";
 import type { CompatOptions } from "./http/compat/index.js";
 import { sandboxProxyRoutes } from "./http/routes/sandbox-proxy.js";
+import { MediaUploads } from "./media/uploads.js";
 import { UrlGuard } from "./net/url-guard.js";
 import { createLogger } from "./observability/logger.js";
 import { Metrics } from "./observability/metrics.js";
@@ -29,6 +30,8 @@ const SANDBOX_RATE_LIMIT = 1_000;
 
 /** How long a stop waits for HTTP requests still in flight after the sessions are closed, ms. */
 const CLOSE_GRACE_MS = 1_000;
+/** How often expired media uploads are removed, ms. */
+const UPLOAD_SWEEP_MS = 3_600_000;
 
 /** Options of {@link startServer}. */
 export interface ServeOptions {
@@ -140,8 +143,10 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     const initialAccountToken = await ensureAccountToken(store.tokens, opts.accountToken, Date.now());
     const metrics = new Metrics();
     const urlGuard = new UrlGuard({ allowPrivate: opts.allowPrivateUrls ?? opts.sandbox === true });
+    const uploads = new MediaUploads({ dir: join(dataDir, "media", "uploads") });
     const gateway = new Gateway({
       urlGuard,
+      uploads,
       store,
       credentials: vaultCredentialStore(store.secrets, vault),
       connectors,
@@ -177,6 +182,9 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       ...(opts.eventStream && { stream: opts.eventStream }),
       onError: (e, where) => logger.warn({ err: toErrorInfo(e), where }, "event stream: store read failed"),
     });
+    // Expired uploads (and partial files a crash left) go once an hour; the timer never holds the process.
+    const sweep = setInterval(() => void uploads.sweep().catch(() => {}), UPLOAD_SWEEP_MS);
+    sweep.unref();
     const retention = startRetention({
       events: store.events,
       retentionMs: eventRetentionMs,
@@ -206,6 +214,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       await feed.close();
       await webhooks.stop();
       await retention.stop();
+      clearInterval(sweep);
       await gateway.shutdown(); // sessions restored at boot must not outlive a failed start
       throw e;
     }
@@ -231,6 +240,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
           await feed.close();
           await webhooks.stop(); // attempts in flight finish briefly; pending deliveries stay stored
           await retention.stop();
+          clearInterval(sweep);
           await store.close();
           urlGuard.destroy();
           await sandbox?.close(); // after the sessions: closing a sandbox first would make them reconnect

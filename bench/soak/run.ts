@@ -349,5 +349,7 @@ try {
   writeFileSync(join(OUT, `soak-${stamp}.md`), md + "\n");
   console.log(md);
 } finally {
-  await stopAll(...children);
+  // The gateway first (it is spawned last): with the sandboxes gone first, its sessions would log their ends.
+  await stopAll(...children.slice(-1));
+  await stopAll(...children.slice(0, -1));
 }

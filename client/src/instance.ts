@@ -1,5 +1,5 @@
 import { seg, type HttpClient, type RawResponse } from "./http.js";
-import { startListener, type ListenCallback, type ListenOptions, type Listener } from "./listen.js";
+import { startListener, type ListenCallback, type ListenError, type ListenOptions, type Listener } from "./listen.js";
 import { fetchEventPage, iteratePages, type EventPage, type PagedReplayOptions } from "./replay.js";
 import type {
   ConnectOptions,
@@ -9,9 +9,11 @@ import type {
   PairingCode,
   PendingQr,
   ReplayOptions,
+  SendMessageInput,
   SentMessage,
   TokenView,
 } from "./types.js";
+import type { EventEnvelope, MessageData } from "./types.js";
 import { WebhooksClient } from "./webhooks.js";
 
 /** Extra client-side time on top of a server-side `wait`, so the gateway's own `TIMEOUT` arrives first, ms. */
@@ -125,11 +127,46 @@ export class InstanceClient {
   }
 
   /**
-   * Sends a text message through the live session.
-   * @throws `INVALID_STATE` (409) when not connected, `NOT_SUPPORTED`, `PLATFORM_RATE_LIMITED` (429).
+   * Sends a message through the live session: `{threadId, content}` (any type of the message model)
+   * or `{threadId, body}` for a text; `replyTo` quotes a message.
+   * @throws `INVALID_STATE` (409) when not connected, `NOT_SUPPORTED` (422: the platform lacks the
+   *   content type or replies; `details` name them), `VALIDATION_FAILED` (400), `PLATFORM_RATE_LIMITED` (429).
    */
-  sendMessage(message: { threadId: string; body: string }, call: CallOptions & { idempotencyKey?: string } = {}): Promise<SentMessage> {
+  sendMessage(message: SendMessageInput, call: CallOptions & { idempotencyKey?: string } = {}): Promise<SentMessage> {
     return this.#http.request("POST", `${this.#path}/messages`, { ...call, body: message });
+  }
+
+  /** Reacts to message `messageId` in `threadId` with `emoji` ("" removes the reaction). @throws as {@link sendMessage}. */
+  react(threadId: string, messageId: string, emoji: string, call: CallOptions = {}): Promise<SentMessage> {
+    return this.sendMessage({ threadId, content: { type: "reaction", messageId, emoji } }, call);
+  }
+
+  /** Replaces the text (a media message: the caption) of a message this instance sent. @throws as {@link sendMessage}, and `NOT_FOUND`. */
+  editMessage(threadId: string, messageId: string, text: string, call: CallOptions = {}): Promise<{ messageId: string; timestamp: number }> {
+    return this.#http.request("PATCH", `${this.#path}/messages/${seg(messageId)}`, { ...call, body: { threadId, text } });
+  }
+
+  /** Deletes a message for everyone. @throws as {@link sendMessage}, and `NOT_FOUND`. */
+  deleteMessage(threadId: string, messageId: string, call: CallOptions = {}): Promise<{ messageId: string; timestamp: number }> {
+    return this.#http.request("DELETE", `${this.#path}/messages/${seg(messageId)}`, { ...call, query: { threadId } });
+  }
+
+  /**
+   * Incoming messages only (`message.received`; not the instance's own `message.sent`), live, with
+   * the listener's reconnects and resume; the listener's errors go to `opts.onError`. Returns the stop function.
+   */
+  onMessage(
+    callback: (message: MessageData, event: EventEnvelope<"message.received">) => void | Promise<void>,
+    opts: Omit<ListenOptions, "types"> & { onError?: (err: ListenError) => void } = {},
+  ): Listener {
+    const { onError, ...listenOpts } = opts;
+    return this.listen(
+      async (e, event) => {
+        if (e) return onError?.(e);
+        if (event.type === "message.received") await callback(event.data, event);
+      },
+      { ...listenOpts, types: ["message.received"] },
+    );
   }
 
   /** This instance's tokens (account token only; never the tokens themselves). */

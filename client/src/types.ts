@@ -4,7 +4,8 @@
  * Shapes that exist only on the wire (JSON Schema instead of TypeBox objects) are declared here.
  */
 import type { CreateInstanceInput, InstanceView, TokenView } from "../../src/core/api.js";
-import type { OutboundMessage, SentMessage } from "../../src/core/connector.js";
+import type { SentMessage } from "../../src/core/connector.js";
+import type { ContentType, MessageOperation, MessageSupport, OutboundContent, ReceivedContent, ReceivedMedia } from "../../src/core/messages.js";
 import type {
   DesiredState,
   InstanceStatus,
@@ -15,7 +16,15 @@ import type {
   StatusState,
 } from "../../src/core/status.js";
 import type { ErrorCode, ErrorInfo } from "../../src/core/errors.js";
-import type { EventData, EventEnvelope, EventType, MessageData } from "../../src/events/types.js";
+import type {
+  EventData,
+  EventEnvelope,
+  EventType,
+  MessageData,
+  MessageDeletedData,
+  MessageEditedData,
+  MessageReactionData,
+} from "../../src/events/types.js";
 import type { HistoryEntry } from "../../src/store/types.js";
 
 export type {
@@ -31,8 +40,16 @@ export type {
   InstanceView,
   LoginMethod,
   LogoutResult,
+  ContentType,
   MessageData,
-  OutboundMessage,
+  MessageDeletedData,
+  MessageEditedData,
+  MessageOperation,
+  MessageReactionData,
+  MessageSupport,
+  OutboundContent,
+  ReceivedContent,
+  ReceivedMedia,
   RemoteLogoutOutcome,
   SelfInfo,
   SentMessage,
@@ -47,6 +64,12 @@ export type {
  */
 export type SwitchboardEvent = { [T in EventType]: EventEnvelope<T> }[EventType];
 
+/**
+ * What `sendMessage` takes: `content` (any type of the message model: text, image, …, location,
+ * contact, reaction) or `body` (shorthand for a text), the chat, and optionally a message to quote.
+ */
+export type SendMessageInput = ({ content: OutboundContent; body?: never } | { body: string; content?: never }) & { threadId: string; replyTo?: string };
+
 /** A JSON Schema document, as the gateway publishes it. */
 export type JsonSchema = Record<string, unknown>;
 
@@ -60,6 +83,8 @@ export interface PlatformInfo {
     login: { method: LoginMethod; inputSchema?: JsonSchema }[];
     remoteLogout: boolean;
     send: boolean;
+    /** What the platform sends and receives, and the operations it has (absent: text only). */
+    messages?: MessageSupport;
   };
   actions: {
     name: string;

@@ -73,6 +73,16 @@ export interface Location {
   proximity_alert_radius?: number;
 }
 
+export interface Venue {
+  location: Location;
+  title: string;
+  address: string;
+  foursquare_id?: string;
+  foursquare_type?: string;
+  google_place_id?: string;
+  google_place_type?: string;
+}
+
 export interface Contact {
   phone_number: string;
   first_name: string;
@@ -112,6 +122,7 @@ export interface Message {
   voice?: FileFields & { duration: number };
   sticker?: FileFields & { type: "regular"; width: number; height: number; is_animated: boolean; is_video: boolean; emoji?: string };
   location?: Location;
+  venue?: Venue;
   contact?: Contact;
   forward_origin?: MessageOrigin;
   media_group_id?: string;

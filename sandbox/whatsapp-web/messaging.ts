@@ -13,6 +13,8 @@ import { ContactBook, type SandboxContact } from "./contacts.js";
 import type { LinkedDevice, SandboxPhone } from "./phone.js";
 import type { Connection } from "./server.js";
 import { type ClientDeviceKeys, type PreKeyBundle, SignalDevice } from "./signal/index.js";
+import type { Message } from "./proto/index.js";
+import type { SentContent } from "./sent-content.js";
 import type { SandboxState } from "./state.js";
 
 /** A contact's message kept for an offline device. */
@@ -57,6 +59,10 @@ export interface InboundMessage {
   /** Per client device: what happened to its copy (`queued`: the device is offline; it gets the copy at its next login). */
   deliveries: { device: string; status: "queued" | "delivered" | "read" | "retry" | "nack" | "timeout" | "no_keys" | "error"; detail?: string }[];
   receipts: ClientReceipt[];
+  /** What the contact sent (text, location, contact, reaction, edit, revoke; ../sent-content.ts). */
+  content: SentContent;
+  /** The latest reaction a client of the phone put on it ("" removed it). */
+  reaction?: string;
 }
 
 export type DeliveryOutcome = { status: InboundMessage["deliveries"][number]["status"]; detail?: string };
@@ -72,6 +78,14 @@ export interface SentMessage {
   to: string;
   /** `conversation` or `extendedTextMessage.text`; undefined for other message kinds. */
   text: string | undefined;
+  /** What it is, as the contact's phone shows it (../sent-content.ts); absent when no copy decrypted. */
+  content?: SentContent;
+  /** The text after the client's last edit of this message (a later `protocolMessage` MESSAGE_EDIT). */
+  editedText?: string;
+  /** True once the client revoked it (deleted for everyone). */
+  revoked?: boolean;
+  /** The latest reaction the client put on this message ("" removed it). */
+  reaction?: string;
   /** Clock ms when the sandbox received it. */
   at: number;
   /** Every `<enc>` addressed to a device the sandbox simulates, and whether it decrypted. */
@@ -86,6 +100,8 @@ export class Messaging {
   readonly inbound: InboundMessage[] = [];
   /** Messages clients sent, oldest first: the last {@link MAX_RECORDED_MESSAGES} ({@link record}). */
   readonly sent: SentMessage[] = [];
+  /** The Message each inbound record carries (kept out of the record's JSON). */
+  readonly protoOf = new WeakMap<InboundMessage, Message>();
   private readonly phoneDevices = new WeakMap<SandboxPhone, SignalDevice>();
   private readonly clientKeys = new WeakMap<LinkedDevice, ClientDeviceKeys>();
   /** Waiters for a client's receipt/ack of an inbound message, per connection and message id. */

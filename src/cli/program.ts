@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { registerEvents } from "./commands/events.js";
 import { registerInstances } from "./commands/instances.js";
+import { registerMessages } from "./commands/messages.js";
 import { registerPlatforms } from "./commands/platforms.js";
 import { registerSandbox } from "./commands/sandbox.js";
 import { registerServe } from "./commands/serve.js";
@@ -45,6 +46,7 @@ export function buildProgram(io: CliIo, opts: { platforms?: readonly AnyPlatform
   // Settings above are inherited by the subcommands added below.
   registerServe(program, io, platforms);
   registerInstances(program, io);
+  registerMessages(program, io);
   registerTokens(program, io);
   registerPlatforms(program, io);
   registerEvents(program, io);

@@ -1,5 +1,8 @@
 import type { TSchema } from "@sinclair/typebox";
-import type { ActionSpec, AppWebhookRequest, Capabilities, LoginRequest, OutboundMessage, SentMessage, WebhookRequest } from "./connector.js";
+import type { ActionSpec, AppWebhookRequest, Capabilities, LoginRequest, SentMessage, WebhookRequest } from "./connector.js";
+import type { DeleteRequest, EditRequest, SendRequest } from "./message-verbs.js";
+import type { Readable } from "node:stream";
+import type { UploadRecord } from "../media/uploads.js";
 import type { DesiredState, InstanceStatus, LogoutResult, RemoteLogoutOutcome, StatusState } from "./status.js";
 import type { HistoryEntry, TokenRecord } from "../store/types.js";
 
@@ -63,8 +66,20 @@ export interface GatewayApi {
    *   guard refuses), `INVALID_STATE`, `NOT_SUPPORTED`.
    */
   runAction(name: string, action: string, input: unknown, opts?: { caller?: "account" | "instance" }): Promise<unknown>;
-  /** Sends a text message through the live session. @throws `INVALID_STATE` when not connected, `NOT_SUPPORTED`. */
-  send(name: string, message: OutboundMessage): Promise<SentMessage>;
+  /**
+   * Sends a message (any content of the message model) through the live session.
+   * @throws `INVALID_STATE` when not connected, `NOT_SUPPORTED` (the platform lacks the content type or `replyTo`), `TIMEOUT`.
+   */
+  send(name: string, request: SendRequest): Promise<SentMessage>;
+  /**
+   * Stores a file for a later send (`{mediaId}`), streamed, at most the platform's `maxMediaBytes`.
+   * @throws `NOT_SUPPORTED` (no media store, or a platform that sends no media), `VALIDATION_FAILED` 413 / 400, `STORAGE_FAILED`.
+   */
+  uploadMedia(name: string, file: Readable, meta: { mimeType: string; fileName?: string }): Promise<UploadRecord>;
+  /** Edits a message the instance sent (text, or a media caption). @throws as {@link send}, and `NOT_FOUND`. */
+  editMessage(name: string, request: EditRequest): Promise<{ messageId: string; timestamp: number }>;
+  /** Deletes a message for everyone. @throws as {@link send}, and `NOT_FOUND`. */
+  deleteMessage(name: string, request: DeleteRequest): Promise<{ messageId: string; timestamp: number }>;
 
   /**
    * A request a platform pushed for an instance (`POST /v1/intake/:name`), verified and stored by

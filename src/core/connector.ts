@@ -3,6 +3,7 @@ import type { LookupFunction } from "node:net";
 import type { TSchema } from "@sinclair/typebox";
 import type { EventData } from "../events/types.js";
 import type { ErrorInfo } from "./errors.js";
+import type { MessageSupport, SendContent } from "./messages.js";
 import type { DisconnectKind, LoginMethod, RemoteLogoutOutcome, SelfInfo } from "./status.js";
 
 /**
@@ -128,11 +129,17 @@ export interface Capabilities {
   /** Whether `logoutRemote` can end the session at the platform (false → it answers `not_supported`). */
   remoteLogout: boolean;
   /**
-   * Whether the platform can send text messages: the one source of truth. The gateway answers
+   * Whether the platform can send messages at all: the one source of truth. The gateway answers
    * `NOT_SUPPORTED` for a send when it is false, without asking the session; when it is true,
-   * {@link Session.send} sends.
+   * {@link Session.send} sends what {@link messages} declares.
    */
   send: boolean;
+  /**
+   * Which contents and operations the platform sends and receives (src/core/messages.ts), as data:
+   * the gateway refuses the others with `NOT_SUPPORTED`, and the docs' support table is made from
+   * it. Absent: text only (`TEXT_ONLY`).
+   */
+  messages?: MessageSupport;
 }
 
 /** One login method with the input it needs (e.g. `{token}` for a bot token, `{phoneNumber}` for a pairing code). */
@@ -297,16 +304,38 @@ export interface SessionHost {
    * stored or has been pruned. Never throws (a failed read is logged and answers null).
    */
   sentMessage(messageId: string): Promise<{ threadId: string; body: string } | null>;
+  /**
+   * A message of this instance's history by its platform id, sent or received (from its stored
+   * `message.sent` / `message.received` event): for a platform that quotes or reacts by the whole
+   * message key (WhatsApp). Null when not stored. Never throws (a failed read is logged).
+   */
+  storedMessage(messageId: string): Promise<StoredMessageRef | null>;
+}
+
+/** A message as {@link SessionHost.storedMessage} finds it. */
+export interface StoredMessageRef {
+  direction: "sent" | "received";
+  threadId: string;
+  senderId: string;
+  body: string;
 }
 
 /**
  * An event from the platform. `id` must be the same every time the platform delivers the same item
  * (e.g. `tg:<bot id>:<update_id>`), so a redelivery is stored once.
  */
-export type InboundEvent = InboundEventOf<"message.received"> | InboundEventOf<"message.status">;
+export type InboundEvent =
+  | InboundEventOf<"message.received">
+  | InboundEventOf<"message.status">
+  | InboundEventOf<"message.edited">
+  | InboundEventOf<"message.deleted">
+  | InboundEventOf<"message.reaction">;
+
+/** The event types a connector reports (the others are the core's own). */
+export type InboundEventType = "message.received" | "message.status" | "message.edited" | "message.deleted" | "message.reaction";
 
 /** One platform event of type `T` for {@link SessionHost.receive}. */
-export interface InboundEventOf<T extends "message.received" | "message.status"> {
+export interface InboundEventOf<T extends InboundEventType> {
   /** Stable per platform item, so a redelivered item is stored once (e.g. `tg:<bot>:<update_id>`). */
   id: string;
   type: T;
@@ -333,12 +362,25 @@ export interface Session {
   /** Ends the local session only; never calls a platform logout. **Idempotent, never throws.** */
   close(): Promise<void>;
   /**
-   * Sends a text message. Called only when the connector declares `capabilities.send`; a connector
-   * that declares it false implements this by throwing `NOT_SUPPORTED`.
+   * Sends a message. Called only when the connector declares `capabilities.send`, and only with a
+   * content type (and `replyTo`) its `capabilities.messages` declares; a connector that declares
+   * `send` false implements this by throwing `NOT_SUPPORTED`.
    * @throws {SwitchboardError} `INVALID_STATE` when not connected, `VALIDATION_FAILED` (a thread id
-   *   the platform cannot address), `PLATFORM_UNREACHABLE`, `PLATFORM_RATE_LIMITED`, `NOT_SUPPORTED`.
+   *   the platform cannot address, a `replyTo` it does not know), `PLATFORM_UNREACHABLE`,
+   *   `PLATFORM_RATE_LIMITED`, `NOT_SUPPORTED`.
    */
   send(message: OutboundMessage): Promise<SentMessage>;
+  /**
+   * Edits a message this instance sent: its text (text messages) or caption (media). Present when
+   * `capabilities.messages.operations` has `edit`.
+   * @throws {SwitchboardError} as {@link send}; `NOT_FOUND` for a message the platform does not know.
+   */
+  edit?(edit: MessageEdit): Promise<{ timestamp: number }>;
+  /**
+   * Deletes a message for everyone. Present when `capabilities.messages.operations` has `delete`.
+   * @throws {SwitchboardError} as {@link send}; `NOT_FOUND` for a message the platform does not know.
+   */
+  delete?(target: { threadId: string; messageId: string }): Promise<{ timestamp: number }>;
   /**
    * Asks the platform for a pairing code for `phoneNumber` (digits, country code first) while a
    * login is pending. Also reports it through `host.loginStep`.
@@ -362,10 +404,19 @@ export interface WebhookRequest {
   body: unknown;
 }
 
-/** A text message to send. */
+/** A message to send: the content (media resolved by the gateway), and the message it quotes. */
 export interface OutboundMessage {
   threadId: string;
-  body: string;
+  content: SendContent;
+  /** The platform id of the message to quote (`capabilities.messages.operations` has `reply`). */
+  replyTo?: string;
+}
+
+/** A new text for a sent message (its text, or its caption when it carries media). */
+export interface MessageEdit {
+  threadId: string;
+  messageId: string;
+  text: string;
 }
 
 /** What the platform answered for a sent message. `timestamp` is epoch ms. */

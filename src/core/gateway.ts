@@ -17,7 +17,11 @@ import {
 } from "./api.js";
 import { systemClock, type Clock } from "./clock.js";
 import { UrlGuard } from "../net/url-guard.js";
-import type { ActionSpec, AppWebhookRequest, Connector, Credentials, LoginRequest, OutboundMessage, SentMessage, WebhookRequest } from "./connector.js";
+import type { MediaUploads, UploadRecord } from "../media/uploads.js";
+import type { Readable } from "node:stream";
+import { MEDIA_TYPES, TEXT_ONLY } from "./messages.js";
+import type { ActionSpec, AppWebhookRequest, Connector, Credentials, LoginRequest, SentMessage, WebhookRequest } from "./connector.js";
+import { type DeleteRequest, type EditRequest, MessageVerbs, type SendRequest } from "./message-verbs.js";
 import type { CredentialStore } from "./credentials.js";
 import { err, toErrorInfo } from "./errors.js";
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect.js";
@@ -53,7 +57,14 @@ export interface GatewayOptions {
    * refused. The defaults of every connector's URL fields are trusted by it.
    */
   urlGuard?: UrlGuard;
+  /** Where media uploads are kept (`POST …/media`, and URLs being sent); absent: media sends are refused. */
+  uploads?: MediaUploads;
+  /** Largest upload, bytes, whatever the platform takes. Default {@link DEFAULT_MAX_UPLOAD_BYTES}. */
+  maxUploadBytes?: number;
 }
+
+/** Default {@link GatewayOptions.maxUploadBytes}: 100 MiB. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 
 const DEFAULT_WAIT_MS = 30_000;
 const MAX_WAIT_MS = 300_000;
@@ -287,6 +298,7 @@ export class Gateway implements GatewayApi {
         // No connector to ask the platform: purge locally and say so.
         const farewell = makeEvent("instance.deleted", { instance: name, platform: orphan.platform, metadata: orphan.metadata }, { remote: "unconfirmed" }, this.deps.clock.now());
         const { stored } = await this.opts.store.instances.purge(orphan.id, farewell);
+        await this.removeUploads(orphan.id);
         this.orphans.delete(name);
         this.names.delete(orphan.id);
         this.tokenCache.forget((r) => r.instanceId === orphan.id);
@@ -368,28 +380,48 @@ export class Gateway implements GatewayApi {
     }
   }
 
-  async send(name: string, message: OutboundMessage): Promise<SentMessage> {
+  async send(name: string, request: SendRequest): Promise<SentMessage> {
+    this.assertRunning();
+    return this.messageVerbs.send(this.runtime(name), request);
+  }
+
+  async uploadMedia(name: string, file: Readable, meta: { mimeType: string; fileName?: string }): Promise<UploadRecord> {
     this.assertRunning();
     const rt = this.runtime(name);
-    if (!this.connectorOf(rt).capabilities.send) throw err("NOT_SUPPORTED");
-    const session = rt.liveSession();
-    const send = session?.send.bind(session);
-    if (rt.status.state !== "connected" || !send) {
-      throw err("INVALID_STATE", { message: "The instance is not connected.", details: { status: rt.status.state } });
+    const uploads = this.opts.uploads;
+    if (!uploads) {
+      file.resume();
+      throw err("NOT_SUPPORTED", { message: "This gateway keeps no media store." });
     }
-    const sent = await this.bounded("send", () => send(message));
-    const self = rt.status.state === "connected" ? rt.status.self.id : "";
-    await rt.storeEvents([
-      {
-        id: `evt_${randomUUID()}`,
-        type: "message.sent",
-        ...rt.source(),
-        ts: this.deps.clock.now(),
-        data: { threadId: sent.threadId, senderId: self, body: message.body, messageId: sent.messageId, timestamp: sent.timestamp },
-      },
-    ]);
-    return sent;
+    const support = this.connectorOf(rt).capabilities.messages ?? TEXT_ONLY;
+    if (!MEDIA_TYPES.some((t) => support.send.includes(t))) {
+      file.resume();
+      throw err("NOT_SUPPORTED", { message: `${rt.current.platform} sends no media.`, details: { platform: rt.current.platform } });
+    }
+    return uploads.put(rt.id, file, meta, Math.min(support.maxMediaBytes, this.opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES));
   }
+
+  async editMessage(name: string, request: EditRequest): Promise<{ messageId: string; timestamp: number }> {
+    this.assertRunning();
+    return this.messageVerbs.edit(this.runtime(name), request);
+  }
+
+  async deleteMessage(name: string, request: DeleteRequest): Promise<{ messageId: string; timestamp: number }> {
+    this.assertRunning();
+    return this.messageVerbs.delete(this.runtime(name), request);
+  }
+
+  /** The message verbs (send, edit, delete), over this gateway's runtimes and platform-call bound (made on first use). */
+  private get messageVerbs(): MessageVerbs {
+    this.verbs ??= new MessageVerbs({
+      now: () => this.deps.clock.now(),
+      ...(this.opts.uploads ? { media: { uploads: this.opts.uploads, guard: this.urlGuard } } : {}),
+      connectorOf: (rt) => this.connectorOf(rt),
+      bounded: (what, fn) => this.bounded(what, fn),
+    });
+    return this.verbs;
+  }
+  private verbs: MessageVerbs | undefined;
 
   /** Runs a platform call bounded by `platformCallMs`; `TIMEOUT` (504) when it does not answer in time. */
   private bounded<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -603,10 +635,16 @@ export class Gateway implements GatewayApi {
     }
   }
 
+  /** Removes a deleted instance's media uploads. Never throws (a failure is logged; the sweep removes them later). */
+  private async removeUploads(instanceId: string): Promise<void> {
+    await this.opts.uploads?.removeInstance(instanceId).catch((e: unknown) => this.logger.warn({ err: toErrorInfo(e), instanceId }, "could not remove the uploads of a deleted instance"));
+  }
+
   private async purge(rt: InstanceRuntime, remote: RemoteLogoutOutcome): Promise<void> {
     // The farewell is written in the purge's transaction: the deletion and its event are one fact.
     const farewell = makeEvent("instance.deleted", rt.source(), { remote }, this.deps.clock.now());
     const { stored } = await this.opts.store.instances.purge(rt.id, farewell);
+    await this.removeUploads(rt.id);
     this.tokenCache.forget((r) => r.instanceId === rt.id);
     rt.dispose();
     this.runtimes.delete(rt.name);

@@ -454,6 +454,21 @@ export class InstanceRuntime {
           return null;
         }
       },
+      storedMessage: async (messageId) => {
+        try {
+          for (const [type, direction] of [["message.sent", "sent"], ["message.received", "received"]] as const) {
+            const found = await this.deps.store.events.findMessage(this.record.id, type, messageId);
+            const data = found?.envelope.data as { threadId?: unknown; body?: unknown; senderId?: unknown } | undefined;
+            if (data && typeof data.threadId === "string") {
+              return { direction, threadId: data.threadId, senderId: typeof data.senderId === "string" ? data.senderId : "", body: typeof data.body === "string" ? data.body : "" };
+            }
+          }
+          return null;
+        } catch (e) {
+          this.log.warn({ err: toErrorInfo(e) }, "could not read a stored message back");
+          return null;
+        }
+      },
     };
     const ctx: SessionContext = {
       instance: { id: this.record.id, name: this.record.name, platform: this.record.platform },

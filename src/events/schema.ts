@@ -7,6 +7,7 @@
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import type { InstanceStatus, StatusState } from "../core/status.js";
+import { ChatInfoSchema, ReceivedContentSchema, SenderSchema } from "./content-schema.js";
 import type { EventData, EventType } from "./types.js";
 
 const EpochMs = Type.Integer({ minimum: 0, description: "Epoch milliseconds." });
@@ -61,9 +62,13 @@ const StatusStateSchema = Type.Union(STATES.map((s) => Type.Literal(s)));
 export const MessageDataSchema = Type.Object({
   threadId: Type.String({ description: "The conversation: a chat id, a JID, a stream id." }),
   senderId: Type.String({ description: "Who wrote it (for `message.sent`: the instance's own account id)." }),
-  body: Type.String({ description: "The text; empty for messages without text." }),
+  body: Type.String({ description: "The text, or the caption of media; empty for messages without either." }),
   messageId: Type.String({ description: "The platform's message id." }),
   timestamp: Type.Integer({ description: "Epoch ms, as the platform dated the message." }),
+  content: Type.Optional(ReceivedContentSchema),
+  sender: Type.Optional(SenderSchema),
+  chat: Type.Optional(ChatInfoSchema),
+  replyTo: Type.Optional(Type.Object({ messageId: Type.String() }, { description: "The message this one quotes." })),
 });
 
 /**
@@ -109,6 +114,31 @@ export const EVENT_DATA_SCHEMAS = {
       timestamp: Type.Integer({ description: "Epoch ms, as the platform dated the change." }),
     },
     { description: "The platform reported a delivery state of a message." },
+  ),
+  "message.edited": Type.Object(
+    {
+      threadId: Type.String(),
+      messageId: Type.String(),
+      senderId: Type.String(),
+      body: Type.String({ description: "The new text or caption." }),
+      content: ReceivedContentSchema,
+      timestamp: Type.Integer({ description: "Epoch ms of the edit." }),
+    },
+    { description: "A message was edited by its author: its new content." },
+  ),
+  "message.deleted": Type.Object(
+    { threadId: Type.String(), messageId: Type.String(), senderId: Type.Optional(Type.String({ description: "Who deleted it, where the platform says." })), timestamp: Type.Integer() },
+    { description: "A message was deleted for everyone." },
+  ),
+  "message.reaction": Type.Object(
+    {
+      threadId: Type.String(),
+      messageId: Type.String({ description: "The message reacted to." }),
+      senderId: Type.String({ description: "Who reacted." }),
+      emoji: Type.String({ description: "The emoji; empty when the reaction was removed." }),
+      timestamp: Type.Integer(),
+    },
+    { description: "Someone reacted to a message, or removed their reaction." },
   ),
   "webhook.disabled": Type.Object(
     {

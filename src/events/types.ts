@@ -1,3 +1,4 @@
+import type { ReceivedContent } from "../core/messages.js";
 import type { InstanceStatus, RemoteLogoutOutcome, StatusState } from "../core/status.js";
 
 /**
@@ -39,6 +40,12 @@ export interface EventData {
   "message.sent": MessageData;
   /** The platform reported a delivery state of a message (sent, delivered to the device, read, failed). */
   "message.status": MessageStatusData;
+  /** A message was edited (by its author): the new content. */
+  "message.edited": MessageEditedData;
+  /** A message was deleted for everyone. */
+  "message.deleted": MessageDeletedData;
+  /** Someone reacted to a message (an empty `emoji`: they removed their reaction). */
+  "message.reaction": MessageReactionData;
   /**
    * A webhook subscription failed for long enough and was disabled. An instance's event for an
    * instance's subscription; a gateway-level event (`instance: null`) for a global one.
@@ -55,9 +62,45 @@ export interface MessageData {
   threadId: string;
   /** Who wrote it (for `message.sent`: the instance's own account id). */
   senderId: string;
-  /** The text; empty for messages without text. */
+  /** The text, or the caption of media; empty for messages without either. */
   body: string;
   messageId: string;
+  timestamp: number;
+  /** What the message carries (src/core/messages.ts); absent only in events stored before the message model. */
+  content?: ReceivedContent;
+  /** The sender as the platform names them (where it does). */
+  sender?: { name?: string; username?: string };
+  /** The conversation's kind, and its title for groups and channels. */
+  chat?: { type: "private" | "group" | "channel"; title?: string };
+  /** The message this one quotes. */
+  replyTo?: { messageId: string };
+}
+
+/** An edit of a message: its new content (`body`: the new text or caption). `timestamp` is epoch ms of the edit. */
+export interface MessageEditedData {
+  threadId: string;
+  messageId: string;
+  senderId: string;
+  body: string;
+  content: ReceivedContent;
+  timestamp: number;
+}
+
+/** A message deleted for everyone. `timestamp` is epoch ms as the platform dated it. */
+export interface MessageDeletedData {
+  threadId: string;
+  messageId: string;
+  /** Who deleted it, where the platform says. */
+  senderId?: string;
+  timestamp: number;
+}
+
+/** A reaction on `messageId` by `senderId`: `emoji`, or "" when they removed theirs. `timestamp` is epoch ms. */
+export interface MessageReactionData {
+  threadId: string;
+  messageId: string;
+  senderId: string;
+  emoji: string;
   timestamp: number;
 }
 

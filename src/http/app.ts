@@ -15,6 +15,10 @@ import { DEFAULT_RATE_LIMIT, rateLimitStep, type RateLimitOptions } from "./rate
 import { GatewayLogController, lazyChildLoggerFactory } from "./request-logging.js";
 import { installRequestMetrics } from "./request-metrics.js";
 import { actionRoutes } from "./routes/actions.js";
+import { messageRoutes } from "./routes/messages.js";
+import { mediaRoutes } from "./routes/media.js";
+import fastifyMultipart from "@fastify/multipart";
+import { DEFAULT_MAX_UPLOAD_BYTES } from "../core/gateway.js";
 import type { RouteDeps } from "./routes/deps.js";
 import { healthRoutes } from "./routes/health.js";
 import { instanceRoutes } from "./routes/instances.js";
@@ -103,6 +107,12 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   lifecycleRoutes(app, routeDeps);
   loginRoutes(app, routeDeps);
   actionRoutes(app, routeDeps);
+  messageRoutes(app, routeDeps);
+  // multipart/form-data is read by the media upload route only (its own scope: every other route takes JSON alone).
+  await app.register(async (scope) => {
+    await scope.register(fastifyMultipart, { limits: { fileSize: DEFAULT_MAX_UPLOAD_BYTES, files: 1, fields: 5, parts: 6 }, throwFileSizeLimit: true });
+    mediaRoutes(scope, routeDeps);
+  });
   platformRoutes(app, routeDeps);
   tokenRoutes(app, routeDeps);
   intakeRoutes(app, routeDeps);

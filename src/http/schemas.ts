@@ -6,6 +6,8 @@ import { EXPECTED_KEYWORD } from "../core/validation.js";
 import { Type, type TSchema } from "@sinclair/typebox";
 import { ERROR_CATALOG, type ErrorCode } from "../core/errors.js";
 import { INSTANCE_NAME_PATTERN } from "../core/api.js";
+import { CONTENT_TYPES, MESSAGE_OPERATIONS } from "../core/messages.js";
+import { OutboundContentSchema } from "../events/content-schema.js";
 import { InstanceStatusSchema } from "../events/schema.js";
 
 // ───────────────────────────── building blocks ─────────────────────────────
@@ -213,17 +215,52 @@ export const ActionBody = Type.Unknown({ description: "The action input; see the
 
 export const ActionResponse = Type.Object({ result: Type.Unknown() });
 
+const ThreadId = Type.String({ minLength: 1, maxLength: 512, description: "Platform-native chat/thread id (a Telegram chat id, a WhatsApp JID)." });
+
 export const SendMessageBody = Type.Object(
   {
-    threadId: Type.String({ minLength: 1, maxLength: 512, description: "Platform-native chat/thread id." }),
-    body: Type.String({ minLength: 1, maxLength: 65_536, description: "Message text." }),
+    threadId: ThreadId,
+    content: Type.Optional(OutboundContentSchema),
+    body: Type.Optional(Type.String({ minLength: 1, maxLength: 65_536, description: "Shorthand for `content: {type: \"text\", text: body}`. Give `body` or `content`, not both." })),
+    replyTo: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: "The platform id of a message to quote." })),
   },
   { additionalProperties: false },
 );
 
-export const SentMessageSchema = Type.Object({ messageId: Type.String(), threadId: Type.String(), timestamp: EpochMs });
+export const SentMessageSchema = Type.Object({
+  messageId: Type.String({ description: "The new message's platform id (for a reaction: the message reacted to)." }),
+  threadId: Type.String(),
+  timestamp: EpochMs,
+});
+
+export const MessageParams = Type.Object({ name: InstanceName, messageId: Type.String({ minLength: 1, maxLength: 512, description: "The platform's message id." }) });
+
+export const EditMessageBody = Type.Object(
+  { threadId: ThreadId, text: Type.String({ minLength: 1, maxLength: 65_536, description: "The new text (a media message: its caption)." }) },
+  { additionalProperties: false },
+);
+
+export const DeleteMessageQuery = Type.Object({ threadId: ThreadId }, { additionalProperties: false });
+
+export const MessageChangeSchema = Type.Object({ messageId: Type.String(), timestamp: EpochMs });
 
 // ───────────────────────────── platforms ─────────────────────────────
+
+const ContentTypeSchema = Type.Union(CONTENT_TYPES.map((t) => Type.Literal(t)));
+const OperationSchema = Type.Union(MESSAGE_OPERATIONS.map((o) => Type.Literal(o)));
+
+/** `MessageSupport`: what a platform sends and receives (src/core/messages.ts). */
+const MessageSupportSchema = Type.Object(
+  {
+    send: Type.Array(ContentTypeSchema, { description: "Content types the platform sends." }),
+    receive: Type.Array(ContentTypeSchema, { description: "Content types that arrive as `message.received`." }),
+    operations: Type.Array(OperationSchema, { description: "reply (quote), edit, delete." }),
+    receipts: Type.Array(Type.Union([Type.Literal("delivered"), Type.Literal("read")]), { description: "Delivery states reported as `message.status`." }),
+    maxMediaBytes: Type.Integer({ minimum: 0, description: "Largest outbound media file, bytes." }),
+    notes: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "Why something is missing or differs, by content type, operation or `receipts`." })),
+  },
+  { description: "What the platform does with messages; the rest is refused with `NOT_SUPPORTED`." },
+);
 
 export const PlatformList = Type.Object({
   items: Type.Array(
@@ -235,6 +272,7 @@ export const PlatformList = Type.Object({
         login: Type.Array(Type.Object({ method: LoginMethodSchema, inputSchema: Type.Optional(Type.Unknown()) })),
         remoteLogout: Type.Boolean(),
         send: Type.Boolean(),
+        messages: Type.Optional(MessageSupportSchema),
       }),
       actions: Type.Array(
         Type.Object({

@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { InstanceView } from "../../src/core/api.js";
 import type { Connector, Credentials, LoginRequest } from "../../src/core/connector.js";
+import { type OutboundContent, TEXT_ONLY } from "../../src/core/messages.js";
 import { Gateway } from "../../src/core/gateway.js";
 import type { StatusState } from "../../src/core/status.js";
 import type { EventEnvelope } from "../../src/events/types.js";
@@ -40,7 +41,25 @@ export type Scenario =
   | "takeover"
   | "unreachable"
   | "login-expiry"
-  | "kill-during-logout";
+  | "kill-during-logout"
+  | "content-out"
+  | "content-in";
+
+/**
+ * What the other side saw the instance do, in the message model's terms (the driver maps its
+ * sandbox's records): a message of a content type (with the message it quotes), a reaction, an
+ * edit, a deletion.
+ */
+export type SeenByOtherSide =
+  | { type: "text"; text: string; replyTo?: string }
+  | { type: "location"; latitude: number; longitude: number; name?: string }
+  | { type: "contact"; phone?: string }
+  | { type: "reaction"; messageId: string; emoji: string }
+  | { type: "edit"; messageId: string; text: string }
+  | { type: "delete"; messageId: string };
+
+/** What the other side can send the instance besides text. */
+export type OtherSideContent = { type: "location"; latitude: number; longitude: number } | { type: "contact"; phone: string; name: string } | { type: "reply"; text: string; replyTo: string };
 
 /**
  * The verbs a driver needs to log an instance in, over an in-process gateway or a child process's
@@ -75,6 +94,10 @@ export interface ContractDriver {
   inbound(name: string, text: string, whileClosed: boolean): Promise<void>;
   /** Where the instance replies to the other side (a `threadId`). */
   thread(name: string): string;
+  /** What the other side saw the instance send, react, edit and delete, oldest first (content scenarios). */
+  seen?(name: string): Promise<SeenByOtherSide[]>;
+  /** The other side sends `content` (content scenarios). */
+  inboundContent?(name: string, content: OtherSideContent): Promise<void>;
   /** The texts the other side received from the instance so far. */
   delivered(name: string): Promise<string[]>;
   /** What `logout` answers as `remote` for a logged-in instance. */
@@ -125,6 +148,13 @@ function handleOf(gateway: () => Gateway): GatewayHandle {
     qr: async (name) => (await gateway().qr(name)).qr,
     view: (name) => gateway().getInstance(name),
   };
+}
+
+/** Whether what the other side saw (`got`) is the expected item `want` (numbers to 4 decimals). */
+function matches(got: SeenByOtherSide, want: SeenByOtherSide): boolean {
+  if (got.type !== want.type) return false;
+  if (want.type === "location" && got.type === "location") return Math.abs(got.latitude - want.latitude) < 1e-4 && Math.abs(got.longitude - want.longitude) < 1e-4;
+  return Object.entries(want).every(([k, v]) => (got as Record<string, unknown>)[k] === v);
 }
 
 /** Polls `fn` until it answers a truthy value, or fails after `ms`. */
@@ -230,10 +260,79 @@ export function connectorContract(driver: ContractDriver): void {
       await driver.login(handle, name);
       await driver.inbound(name, "hello", false); // the other side is known to the account
       await until(() => received(name, "hello").length > 0, 10_000, "the first message");
-      const sent = await gw.gateway.send(name, { threadId: driver.thread(name), body: "reply from the contract" });
+      const sent = await gw.gateway.send(name, { threadId: driver.thread(name), content: { type: "text", text: "reply from the contract" } });
       expect(sent.messageId).not.toBe("");
       await until(async () => (await driver.delivered(name)).includes("reply from the contract"), 10_000, "the reply at the platform");
       expect(gw.events.some((e) => e.instance === name && e.type === "message.sent" && (e.data as { messageId?: string }).messageId === sent.messageId)).toBe(true);
+    });
+
+    scenario("content-out", "contents and operations: each declared content type, a reply, a reaction, an edit and a delete reach the other side", async () => {
+      const name = await fresh("content-out");
+      const support = gw.gateway.platforms().find((p) => p.platform === driver.platform)?.capabilities.messages ?? TEXT_ONLY;
+      await driver.login(handle, name);
+      await driver.inbound(name, "say something", false);
+      const theirs = await until(() => received(name, "say something")[0], 10_000, "the first message");
+      const theirId = (theirs.data as { messageId: string }).messageId;
+      const threadId = driver.thread(name);
+      const expected: SeenByOtherSide[] = [];
+      const send = (content: OutboundContent, replyTo?: string) => gw.gateway.send(name, { threadId, content, ...(replyTo ? { replyTo } : {}) });
+      const first = await send({ type: "text", text: "content scenario" });
+      expected.push({ type: "text", text: "content scenario" });
+      if (support.send.includes("location")) {
+        await send({ type: "location", latitude: 48.8584, longitude: 2.2945 });
+        expected.push({ type: "location", latitude: 48.8584, longitude: 2.2945 });
+      }
+      if (support.send.includes("contact")) {
+        await send({ type: "contact", vcard: "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lovelace;Ada;;;\r\nFN:Ada Lovelace\r\nTEL:+15550001111\r\nEND:VCARD", displayName: "Ada Lovelace" });
+        expected.push({ type: "contact", phone: "+15550001111" });
+      }
+      if (support.operations.includes("reply")) {
+        await send({ type: "text", text: "a reply" }, theirId);
+        expected.push({ type: "text", text: "a reply", replyTo: theirId });
+      }
+      if (support.send.includes("reaction")) {
+        await send({ type: "reaction", messageId: theirId, emoji: "👍" });
+        expected.push({ type: "reaction", messageId: theirId, emoji: "👍" });
+      }
+      if (support.operations.includes("edit")) {
+        await gw.gateway.editMessage(name, { threadId, messageId: first.messageId, text: "content scenario, edited" });
+        expected.push({ type: "edit", messageId: first.messageId, text: "content scenario, edited" });
+      }
+      if (support.operations.includes("delete")) {
+        await gw.gateway.deleteMessage(name, { threadId, messageId: first.messageId });
+        expected.push({ type: "delete", messageId: first.messageId });
+      }
+      const seen = await until(async () => {
+        const s = await driver.seen!(name);
+        return expected.every((x) => s.some((y) => matches(y, x))) ? s : null;
+      }, 15_000, `the other side seeing ${JSON.stringify(expected)}`);
+      expect(seen.length).toBeGreaterThanOrEqual(expected.length);
+      // What the platform lacks is refused before anything is sent, naming the platform.
+      const missing = (["location", "contact", "reaction"] as const).find((t) => !support.send.includes(t));
+      if (missing) await expect(send(missing === "reaction" ? { type: "reaction", messageId: theirId, emoji: "👍" } : { type: "location", latitude: 1, longitude: 2 })).rejects.toMatchObject({ code: "NOT_SUPPORTED" });
+      await expect(send({ type: "image", media: { url: "https://example.com/a.jpg" } })).rejects.toMatchObject({ code: "NOT_SUPPORTED", details: { contentType: "image" } });
+      const events = gw.events.filter((e) => e.instance === name);
+      if (support.operations.includes("edit")) expect(events.some((e) => e.type === "message.edited")).toBe(true);
+      if (support.operations.includes("delete")) expect(events.some((e) => e.type === "message.deleted")).toBe(true);
+    });
+
+    scenario("content-in", "contents from the other side: a location, a contact and a reply arrive with their content", async () => {
+      const name = await fresh("content-in");
+      await driver.login(handle, name);
+      await driver.inbound(name, "first", false);
+      const firstEvent = await until(() => received(name, "first")[0], 10_000, "the first message");
+      const firstId = (firstEvent.data as { messageId: string }).messageId;
+      await driver.inboundContent!(name, { type: "location", latitude: 52.52, longitude: 13.405 });
+      await driver.inboundContent!(name, { type: "contact", phone: "+15550002222", name: "Grace Hopper" });
+      await driver.inboundContent!(name, { type: "reply", text: "replying", replyTo: firstId });
+      const contents = () =>
+        gw.events.filter((e) => e.instance === name && e.type === "message.received").map((e) => e.data as { content?: { type: string; latitude?: number; vcard?: string }; replyTo?: { messageId: string }; body: string });
+      await until(() => contents().length >= 4, 10_000, "the three messages");
+      const all = contents();
+      expect(all.find((d) => d.content?.type === "location")?.content).toMatchObject({ latitude: 52.52, longitude: 13.405 });
+      expect(all.find((d) => d.content?.type === "contact")?.content?.vcard).toContain("+15550002222");
+      expect(all.find((d) => d.body === "replying")?.replyTo).toEqual({ messageId: firstId });
+      expect(all.find((d) => d.body === "first")?.content).toEqual({ type: "text", text: "first" });
     });
 
     scenario("close-keeps", "close ends the local session only: credentials kept, status stopped, nothing ended at the platform", async () => {

@@ -238,14 +238,14 @@ describe("gateway lifecycle", () => {
     const v = await h.gateway.connect("bot", { login: { method: "token", input: { token: "secret-token-1" } }, wait: "connected", timeoutMs: 2_000 });
     expect(v.status.state).toBe("connected");
     await rejects(h.gateway.connect("bot", { login: { method: "token", input: { token: "other" } } }), "INVALID_STATE");
-    expect(await h.gateway.send("bot", { threadId: "t1", body: "hi" })).toMatchObject({ messageId: "m1", threadId: "t1" });
+    expect(await h.gateway.send("bot", { threadId: "t1", content: { type: "text", text: "hi" } })).toMatchObject({ messageId: "m1", threadId: "t1" });
     expect(await h.gateway.runAction("bot", "ping", { n: 3 })).toEqual({ pong: { n: 3 } });
     await rejects(h.gateway.runAction("bot", "ping", { n: "x" }), "VALIDATION_FAILED");
     await rejects(h.gateway.runAction("bot", "nope", {}), "ACTION_UNKNOWN");
     expect(await h.gateway.runAction("bot", "whoami", {})).toMatchObject({ accountId: expect.stringMatching(/^acc_/) });
     await h.gateway.close("bot");
     await rejects(h.gateway.runAction("bot", "whoami", {}), "INVALID_STATE");
-    await rejects(h.gateway.send("bot", { threadId: "t", body: "x" }), "INVALID_STATE");
+    await rejects(h.gateway.send("bot", { threadId: "t", content: { type: "text", text: "x" } }), "INVALID_STATE");
     await rejects(h.gateway.qr("bot"), "NO_LOGIN_PENDING");
 
     await h.gateway.createInstance({ name: "phone", platform: "memory" });
@@ -414,9 +414,9 @@ describe("gateway lifecycle", () => {
     await h.gateway.connect("a", { wait: "connected", timeoutMs: 2_000 });
     expect(h.platform.openedWithState.at(-1)).toEqual({ cursor: 2 });
 
-    const sent = await h.gateway.send("a", { threadId: "contact-1", body: "reply" });
+    const sent = await h.gateway.send("a", { threadId: "contact-1", content: { type: "text", text: "reply" } });
     const sentEvent = h.events.find((e) => e.type === "message.sent");
-    expect(sentEvent?.data).toEqual({ threadId: "contact-1", senderId: accountId, body: "reply", messageId: sent.messageId, timestamp: sent.timestamp });
+    expect(sentEvent?.data).toEqual({ threadId: "contact-1", senderId: accountId, body: "reply", messageId: sent.messageId, timestamp: sent.timestamp, content: { type: "text", text: "reply" } });
 
     await h.gateway.logout("a");
     expect(await h.store.events.state(id)).toEqual({}); // the cursor went with the session

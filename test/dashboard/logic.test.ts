@@ -120,6 +120,12 @@ describe("events", () => {
     expect(summarize(ev("1", "instance.qr", { qr: "2@secret", attempt: 3 }))).not.toContain("secret");
     expect(summarize(ev("1", "instance.status", { status: { state: "awaiting_login" } }))).toBe("→ awaiting login");
     expect(summarize(ev("1", "message.received", { threadId: "42", body: "hi" }))).toBe("42: hi");
+    // Names instead of raw ids; media, locations and contacts described, never their bytes.
+    expect(summarize(ev("1", "message.received", { threadId: "42", body: "hi", sender: { name: "Ada Lovelace" } }))).toBe("Ada Lovelace: hi");
+    expect(summarize(ev("1", "message.received", { threadId: "42", body: "", sender: { username: "ada" }, content: { type: "location", latitude: 48.858_37, longitude: 2.294_48 } }))).toBe("@ada: [location 48.85837, 2.29448]");
+    expect(summarize(ev("1", "message.received", { threadId: "42", body: "the scan", content: { type: "document", media: { mediaId: "m", size: 20_480, fileName: "scan.pdf" }, caption: "the scan" } }))).toBe("42: [document scan.pdf 20 KB] the scan");
+    expect(summarize(ev("1", "message.reaction", { messageId: "7", emoji: "👍" }))).toBe("👍 on 7");
+    expect(summarize(ev("1", "message.deleted", { messageId: "7" }))).toBe("deleted 7");
     expect(lastThread([ev("2", "message.sent", { threadId: "9" }), ev("1", "message.received", { threadId: "42" })])).toBe("42");
   });
 });

@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto";
 import { request as httpRequest, type Agent } from "node:http";
 import { Type } from "@sinclair/typebox";
-import type { Connector, Session, SessionContext } from "../../src/core/connector.js";
+import type { Connector, OutboundMessage, Session, SessionContext } from "../../src/core/connector.js";
 import { err } from "../../src/core/errors.js";
 import { UrlString } from "../../src/core/url-field.js";
 import { definePlatform, type SandboxPanel } from "../../src/platforms/index.js";
@@ -130,9 +130,10 @@ class EchoSession implements Session {
   async close(): Promise<void> {
     this.closed = true;
   }
-  async send(message: { threadId: string; body: string }): Promise<{ messageId: string; threadId: string; timestamp: number }> {
+  async send(message: OutboundMessage): Promise<{ messageId: string; threadId: string; timestamp: number }> {
     if (!this.token) throw err("INVALID_STATE");
-    const r = await call(`${this.apiRoot}/api/messages`, "POST", this.ctx.net.agentFor(this.apiRoot), { token: this.token, to: message.threadId, text: message.body });
+    const text = message.content.type === "text" ? message.content.text : "";
+    const r = await call(`${this.apiRoot}/api/messages`, "POST", this.ctx.net.agentFor(this.apiRoot), { token: this.token, to: message.threadId, text });
     return { messageId: String(r.json.id), threadId: message.threadId, timestamp: Date.now() };
   }
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { MediaUploads } from "../../src/media/uploads.js";
 import { Gateway, type GatewayOptions } from "../../src/core/gateway.js";
 import type { EventEnvelope } from "../../src/events/types.js";
 import { openStore } from "../../src/store/open.js";
@@ -37,6 +38,8 @@ export async function harness(opts: Partial<GatewayOptions> & { qrIntervalMs?: n
       timeouts: { platformCallMs: 500, closeMs: 500, shutdownMs: 2_000, ...opts.timeouts },
       ...(opts.hooks ? { hooks: opts.hooks } : {}),
       ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+      ...(opts.urlGuard ? { urlGuard: opts.urlGuard } : {}),
+      uploads: new MediaUploads({ dir: join(dir, "media", "uploads") }),
       ...extra,
     });
     g.bus.subscribe((e) => events.push(e.envelope));

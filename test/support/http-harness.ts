@@ -193,6 +193,11 @@ export const ROUTES: readonly RouteCase[] = [
   { method: "POST", pattern: "/v1/instances/:name/pairing-code", setup: "qr", body: () => ({ phoneNumber: "4915123456789" }), expect: INSTANCE },
   { method: "POST", pattern: "/v1/instances/:name/actions/:action", setup: "stopped", body: () => ({ n: 1 }), expect: INSTANCE },
   { method: "POST", pattern: "/v1/instances/:name/messages", setup: "connected", body: () => ({ threadId: "t1", body: "hello" }), expect: INSTANCE },
+  // The memory platform has no edit or delete: the callers allowed get 422 NOT_SUPPORTED.
+  { method: "PATCH", pattern: "/v1/instances/:name/messages/:messageId", setup: "connected", body: () => ({ threadId: "t1", text: "new" }), expect: { ...INSTANCE, account: 422, own: 422 } },
+  { method: "DELETE", pattern: "/v1/instances/:name/messages/:messageId", setup: "connected", query: "?threadId=t1", expect: { ...INSTANCE, account: 422, own: 422 } },
+  // A JSON body where a multipart upload is expected: 415 for the callers allowed.
+  { method: "POST", pattern: "/v1/instances/:name/media", setup: "connected", body: () => ({}), expect: { ...INSTANCE, account: 415, own: 415 } },
   { method: "GET", pattern: "/v1/platforms", setup: "stopped", expect: ANY_TOKEN },
   { method: "GET", pattern: "/v1/tokens", setup: "stopped", expect: ACCOUNT(200) },
   { method: "POST", pattern: "/v1/tokens", setup: "stopped", body: ({ name }) => ({ scope: "instance", instance: name, label: "matrix" }), expect: ACCOUNT(201) },

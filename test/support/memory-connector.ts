@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { Type } from "@sinclair/typebox";
-import type { Connector, Credentials, Session, SessionContext, SessionHost, WebhookRequest } from "../../src/core/connector.js";
+import type { Connector, Credentials, OutboundMessage, Session, SessionContext, SessionHost, WebhookRequest } from "../../src/core/connector.js";
 
 /** The shared secret of the memory platform's webhooks. */
 export const MEMORY_WEBHOOK_SECRET = "memory-webhook-secret";
@@ -115,6 +115,8 @@ export class MemoryPlatform {
   private readonly mailbox: Record<string, Array<{ seq: number; body: string }>> = {};
   /** What the account's sessions sent, across sessions. */
   readonly sentBy: Record<string, string[]> = {};
+  /** Media sent, by account: what the connector read from the gateway's stream. */
+  readonly sentMedia: Record<string, Array<{ type: string; mimeType: string; size: number; fileName?: string; sha256: string; caption?: string }>> = {};
 
   /** Hands the account's kept messages to `session` (just online), oldest first. */
   async flushMailbox(accountId: string, session: MemorySession): Promise<void> {
@@ -269,10 +271,28 @@ export class MemorySession implements Session {
     if (!this.closed) this.teardown();
   }
 
-  async send(message: { threadId: string; body: string }): Promise<{ messageId: string; threadId: string; timestamp: number }> {
+  async send(message: OutboundMessage): Promise<{ messageId: string; threadId: string; timestamp: number }> {
     if (this.closed || !this.accountId) throw err("INVALID_STATE");
-    this.sent.push(message);
-    (this.platform.sentBy[this.accountId] ??= []).push(message.body);
+    const c = message.content;
+    if ("media" in c) {
+      const hash = createHash("sha256");
+      let read = 0;
+      for await (const chunk of c.media.open()) {
+        hash.update(chunk as Buffer);
+        read += (chunk as Buffer).length;
+      }
+      (this.platform.sentMedia[this.accountId] ??= []).push({
+        type: c.type,
+        mimeType: c.media.mimeType,
+        size: read,
+        ...(c.media.fileName ? { fileName: c.media.fileName } : {}),
+        sha256: hash.digest("hex"),
+        ...("caption" in c && c.caption !== undefined ? { caption: c.caption } : {}),
+      });
+    }
+    const body = c.type === "text" ? c.text : "";
+    this.sent.push({ threadId: message.threadId, body });
+    (this.platform.sentBy[this.accountId] ??= []).push(body);
     return { messageId: `m${this.sent.length}`, threadId: message.threadId, timestamp: Date.now() };
   }
 
@@ -297,6 +317,8 @@ export function memoryConnector(platform: MemoryPlatform, opts: { qrIntervalMs?:
       ],
       remoteLogout: true,
       send: true,
+      // Text, and two media types so that the gateway's media path (uploads, URLs, streams) is exercised.
+      messages: { send: ["text", "image", "document"], receive: ["text"], operations: [], receipts: [], maxMediaBytes: 5 * 1024 * 1024 },
     },
     actions: [
       { name: "ping", description: "Answers pong with the input", inputSchema: Type.Object({ n: Type.Optional(Type.Integer()) }) },

@@ -21,13 +21,54 @@ export function summarize(e: EventLike): string {
       return `new QR${typeof d.attempt === "number" ? ` (attempt ${d.attempt})` : ""}`;
     case "message.received":
     case "message.sent": {
-      const who = typeof d.threadId === "string" ? d.threadId : "";
-      const body = typeof d.body === "string" ? d.body : "";
-      return `${who}: ${body.length > 120 ? `${body.slice(0, 119)}…` : body}`;
+      const sender = d.sender as { name?: unknown; username?: unknown } | undefined;
+      const name = typeof sender?.name === "string" ? sender.name : typeof sender?.username === "string" ? `@${sender.username}` : undefined;
+      const thread = typeof d.threadId === "string" ? d.threadId : "";
+      const who = e.type === "message.received" && name ? name : thread;
+      return `${who}: ${describeContent(d)}`;
     }
+    case "message.edited":
+      return `edited ${str(d.messageId)}: ${cut(str(d.body))}`;
+    case "message.deleted":
+      return `deleted ${str(d.messageId)}`;
+    case "message.reaction":
+      return d.emoji === "" ? `removed a reaction on ${str(d.messageId)}` : `${str(d.emoji)} on ${str(d.messageId)}`;
     default:
       return "";
   }
+}
+
+/** The text of a message event, or a short description of what it carries (no bytes, no URLs of media). */
+function describeContent(d: Record<string, unknown>): string {
+  const body = str(d.body);
+  const c = d.content as { type?: unknown; media?: { mimeType?: unknown; size?: unknown; fileName?: unknown }; latitude?: unknown; longitude?: unknown; name?: unknown; displayName?: unknown; emoji?: unknown } | undefined;
+  const type = typeof c?.type === "string" ? c.type : "text";
+  if (type === "text") return cut(body);
+  if (c?.media) {
+    const size = typeof c.media.size === "number" ? ` ${kb(c.media.size)}` : "";
+    const file = typeof c.media.fileName === "string" ? ` ${c.media.fileName}` : "";
+    return cut(`[${type}${file}${size}]${body ? ` ${body}` : ""}`);
+  }
+  if (type === "location") return `[location ${num(c?.latitude)}, ${num(c?.longitude)}${typeof c?.name === "string" ? ` ${c.name}` : ""}]`;
+  if (type === "contact") return `[contact${typeof c?.displayName === "string" ? ` ${c.displayName}` : ""}]`;
+  if (type === "reaction") return `[reaction ${str(c?.emoji)}]`;
+  return `[${type}]`;
+}
+
+function str(v: unknown): string {
+  return typeof v === "string" ? v : "";
+}
+
+function num(v: unknown): string {
+  return typeof v === "number" ? String(Math.round(v * 1e5) / 1e5) : "?";
+}
+
+function kb(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+function cut(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
 }
 
 /**

@@ -15,7 +15,7 @@ import { editMessageCaption, editMessageReplyMarkup, setMessageReaction } from "
 import { getFile } from "./files.js";
 import { copyMessage, forwardMessage } from "./forward.js";
 import { sendAnimation, sendAudio, sendDocument, sendMediaGroup, sendPhoto, sendSticker, sendVideo, sendVoice } from "./media.js";
-import { deleteMessage, editMessageText, sendChatAction, sendContact, sendLocation, sendMessage } from "./messages.js";
+import { deleteMessage, editMessageText, sendChatAction, sendContact, sendLocation, sendMessage, sendVenue } from "./messages.js";
 import { deleteWebhook, getUpdates, getWebhookInfo, setWebhook } from "./updates.js";
 
 /** The implemented methods, by their names as the Bot API documents them. */
@@ -37,6 +37,7 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   sendSticker,
   sendMediaGroup,
   sendLocation,
+  sendVenue,
   sendContact,
   sendChatAction,
   forwardMessage,

@@ -1,4 +1,4 @@
-/** sendMessage, sendLocation, sendContact, sendChatAction, editMessageText, deleteMessage (media: ./media.ts; other edits: ./edits.ts). */
+/** sendMessage, sendLocation, sendVenue, sendContact, sendChatAction, editMessageText, deleteMessage (media: ./media.ts; other edits: ./edits.ts). */
 import { DELETE_WINDOW_MS } from "../engine.js";
 import { textLength } from "../entities.js";
 import { apiError, badRequest } from "../errors.js";
@@ -56,6 +56,11 @@ function sendContent(ctx: MethodContext, method: string, content: Partial<Messag
  * outside −90…90 / −180…180). `live_period`, `heading`, `proximity_alert_radius` are echoed when set.
  */
 export function sendLocation(ctx: MethodContext): unknown {
+  return sendContent(ctx, "sendLocation", { location: readLocation(ctx) });
+}
+
+/** The location parameters of sendLocation and sendVenue (Client::get_location, then the range check). */
+function readLocation(ctx: MethodContext): NonNullable<Message["location"]> {
   const { params } = ctx;
   const lat = params.arg("latitude").trim();
   if (lat === "") throw badRequest("Bad Request: latitude is empty");
@@ -75,7 +80,23 @@ export function sendLocation(ctx: MethodContext): unknown {
     const radius = params.int("proximity_alert_radius", 0);
     if (radius > 0) location.proximity_alert_radius = radius;
   }
-  return sendContent(ctx, "sendLocation", { location });
+  return location;
+}
+
+/**
+ * sendVenue (Client::process_send_venue_query): a location with `title` and `address`, which the
+ * Bot API server passes on as given (an empty one is TDLib's to judge; the sandbox accepts it), and
+ * the optional Foursquare / Google Places ids. The message has both `venue` and `location`.
+ */
+export function sendVenue(ctx: MethodContext): unknown {
+  const { params } = ctx;
+  const location = readLocation(ctx);
+  const venue: NonNullable<Message["venue"]> = { location, title: params.arg("title"), address: params.arg("address") };
+  for (const k of ["foursquare_id", "foursquare_type", "google_place_id", "google_place_type"] as const) {
+    const v = params.arg(k);
+    if (v !== "") venue[k] = v;
+  }
+  return sendContent(ctx, "sendVenue", { venue, location });
 }
 
 /** sendContact (Client::process_send_contact_query): `phone_number` and `first_name` are required (`Parameter "…" is required`). */

@@ -3,7 +3,8 @@
  *
  *   POST /sandbox/phones/:id/contacts                 {number?, name?} → 201 ContactInfo
  *   GET  /sandbox/phones/:id/contacts                                  → 200 {contacts: ContactInfo[]}
- *   POST /sandbox/phones/:id/contacts/:c/messages     {text}           → 200 InboundMessage
+ *   POST /sandbox/phones/:id/contacts/:c/messages     {text, replyTo?} | {location} | {contact} | {reaction} | {edit} | {revoke}
+ *                                                                       → 200 InboundMessage (../contact-content.ts)
  *        the contact writes to the phone; answers once every connected client device has sent its
  *        receipt (deliveries[].status "delivered" | "read" | "retry" | "nack" | "timeout" | "no_keys" | "error")
  *   GET  /sandbox/phones/:id/contacts/:c/messages                      → 200 {inbound: InboundMessage[], sent: SentMessage[], conversation: [{from, who, text, at}] (both merged by time, text only)}
@@ -20,6 +21,7 @@
 import { type ControlRoute, answer } from "../../kit/control.js";
 import { markRead, sendInbound } from "../handlers/messages.js";
 import { requestRetry } from "../handlers/retry-receipts.js";
+import { contactMessage } from "../contact-content.js";
 import { type InboundMessage, type SentMessage, messagingOf } from "../messaging.js";
 import { SandboxError, type SandboxState } from "../state.js";
 
@@ -76,12 +78,11 @@ export function messageRoutes(state: SandboxState): ControlRoute[] {
     {
       method: "POST",
       path: "/phones/:id/contacts/:c/messages",
-      doc: "POST /sandbox/phones/:id/contacts/:c/messages {text} — the contact writes to the phone; answers once every connected device sent its receipt",
+      doc: "POST /sandbox/phones/:id/contacts/:c/messages {text, replyTo?} | {location: {latitude, longitude, name?, address?}} | {contact: {vcard, displayName?}} | {reaction: {messageId, emoji}} | {edit: {messageId, text}} | {revoke: {messageId}} — the contact writes to the phone; answers once every connected device sent its receipt",
       run: async ({ params, body }) => {
         const { phone, contact: c } = contact(params.id!, params.c!);
         const b = await body();
-        if (typeof b.text !== "string" || b.text.length === 0) throw new SandboxError(400, "bad_request", "body.text must be a non-empty string");
-        return sendInbound(state, phone, c, b.text);
+        return sendInbound(state, phone, c, contactMessage(b, { messaging, phone, contact: c, nowMs: state.clock.now() }));
       },
     },
     {

@@ -37,6 +37,7 @@ import { type InboundMessage, type SentMessage, messagingOf, newMessageId } from
 import type { SandboxPhone } from "../phone.js";
 import type { Message } from "../proto/index.js";
 import type { Connection, StanzaHandler } from "../server.js";
+import { sentContent } from "../sent-content.js";
 import type { EncType } from "../signal/index.js";
 
 /** How long an inbound message waits for each client's receipt (ms, real time). */
@@ -95,12 +96,15 @@ async function handleClientMessage(conn: Connection, node: BinaryNode): Promise<
     try {
       const message = await device.decrypt(sender, { type: type as EncType, ciphertext: bytesOf(enc) });
       const deviceSent = message.deviceSentMessage !== undefined;
-      record.text ??= textOf(deviceSent ? message.deviceSentMessage?.message : message);
+      const inner = deviceSent ? message.deviceSentMessage?.message : message;
+      record.text ??= textOf(inner);
+      if (inner && !record.content) record.content = sentContent(inner);
       record.copies.push({ device: jid, type, ok: true, ...(deviceSent ? { deviceSent } : {}) });
     } catch (error) {
       record.copies.push({ device: jid, type, ok: false, error: (error as Error).message });
     }
   }
+  applyToEarlier(messaging, record);
   messaging.recordSent(record);
   const from = contact.jid;
   conn.sendNode({ tag: "ack", attrs: { class: "message", id, from, t: String(t) } });
@@ -109,6 +113,21 @@ async function handleClientMessage(conn: Connection, node: BinaryNode): Promise<
     record.receipts.push({ type: "delivery", at: conn.env.clock.now() });
   }
   return true;
+}
+
+/** An edit, revoke or reaction of the client changes the earlier message it names (as the contact's phone shows it). */
+function applyToEarlier(messaging: ReturnType<typeof messagingOf>, record: SentMessage): void {
+  const c = record.content;
+  if (!c || (c.kind !== "edit" && c.kind !== "revoke" && c.kind !== "reaction")) return;
+  if (c.kind === "reaction") {
+    const theirs = messaging.inbound.find((m) => m.id === c.targetId && m.phoneId === record.phoneId && m.contactId === record.contactId);
+    if (theirs) theirs.reaction = c.emoji;
+  }
+  const earlier = messaging.sent.find((m) => m.id === c.targetId && m.phoneId === record.phoneId && m.contactId === record.contactId);
+  if (!earlier) return;
+  if (c.kind === "edit" && c.text !== undefined) earlier.editedText = c.text;
+  if (c.kind === "revoke") earlier.revoked = true;
+  if (c.kind === "reaction") earlier.reaction = c.emoji;
 }
 
 /** The `<enc>` copies of a client message with the device JID each is for. */
@@ -157,11 +176,13 @@ function handleClientAck(conn: Connection, node: BinaryNode): boolean {
  * connected now gets its copy when it next logs in, as WhatsApp's offline queue does (status
  * "queued" until then; see {@link deliverOffline}).
  */
-export async function sendInbound(state: Connection["env"]["state"], phone: SandboxPhone, contact: SandboxContact, text: string): Promise<InboundMessage> {
+export async function sendInbound(state: Connection["env"]["state"], phone: SandboxPhone, contact: SandboxContact, content: string | Message): Promise<InboundMessage> {
   const messaging = messagingOf(state);
   const id = newMessageId();
   const t = Math.floor(state.clock.now() / 1000);
-  const record: InboundMessage = { id, phoneId: phone.id, contactId: contact.id, from: contact.jid, text, t, deliveries: [], receipts: [] };
+  const message: Message = typeof content === "string" ? { conversation: content } : content;
+  const record: InboundMessage = { id, phoneId: phone.id, contactId: contact.id, from: contact.jid, text: textOf(message) ?? "", content: sentContent(message), t, deliveries: [], receipts: [] };
+  messaging.protoOf.set(record, message);
   messaging.record(messaging.inbound, record);
   const connections = messaging.connectionsOf(phone);
   for (const device of phone.devices.values()) {
@@ -202,7 +223,7 @@ async function deliverCopy(conn: Connection, record: InboundMessage, contact: Sa
   const sender = contact.phoneDevice;
   if (!keys && !sender.hasSession(device.jid)) return { status: "no_keys" };
   try {
-    const message: Message = { conversation: record.text };
+    const message: Message = messaging.protoOf.get(record) ?? { conversation: record.text };
     const enc = await sender.encrypt(device.jid, message, sender.hasSession(device.jid) ? undefined : keys!.takeBundle());
     const wait = messaging.waitFor(conn, record.id, INBOUND_RECEIPT_TIMEOUT_MS);
     conn.sendNode({

@@ -21,6 +21,9 @@ const noiseCertificate = Object.assign(codec<T.NoiseCertificate>("proto.CertChai
 const message = Object.assign(codec<T.Message>("proto.Message"), {
   ExtendedTextMessage: codec<T.ExtendedTextMessage>("proto.Message.ExtendedTextMessage"),
   ProtocolMessage: codec<T.ProtocolMessage>("proto.Message.ProtocolMessage"),
+  ContactMessage: codec<T.ContactMessage>("proto.Message.ContactMessage"),
+  LocationMessage: codec<T.LocationMessage>("proto.Message.LocationMessage"),
+  ReactionMessage: codec<T.ReactionMessage>("proto.Message.ReactionMessage"),
   DeviceSentMessage: codec<T.DeviceSentMessage>("proto.Message.DeviceSentMessage"),
   SenderKeyDistributionMessage: codec<T.MessageSenderKeyDistribution>("proto.Message.SenderKeyDistributionMessage"),
 });
@@ -42,6 +45,7 @@ export const proto = {
   // messages
   Message: message,
   MessageKey: codec<T.MessageKey>("proto.MessageKey"),
+  ContextInfo: codec<T.ContextInfo>("proto.ContextInfo"),
   MessageContextInfo: codec<T.MessageContextInfo>("proto.MessageContextInfo"),
   DeviceListMetadata: codec<T.DeviceListMetadata>("proto.DeviceListMetadata"),
   // group sender keys (Signal, encoded by Baileys itself)

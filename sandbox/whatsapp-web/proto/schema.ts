@@ -395,6 +395,18 @@ message ADVSignedKeyIndexList {
 // The plaintext inside a Signal <enc> (Baileys src/Socket/messages-send.ts relayMessage pads an
 // encoded Message and encrypts it; src/Utils/decode-wa-message.ts unwraps deviceSentMessage).
 
+// ContextInfo: the quoted message of a reply, mentions, forwarding (a subset of WAProto's fields).
+message ContextInfo {
+    optional string stanzaId = 1;
+    optional string participant = 2;
+    optional Message quotedMessage = 3;
+    optional string remoteJid = 4;
+    repeated string mentionedJid = 15;
+    optional uint32 forwardingScore = 21;
+    optional bool isForwarded = 22;
+    optional uint32 expiration = 25;
+}
+
 message MessageKey {
     optional string remoteJid = 1;
     optional bool fromMe = 2;
@@ -428,11 +440,39 @@ message MessageContextInfo {
 message Message {
     optional string conversation = 1;
     optional SenderKeyDistributionMessage senderKeyDistributionMessage = 2;
+    optional ContactMessage contactMessage = 4;
+    optional LocationMessage locationMessage = 5;
     optional ExtendedTextMessage extendedTextMessage = 6;
     optional ProtocolMessage protocolMessage = 12;
     optional SenderKeyDistributionMessage fastRatchetKeySenderKeyDistributionMessage = 15;
     optional DeviceSentMessage deviceSentMessage = 31;
     optional MessageContextInfo messageContextInfo = 35;
+    optional ReactionMessage reactionMessage = 46;
+    message ContactMessage {
+        optional string displayName = 1;
+        optional string vcard = 16;
+        optional ContextInfo contextInfo = 17;
+    }
+    message LocationMessage {
+        optional double degreesLatitude = 1;
+        optional double degreesLongitude = 2;
+        optional string name = 3;
+        optional string address = 4;
+        optional string url = 5;
+        optional bool isLive = 6;
+        optional uint32 accuracyInMeters = 7;
+        optional float speedInMps = 8;
+        optional uint32 degreesClockwiseFromMagneticNorth = 9;
+        optional string comment = 11;
+        optional bytes jpegThumbnail = 16;
+        optional ContextInfo contextInfo = 17;
+    }
+    message ReactionMessage {
+        optional MessageKey key = 1;
+        optional string text = 2;
+        optional string groupingKey = 3;
+        optional int64 senderTimestampMs = 4;
+    }
     message DeviceSentMessage {
         optional string destinationJid = 1;
         optional Message message = 2;
@@ -448,6 +488,7 @@ message Message {
         optional FontType font = 9;
         optional PreviewType previewType = 10;
         optional bytes jpegThumbnail = 16;
+        optional ContextInfo contextInfo = 17;
         optional bool doNotPlayInline = 18;
         optional int64 mediaKeyTimestamp = 23;
         optional bool viewOnce = 30;

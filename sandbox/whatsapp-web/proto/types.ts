@@ -336,6 +336,7 @@ export interface ExtendedTextMessage {
   font?: number;
   previewType?: number;
   jpegThumbnail?: Uint8Array;
+  contextInfo?: ContextInfo;
   doNotPlayInline?: boolean;
   mediaKeyTimestamp?: number;
   viewOnce?: boolean;
@@ -365,14 +366,60 @@ export interface MessageSenderKeyDistribution {
   axolotlSenderKeyDistributionMessage?: Uint8Array;
 }
 
+/** `ContextInfo` (subset): a reply's quoted message (`stanzaId`, `participant`, `quotedMessage`), mentions, forwarding. */
+export interface ContextInfo {
+  stanzaId?: string;
+  participant?: string;
+  quotedMessage?: Message;
+  remoteJid?: string;
+  mentionedJid?: string[];
+  forwardingScore?: number;
+  isForwarded?: boolean;
+  expiration?: number;
+}
+
+/** `Message.ContactMessage`: a vCard. */
+export interface ContactMessage {
+  displayName?: string;
+  vcard?: string;
+  contextInfo?: ContextInfo;
+}
+
+/** `Message.LocationMessage`: degrees (double), accuracy in metres, speed in m/s (float). */
+export interface LocationMessage {
+  degreesLatitude?: number;
+  degreesLongitude?: number;
+  name?: string;
+  address?: string;
+  url?: string;
+  isLive?: boolean;
+  accuracyInMeters?: number;
+  speedInMps?: number;
+  degreesClockwiseFromMagneticNorth?: number;
+  comment?: string;
+  jpegThumbnail?: Uint8Array;
+  contextInfo?: ContextInfo;
+}
+
+/** `Message.ReactionMessage`: `text` is the emoji ("" removes it); senderTimestampMs is unix ms. */
+export interface ReactionMessage {
+  key?: MessageKey;
+  text?: string;
+  groupingKey?: string;
+  senderTimestampMs?: number;
+}
+
 export interface Message {
   conversation?: string;
   senderKeyDistributionMessage?: MessageSenderKeyDistribution;
+  contactMessage?: ContactMessage;
+  locationMessage?: LocationMessage;
   extendedTextMessage?: ExtendedTextMessage;
   protocolMessage?: ProtocolMessage;
   fastRatchetKeySenderKeyDistributionMessage?: MessageSenderKeyDistribution;
   deviceSentMessage?: DeviceSentMessage;
   messageContextInfo?: MessageContextInfo;
+  reactionMessage?: ReactionMessage;
 }
 
 // ------------------------------------------------------------------------ group sender keys

@@ -3,6 +3,7 @@ import { err } from "../../core/errors.js";
 import { ACTIONS, runAction } from "./actions.js";
 import { CLOUD_API_ROOT, TelegramConfigSchema, TokenLoginSchema } from "./config.js";
 import { logoutRemote } from "./logout.js";
+import { TELEGRAM_MESSAGES } from "./messages.js";
 import type { RateLimitOptions } from "./rate-limit.js";
 import { TelegramSession } from "./session.js";
 
@@ -44,6 +45,7 @@ export function telegramConnector(opts: TelegramConnectorOptions = {}): Connecto
       login: [{ method: "token", inputSchema: TokenLoginSchema }],
       remoteLogout: false,
       send: true,
+      messages: TELEGRAM_MESSAGES,
     },
     actions: ACTIONS,
     connect: (ctx) => new TelegramSession(ctx, sessionOptions),

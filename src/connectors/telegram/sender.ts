@@ -1,12 +1,14 @@
 import type { Api } from "grammy";
-import type { OutboundMessage, SentMessage } from "../../core/connector.js";
-import { PlatformUnreachableError, err } from "../../core/errors.js";
-import { classify } from "./bot-api.js";
+import type { MessageEdit, OutboundMessage, SentMessage } from "../../core/connector.js";
+import { PlatformUnreachableError, err, isSwitchboardError } from "../../core/errors.js";
+import { type BotApiFailure, classify } from "./bot-api.js";
+import { messageIdOf, sendContent } from "./messages.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { sleep } from "./util.js";
 
 /**
- * Sends text messages for one session, paced by the bot's {@link RateLimiter}.
+ * Sends messages for one session (any content ./messages.ts maps), paced by the bot's
+ * {@link RateLimiter}; edits and deletes them.
  *
  * A send never waits longer than `maxWaitMs` in total (pacing plus Telegram's `retry_after`): past
  * that it fails with `PLATFORM_RATE_LIMITED` and `retryAfterMs` *without* sending, so a message is
@@ -20,6 +22,16 @@ export class Sender {
     private readonly token: string,
   ) {}
 
+  /** Edits a sent message's text or caption (not paced). */
+  edit(e: MessageEdit): Promise<{ timestamp: number }> {
+    return editMessage(this.api, this.token, e);
+  }
+
+  /** Deletes a message for everyone (not paced). */
+  delete(target: { threadId: string; messageId: string }): Promise<{ timestamp: number }> {
+    return deleteMessage(this.api, this.token, target);
+  }
+
   async send(message: OutboundMessage): Promise<SentMessage> {
     const chat = message.threadId;
     const deadline = Date.now() + this.maxWaitMs;
@@ -29,9 +41,10 @@ export class Sender {
       if (wait === null) throw rateLimited(Math.max(1, this.limiter.peek(chat)), true);
       if (wait > 0) await sleep(wait);
       try {
-        const m = await this.api.sendMessage(chat, message.body);
+        const m = await sendContent(this.api, message, Date.now);
         return { messageId: String(m.message_id), threadId: String(m.chat.id), timestamp: m.date * 1000 };
       } catch (e) {
+        if (isSwitchboardError(e)) throw e;
         const f = classify(e, this.token);
         switch (f.kind) {
           case "rate_limited":
@@ -57,6 +70,63 @@ export class Sender {
         }
       }
     }
+  }
+}
+
+/**
+ * Edits the text of message `messageId` (a media message: its caption, when Telegram answers that
+ * there is no text to edit) and answers when. Not paced.
+ * @throws {SwitchboardError} `VALIDATION_FAILED`, `NOT_FOUND` (Telegram does not know the message),
+ *   `INVALID_STATE`, `PLATFORM_RATE_LIMITED`, `PLATFORM_UNREACHABLE`.
+ */
+export async function editMessage(api: Api, token: string, edit: MessageEdit): Promise<{ timestamp: number }> {
+  const id = messageIdOf(edit.messageId, "messageId");
+  try {
+    const m = await api.editMessageText(edit.threadId, id, edit.text).catch(async (e: unknown) => {
+      const f = classify(e, token);
+      if (f.kind === "bad_request" && f.description.includes("there is no text in the message to edit")) return api.editMessageCaption(edit.threadId, id, { caption: edit.text });
+      throw e;
+    });
+    return { timestamp: typeof m === "object" && m.edit_date ? m.edit_date * 1000 : Date.now() };
+  } catch (e) {
+    throw changeFailure(e, token, "editMessageText");
+  }
+}
+
+/**
+ * Deletes message `messageId` for everyone (Bot API deleteMessage). Not paced.
+ * @throws {SwitchboardError} as {@link editMessage}.
+ */
+export async function deleteMessage(api: Api, token: string, target: { threadId: string; messageId: string }): Promise<{ timestamp: number }> {
+  const id = messageIdOf(target.messageId, "messageId");
+  try {
+    await api.deleteMessage(target.threadId, id);
+    return { timestamp: Date.now() };
+  } catch (e) {
+    throw changeFailure(e, token, "deleteMessage");
+  }
+}
+
+/** The error of a failed edit or delete, from the Bot API's answer (its own secret-free text). */
+function changeFailure(e: unknown, token: string, method: string): Error {
+  if (isSwitchboardError(e)) return e;
+  const f: BotApiFailure = classify(e, token);
+  switch (f.kind) {
+    case "bad_request":
+      if (/not found/.test(f.description)) return err("NOT_FOUND", { message: f.description, details: { status: 400 } });
+      return err("VALIDATION_FAILED", { message: f.description, details: { status: 400 } });
+    case "rate_limited":
+      return err("PLATFORM_RATE_LIMITED", { message: "Telegram asked to slow down; nothing was changed.", retryAfterMs: f.retryAfterMs });
+    case "forbidden":
+    case "conflict":
+      return err("INVALID_STATE", { message: f.description, details: { status: f.status } });
+    case "unauthorized":
+    case "not_found":
+      return err("INVALID_STATE", { message: "The bot token was rejected.", details: { status: f.status } });
+    case "server":
+      return new PlatformUnreachableError(`The Bot API failed ${method} (${f.status}); the change may or may not have been made.`, { cause: e });
+    case "network":
+      return new PlatformUnreachableError(`The Telegram Bot API could not be reached for ${method}; the change may or may not have been made.`, { cause: e });
   }
 }
 

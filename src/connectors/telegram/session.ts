@@ -1,4 +1,4 @@
-import type { Credentials, OutboundMessage, SentMessage, Session, SessionContext, WebhookRequest } from "../../core/connector.js";
+import type { Credentials, MessageEdit, OutboundMessage, SentMessage, Session, SessionContext, WebhookRequest } from "../../core/connector.js";
 import { err, isSwitchboardError, toErrorInfo } from "../../core/errors.js";
 import { apiSignal, botApi, classify, type ApiSignal, type BotApiFailure } from "./bot-api.js";
 import { readConfig, readCredentials, type TelegramConfig, type TelegramCredentials } from "./config.js";
@@ -63,9 +63,21 @@ export class TelegramSession implements Session {
   }
 
   async send(message: OutboundMessage): Promise<SentMessage> {
+    return this.liveSender().send(message);
+  }
+
+  async edit(e: MessageEdit): Promise<{ timestamp: number }> {
+    return this.liveSender().edit(e);
+  }
+
+  async delete(target: { threadId: string; messageId: string }): Promise<{ timestamp: number }> {
+    return this.liveSender().delete(target);
+  }
+
+  private liveSender(): Sender {
     const sender = this.sender;
     if (!sender || this.ending.over) throw err("INVALID_STATE", { message: "The bot is not connected." });
-    return sender.send(message);
+    return sender;
   }
 
   async handleWebhook(request: WebhookRequest): Promise<void> {

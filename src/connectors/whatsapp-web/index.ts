@@ -3,6 +3,7 @@ import type { Connector } from "../../core/connector.js";
 import { PairingCodeLoginSchema, WhatsAppWebConfigSchema } from "./config.js";
 import type { BaileysLogLevel } from "./logger.js";
 import { logoutRemote } from "./logout.js";
+import { WHATSAPP_WEB_MESSAGES } from "./outbound.js";
 import { WhatsAppWebSession } from "./session.js";
 import type { SocketDeps } from "./socket.js";
 import { VersionResolver } from "./version.js";
@@ -64,6 +65,7 @@ export function whatsappWebConnector(opts: WhatsAppWebConnectorOptions = {}): Co
       login: [{ method: "qr" }, { method: "pairing_code", inputSchema: PairingCodeLoginSchema }],
       remoteLogout: true,
       send: true,
+      messages: WHATSAPP_WEB_MESSAGES,
     },
     actions: [],
     connect: (ctx) => new WhatsAppWebSession(ctx, deps),

@@ -13,8 +13,9 @@ import {
 import type { InboundEvent } from "../../core/connector.js";
 import type { MessageStatusData } from "../../events/types.js";
 import type { WhatsAppWebConfig } from "./config.js";
+import { quotedId, receivedContent } from "./inbound-content.js";
 
-/** Content types that are protocol traffic, not something a person sent: never a `message.received`. */
+/** Content types that are protocol traffic, not something a person sent: never a `message.received` (edits, revokes and reactions become their own events). */
 const NOT_A_MESSAGE = new Set<string>(["protocolMessage", "senderKeyDistributionMessage", "messageContextInfo", "reactionMessage", "pollUpdateMessage"]);
 
 /** Which chats the instance ignores (config filters). */
@@ -44,8 +45,13 @@ export function textOf(content: proto.IMessage | undefined): string {
 }
 
 /**
- * Maps one message of `messages.upsert` to a `message.received` event, or null when it is not one:
- * sent by this account (`fromMe`), a stub (group notices), protocol traffic, or in an ignored chat.
+ * Maps one message of `messages.upsert` to an inbound event, or null when it is none: sent by this
+ * account (`fromMe`), a stub (group notices), other protocol traffic, or in an ignored chat.
+ * - a message → `message.received` with its content (./inbound-content.ts), the sender's push name,
+ *   the chat type (`@g.us` group, `@newsletter` channel, else private) and the quoted message;
+ * - `protocolMessage` MESSAGE_EDIT → `message.edited`; REVOKE → `message.deleted` (both naming the
+ *   earlier message by `protocolMessage.key.id`);
+ * - `reactionMessage` → `message.reaction` ("" when the reaction was removed).
  * `threadId` is the chat JID, `senderId` the author's JID (the participant in groups), `timestamp` ms.
  */
 export function toInboundEvent(msg: WAMessage, selfUser: string, filters: ChatFilters, includeRaw: boolean): InboundEvent | null {
@@ -55,19 +61,46 @@ export function toInboundEvent(msg: WAMessage, selfUser: string, filters: ChatFi
   if (ignoredChat(chat, filters)) return null;
   const content = normalizeMessageContent(msg.message);
   const type = getContentType(content);
-  if (!type || NOT_A_MESSAGE.has(type)) return null;
+  if (!type || !content) return null;
   const sender = jidNormalizedUser(msg.key.participant || chat);
   const timestamp = toNumber(msg.messageTimestamp) * 1000;
+  const eid = eventId(selfUser, chat, sender, id);
+  const ts = timestamp > 0 ? { ts: timestamp } : {};
+  if (type === "protocolMessage") {
+    const p = content.protocolMessage;
+    const target = p?.key?.id;
+    if (!target) return null;
+    if (p.type === proto.Message.ProtocolMessage.Type.REVOKE) {
+      return { id: eid, type: "message.deleted", ...ts, data: { threadId: chat, messageId: target, senderId: sender, timestamp } };
+    }
+    if (p.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT && p.editedMessage) {
+      const edited = normalizeMessageContent(p.editedMessage);
+      const at = toNumber(p.timestampMs ?? 0) || timestamp;
+      return { id: eid, type: "message.edited", ...ts, data: { threadId: chat, messageId: target, senderId: sender, body: textOf(edited), content: receivedContent(edited, id), timestamp: at } };
+    }
+    return null;
+  }
+  if (type === "reactionMessage") {
+    const r = content.reactionMessage;
+    if (!r?.key?.id) return null;
+    return { id: eid, type: "message.reaction", ...ts, data: { threadId: chat, messageId: r.key.id, senderId: sender, emoji: r.text ?? "", timestamp } };
+  }
+  if (NOT_A_MESSAGE.has(type)) return null;
+  const quoted = quotedId(content);
   return {
-    id: eventId(selfUser, chat, sender, id),
+    id: eid,
     type: "message.received",
-    ...(timestamp > 0 ? { ts: timestamp } : {}),
+    ...ts,
     data: {
       threadId: chat,
       senderId: sender,
       body: textOf(content),
       messageId: id,
       timestamp,
+      content: receivedContent(content, id),
+      ...(msg.pushName ? { sender: { name: msg.pushName } } : {}),
+      chat: { type: isJidGroup(chat) ? "group" : isJidNewsletter(chat) ? "channel" : "private" },
+      ...(quoted ? { replyTo: { messageId: quoted } } : {}),
       ...(includeRaw ? { raw: proto.WebMessageInfo.toObject(msg as proto.WebMessageInfo, { longs: Number, bytes: String }) } : {}),
     },
   };

@@ -1,7 +1,7 @@
 import type { proto, WAMessageKey } from "baileys";
 import type { SessionHost } from "../../core/connector.js";
 
-/** How many sent texts one session keeps in memory for retry receipts. */
+/** How many sent messages one session keeps in memory for retry receipts. */
 export const RECENT_SENT = 256;
 
 /**
@@ -9,24 +9,25 @@ export const RECENT_SENT = 256;
  * receipt: the device could not decrypt the first copy; Baileys' `getMessage`). Replaces Baileys'
  * own recent-message cache (`enableRecentMessageCache`), whose per-entry purge timers kept the
  * Signal key cache of each send alive through their captured async context (about 13 KB per sent
- * message, measured by bench/soak): here the last {@link RECENT_SENT} texts sit in a plain Map
+ * message, measured by bench/soak): here the last {@link RECENT_SENT} messages sit in a plain Map
  * (insertion order, oldest dropped first, no timer), and an older message is read back from the
- * gateway's own store (`host.sentMessage`, the `message.sent` event).
+ * gateway's own store (`host.sentMessage`, the `message.sent` event: its text; an older message of
+ * another kind is answered as its text, or not at all when it has none).
  *
  * Bounded by construction; never throws.
  */
 export class RetryMessages {
-  private readonly recent = new Map<string, string>();
+  private readonly recent = new Map<string, proto.IMessage>();
 
   constructor(
     private readonly host: Pick<SessionHost, "sentMessage">,
     private readonly limit = RECENT_SENT,
   ) {}
 
-  /** Remembers a sent text by its message id (the newest `limit` are kept). */
-  remember(id: string, text: string): void {
+  /** Remembers a sent message (a text, or the message Baileys built) by its id (the newest `limit` are kept). */
+  remember(id: string, message: string | proto.IMessage): void {
     this.recent.delete(id);
-    this.recent.set(id, text);
+    this.recent.set(id, typeof message === "string" ? { conversation: message } : message);
     if (this.recent.size > this.limit) this.recent.delete(this.recent.keys().next().value as string);
   }
 
@@ -39,7 +40,9 @@ export class RetryMessages {
   async get(key: WAMessageKey): Promise<proto.IMessage | undefined> {
     const id = key.id;
     if (!id) return undefined;
-    const text = this.recent.get(id) ?? (await this.host.sentMessage(id))?.body;
+    const recent = this.recent.get(id);
+    if (recent) return recent;
+    const text = (await this.host.sentMessage(id))?.body;
     return text === undefined ? undefined : { conversation: text };
   }
 }

@@ -1,5 +1,5 @@
-import { type BaileysEventMap, type WASocket, jidNormalizedUser, toNumber } from "baileys";
-import type { OutboundMessage, SentMessage, Session, SessionContext } from "../../core/connector.js";
+import { type AnyMessageContent, type BaileysEventMap, type MiscMessageGenerationOptions, type WASocket, jidNormalizedUser, type proto, toNumber } from "baileys";
+import type { MessageEdit, OutboundMessage, SentMessage, Session, SessionContext } from "../../core/connector.js";
 import { PlatformUnreachableError, err, isSwitchboardError, toErrorInfo } from "../../core/errors.js";
 import type { MessageStatusData } from "../../events/types.js";
 import { type StoredAuthState, storedAuthState } from "./auth-state.js";
@@ -8,6 +8,7 @@ import { type Disconnect, classifyClose, closeInfo } from "./close-codes.js";
 import { type WhatsAppWebConfig, readConfig } from "./config.js";
 import { baileysLogger } from "./logger.js";
 import { toInboundEvent, toStatusData } from "./messages.js";
+import { ownKey, toBaileys } from "./outbound.js";
 import { removeCompanionDevice, untilAborted } from "./remove-device.js";
 import { RetryMessages } from "./retry-messages.js";
 import { type SocketDeps, openSocket } from "./socket.js";
@@ -84,20 +85,49 @@ export class WhatsAppWebSession implements Session {
   }
 
   async send(message: OutboundMessage): Promise<SentMessage> {
+    const sock = this.connectedSocket();
+    const jid = toJid(message.threadId);
+    const { content, options } = await toBaileys(this.ctx.host, jid, this.self!, message.content, message.replyTo);
+    const sent = await this.relay(sock, jid, content, options);
+    if (sent.message && message.content.type !== "reaction") this.retries.remember(sent.id, sent.message);
+    return { messageId: message.content.type === "reaction" ? message.content.messageId : sent.id, threadId: jid, timestamp: sent.timestamp };
+  }
+
+  async edit(e: MessageEdit): Promise<{ timestamp: number }> {
+    const sock = this.connectedSocket();
+    const jid = toJid(e.threadId);
+    const key = await ownKey(this.ctx.host, jid, e.messageId);
+    const sent = await this.relay(sock, jid, { text: e.text, edit: key }, {});
+    this.retries.remember(e.messageId, e.text);
+    return { timestamp: sent.timestamp };
+  }
+
+  async delete(target: { threadId: string; messageId: string }): Promise<{ timestamp: number }> {
+    const sock = this.connectedSocket();
+    const jid = toJid(target.threadId);
+    const key = await ownKey(this.ctx.host, jid, target.messageId);
+    const sent = await this.relay(sock, jid, { delete: key }, {});
+    return { timestamp: sent.timestamp };
+  }
+
+  private connectedSocket(): WASocket {
     const sock = this.sock;
     if (!sock || this.self === null || this.ending.over) throw err("INVALID_STATE", { message: "The WhatsApp session is not connected." });
-    const jid = toJid(message.threadId);
+    return sock;
+  }
+
+  /** Sends one Baileys content; a failure is PLATFORM_UNREACHABLE (Baileys cannot say whether it left). */
+  private async relay(sock: WASocket, jid: string, content: AnyMessageContent, options: MiscMessageGenerationOptions): Promise<{ id: string; timestamp: number; message: proto.IMessage | undefined }> {
     let sent;
     try {
-      sent = await sock.sendMessage(jid, { text: message.body });
+      sent = await sock.sendMessage(jid, content, options);
     } catch (e) {
       this.ctx.logger.warn({ err: toErrorInfo(e) }, "whatsapp send failed");
       throw new PlatformUnreachableError("WhatsApp did not take the message.", { cause: e });
     }
     if (!sent?.key.id) throw new PlatformUnreachableError("WhatsApp did not take the message.");
-    this.retries.remember(sent.key.id, message.body);
     const ts = toNumber(sent.messageTimestamp) * 1000;
-    return { messageId: sent.key.id, threadId: jid, timestamp: ts > 0 ? ts : Date.now() };
+    return { id: sent.key.id, timestamp: ts > 0 ? ts : Date.now(), message: sent.message ?? undefined };
   }
 
   async requestPairingCode(phoneNumber: string): Promise<{ code: string }> {

@@ -1,15 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import type { Static } from "@sinclair/typebox";
-import { ActionBody, ActionParams, ActionResponse, InstanceParams, SendMessageBody, SentMessageSchema, errorResponses } from "../schemas.js";
+import { ActionBody, ActionParams, ActionResponse, errorResponses } from "../schemas.js";
 import type { RouteDeps } from "./deps.js";
 
 /**
- * Platform actions and messages (account token or the instance's own token):
- * - `POST /v1/instances/:name/actions/:action` body = the action input (validated by the gateway
- *   against the action's `inputSchema`; no body = `{}`) → `{result}`; unknown action → 404
- *   `ACTION_UNKNOWN`;
- * - `POST /v1/instances/:name/messages` `{threadId, body}` → `{messageId, threadId, timestamp}`;
- *   not connected → 409 `INVALID_STATE`.
+ * Platform actions (account token or the instance's own token):
+ * `POST /v1/instances/:name/actions/:action` body = the action input (validated by the gateway
+ * against the action's `inputSchema`; no body = `{}`) → `{result}`; unknown action → 404
+ * `ACTION_UNKNOWN`. Messages: ./messages.ts.
  */
 export function actionRoutes(app: FastifyInstance, { gateway }: RouteDeps): void {
   app.post<{ Params: Static<typeof ActionParams>; Body: unknown }>(
@@ -32,22 +30,5 @@ export function actionRoutes(app: FastifyInstance, { gateway }: RouteDeps): void
       });
       return { result: result ?? null };
     },
-  );
-
-  app.post<{ Params: Static<typeof InstanceParams>; Body: Static<typeof SendMessageBody> }>(
-    "/v1/instances/:name/messages",
-    {
-      config: { access: "instance" },
-      schema: {
-        tags: ["messages"],
-        operationId: "sendMessage",
-        summary: "Send a text message",
-        description: "Sends through the live session; the instance must be connected.",
-        params: InstanceParams,
-        body: SendMessageBody,
-        response: { 200: SentMessageSchema, ...errorResponses },
-      },
-    },
-    async (request) => gateway.send(request.params.name, { threadId: request.body.threadId, body: request.body.body }),
   );
 }

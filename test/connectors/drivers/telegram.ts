@@ -8,7 +8,7 @@ import { Api } from "grammy";
 import type { Connector } from "../../../src/core/connector.js";
 import { telegramConnector } from "../../../src/connectors/telegram/index.js";
 import { startTelegramSandbox, type TelegramSandbox } from "../../../sandbox/telegram/index.js";
-import type { ContractDriver } from "../contract.js";
+import type { ContractDriver, SeenByOtherSide } from "../contract.js";
 
 let sandbox: TelegramSandbox;
 const bots = new Map<string, { id: number; token: string; user: number }>();
@@ -44,6 +44,36 @@ export const telegramDriver: ContractDriver = {
   },
   thread: (name) => String(bot(name).user),
   delivered: async (name) => sandbox.sent(bot(name).id).flatMap((r) => (typeof r.message?.text === "string" ? [r.message.text] : [])),
+  async seen(name) {
+    return sandbox.sent(bot(name).id).flatMap((r): SeenByOtherSide[] => {
+      const m = r.message;
+      switch (r.method) {
+        case "sendMessage":
+          return [{ type: "text", text: m!.text!, ...(m!.reply_to_message ? { replyTo: String(m!.reply_to_message.message_id) } : {}) }];
+        case "sendLocation":
+        case "sendVenue":
+          return [{ type: "location", latitude: m!.location!.latitude, longitude: m!.location!.longitude }];
+        case "sendContact":
+          return [{ type: "contact", phone: m!.contact!.phone_number }];
+        case "setMessageReaction":
+          return [{ type: "reaction", messageId: String(r.message_id), emoji: r.reaction?.[0]?.type === "emoji" ? r.reaction[0].emoji : "" }];
+        case "editMessageText":
+          return [{ type: "edit", messageId: String(r.message_id), text: m!.text! }];
+        case "deleteMessage":
+          return [{ type: "delete", messageId: String(r.message_id) }];
+        default:
+          return [];
+      }
+    });
+  },
+  async inboundContent(name, content) {
+    const b = bot(name);
+    if (content.type === "location") sandbox.sendUserMessage({ bot: b.id, from: b.user, location: { latitude: content.latitude, longitude: content.longitude } });
+    else if (content.type === "contact") {
+      const [first, ...rest] = content.name.split(" ");
+      sandbox.sendUserMessage({ bot: b.id, from: b.user, contact: { phone_number: content.phone, first_name: first!, ...(rest.length ? { last_name: rest.join(" ") } : {}) } });
+    } else sandbox.sendUserMessage({ bot: b.id, from: b.user, text: content.text, reply_to_message_id: Number(content.replyTo) });
+  },
   remoteLogout: "not_supported",
   secrets: (name) => [bot(name).token.split(":")[1]!],
   async revoke(name) {

@@ -11,7 +11,7 @@ import { readCreds } from "../../../src/connectors/whatsapp-web/auth-state.js";
 import { whatsappWebConnector } from "../../../src/connectors/whatsapp-web/index.js";
 import { startWhatsAppWebSandbox, type WhatsAppWebSandbox } from "../../../sandbox/whatsapp-web/index.js";
 import { memoryAuth, startClient } from "../../sandbox/whatsapp-web/helpers/baileys-client.js";
-import { type ContractDriver, until } from "../contract.js";
+import { type ContractDriver, type SeenByOtherSide, until } from "../contract.js";
 
 const WHATSAPP_ROOT = Buffer.from(WA_CERT_DETAILS.PUBLIC_KEY);
 const VERSION = "2.3000.1043857760";
@@ -83,6 +83,41 @@ export const whatsappWebDriver: ContractDriver = {
     const c = await contactOf(name);
     const r = await call("GET", `/sandbox/phones/${phone(name).id}/contacts/${c.id}/messages`);
     return (r.body.sent as Array<{ text?: string }>).flatMap((m) => (typeof m.text === "string" ? [m.text] : []));
+  },
+  async seen(name) {
+    const c = await contactOf(name);
+    const r = await call("GET", `/sandbox/phones/${phone(name).id}/contacts/${c.id}/messages`);
+    type Content = { kind: string; text?: string; quoted?: { id: string }; latitude?: number; longitude?: number; vcard?: string; targetId?: string; emoji?: string };
+    return (r.body.sent as Array<{ content?: Content }>).flatMap((m): SeenByOtherSide[] => {
+      const x = m.content;
+      switch (x?.kind) {
+        case "text":
+          return [{ type: "text", text: x.text ?? "", ...(x.quoted ? { replyTo: x.quoted.id } : {}) }];
+        case "location":
+          return [{ type: "location", latitude: x.latitude ?? NaN, longitude: x.longitude ?? NaN }];
+        case "contact":
+          return [{ type: "contact", ...(x.vcard && /TEL[^:]*:([^\r\n]+)/.exec(x.vcard) ? { phone: /TEL[^:]*:([^\r\n]+)/.exec(x.vcard)![1]! } : {}) }];
+        case "reaction":
+          return [{ type: "reaction", messageId: x.targetId!, emoji: x.emoji ?? "" }];
+        case "edit":
+          return [{ type: "edit", messageId: x.targetId!, text: x.text ?? "" }];
+        case "revoke":
+          return [{ type: "delete", messageId: x.targetId! }];
+        default:
+          return [];
+      }
+    });
+  },
+  async inboundContent(name, content) {
+    const c = await contactOf(name);
+    const body =
+      content.type === "location"
+        ? { location: { latitude: content.latitude, longitude: content.longitude } }
+        : content.type === "contact"
+          ? { contact: { vcard: `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:${content.name}\r\nTEL:${content.phone}\r\nEND:VCARD`, displayName: content.name } }
+          : { text: content.text, replyTo: content.replyTo };
+    const r = await call("POST", `/sandbox/phones/${phone(name).id}/contacts/${c.id}/messages`, body);
+    if (r.status !== 200) throw new Error(`inbound content: ${r.status} ${JSON.stringify(r.body)}`);
   },
   remoteLogout: "revoked",
   endedAtPlatform: async (name) => (await devices(name)).length === 0,

@@ -29,11 +29,14 @@ describe("telegram connector over the sandbox: the lifecycle", () => {
       body: "hello",
       messageId: String(first.message.message_id),
       timestamp: first.message.date * 1000,
+      content: { type: "text", text: "hello" },
+      sender: { name: "Ada" },
+      chat: { type: "private" },
     });
     expect(ev!.data.raw).toBeUndefined();
 
     // The reply is sent through the Bot API and recorded by the sandbox.
-    const sent = await gateway.send("support", { threadId: ev!.data.threadId, body: "hi Ada" });
+    const sent = await gateway.send("support", { threadId: ev!.data.threadId, content: { type: "text", text: "hi Ada" } });
     const rec = await sandbox.waitForSent(bot.id, { chat_id: first.message.chat.id }, 2_000);
     expect(rec).toMatchObject({ method: "sendMessage" });
     expect(JSON.stringify(rec)).toContain("hi Ada");
@@ -88,7 +91,7 @@ describe("telegram connector over the sandbox: the lifecycle", () => {
     expect(view.status).toMatchObject({ state: "connected", self: { id: String(bot.id) } });
     const r = h.sandbox.test.sendUserMessage({ bot: bot.id, from: user.id, text: "from the test DC" });
     await until(() => h!.received("testenv").some((e) => e.data.body === "from the test DC"));
-    await h.gateway.send("testenv", { threadId: String(r.message.chat.id), body: "ok" });
+    await h.gateway.send("testenv", { threadId: String(r.message.chat.id), content: { type: "text", text: "ok" } });
     expect(h.sandbox.test.sent(bot.id).map((s) => s.message?.text)).toEqual(["ok"]);
     // The production environment does not know this bot.
     await h.gateway.createInstance({ name: "prodenv", platform: "telegram", config: { apiRoot: h.sandbox.url } });
@@ -167,6 +170,6 @@ describe("telegram connector over the sandbox: the lifecycle", () => {
     });
     expect(s.status).toMatchObject({ state: "reconnecting", lastError: { code: "PLATFORM_UNREACHABLE" } });
     expect(JSON.stringify(s)).not.toContain(bot.token);
-    expect(await rejection(h.gateway.send("flaky", { threadId: "1", body: "x" }))).toMatchObject({ code: "INVALID_STATE" });
+    expect(await rejection(h.gateway.send("flaky", { threadId: "1", content: { type: "text", text: "x" } }))).toMatchObject({ code: "INVALID_STATE" });
   });
 });

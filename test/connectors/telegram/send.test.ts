@@ -25,8 +25,8 @@ describe("telegram connector: sending", () => {
     });
     const { botId, threadId } = await chatWithUser(h, "flood");
     const t0 = Date.now();
-    const a = await h.gateway.send("flood", { threadId, body: "one" });
-    const b = await h.gateway.send("flood", { threadId, body: "two" });
+    const a = await h.gateway.send("flood", { threadId, content: { type: "text", text: "one" } });
+    const b = await h.gateway.send("flood", { threadId, content: { type: "text", text: "two" } });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
     expect(Number(b.messageId)).toBeGreaterThan(Number(a.messageId));
     const sent = h.sandbox.sent(botId, { chat_id: Number(threadId) });
@@ -39,8 +39,8 @@ describe("telegram connector: sending", () => {
       connector: { rateLimit: { perChatMs: 0 }, maxSendWaitMs: 500 },
     });
     const { botId, threadId } = await chatWithUser(h, "budget");
-    await h.gateway.send("budget", { threadId, body: "one" });
-    const e = await rejection(h.gateway.send("budget", { threadId, body: "two" }));
+    await h.gateway.send("budget", { threadId, content: { type: "text", text: "one" } });
+    const e = await rejection(h.gateway.send("budget", { threadId, content: { type: "text", text: "two" } }));
     expect(e).toMatchObject({ code: "PLATFORM_RATE_LIMITED", retryAfterMs: 3_000 });
     await new Promise((r) => setTimeout(r, 100));
     expect(h.sandbox.sent(botId, { chat_id: Number(threadId) }).map((r) => r.message?.text)).toEqual(["one"]);
@@ -49,7 +49,7 @@ describe("telegram connector: sending", () => {
   it("paces messages to one chat by itself (per-chat spacing), without 429s", async () => {
     h = await tgHarness({ connector: { rateLimit: { perChatMs: 200 } } });
     const { botId, threadId } = await chatWithUser(h, "paced");
-    await Promise.all(["a", "b", "c"].map((body) => h!.gateway.send("paced", { threadId, body })));
+    await Promise.all(["a", "b", "c"].map((body) => h!.gateway.send("paced", { threadId, content: { type: "text", text: body } })));
     const sent = h.sandbox.sent(botId, { chat_id: Number(threadId) });
     expect(sent).toHaveLength(3);
     for (let i = 1; i < sent.length; i++) expect(sent[i]!.at - sent[i - 1]!.at).toBeGreaterThanOrEqual(180);
@@ -58,16 +58,16 @@ describe("telegram connector: sending", () => {
   it("400 → VALIDATION_FAILED with the Bot API's description; 403 (blocked) → INVALID_STATE", async () => {
     h = await tgHarness({ connector: { rateLimit: { perChatMs: 0 } } });
     const { botId, userId, threadId } = await chatWithUser(h, "errors");
-    expect(await rejection(h.gateway.send("errors", { threadId: "424242", body: "x" }))).toMatchObject({
+    expect(await rejection(h.gateway.send("errors", { threadId: "424242", content: { type: "text", text: "x" } }))).toMatchObject({
       code: "VALIDATION_FAILED",
       message: "Bad Request: chat not found",
     });
-    expect(await rejection(h.gateway.send("errors", { threadId, body: "" }))).toMatchObject({
+    expect(await rejection(h.gateway.send("errors", { threadId, content: { type: "text", text: "" } }))).toMatchObject({
       code: "VALIDATION_FAILED",
       message: "Bad Request: message text is empty",
     });
     h.sandbox.blockBot(userId, botId);
-    expect(await rejection(h.gateway.send("errors", { threadId, body: "still there?" }))).toMatchObject({
+    expect(await rejection(h.gateway.send("errors", { threadId, content: { type: "text", text: "still there?" } }))).toMatchObject({
       code: "INVALID_STATE",
       message: "Forbidden: bot was blocked by the user",
     });

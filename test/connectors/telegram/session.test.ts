@@ -31,6 +31,9 @@ class RecordingHost implements SessionHost {
   async sentMessage(): Promise<null> {
     return null;
   }
+  async storedMessage(): Promise<null> {
+    return null;
+  }
   async receive(batch: { events: readonly InboundEvent[]; state?: Record<string, unknown> }): Promise<void> {
     const e = this.failReceive.shift();
     if (e) throw e;
@@ -99,7 +102,7 @@ describe("telegram session", () => {
     await s.close();
     expect(Date.now() - t0).toBeLessThan(1_000);
     expect(host.disconnects).toEqual([]);
-    await expect(s.send({ threadId: "1", body: "x" })).rejects.toMatchObject({ code: "INVALID_STATE" });
+    await expect(s.send({ threadId: "1", content: { type: "text", text: "x" } })).rejects.toMatchObject({ code: "INVALID_STATE" });
   });
 
   it("a batch the core cannot store is not confirmed: transient, and the next session gets it again", async () => {
@@ -210,7 +213,16 @@ describe("telegram session", () => {
             id: `tg:${bot.id}:5`,
             type: "message.received",
             ts: 2000,
-            data: { threadId: "7", senderId: "7", body: "a photo", messageId: "9", timestamp: 2000 },
+            data: {
+              threadId: "7",
+              senderId: "7",
+              body: "a photo",
+              messageId: "9",
+              timestamp: 2000,
+              // A message kind the model does not know (here: a caption and nothing else) is kept as unsupported.
+              content: { type: "unsupported", platformType: "unknown" },
+              chat: { type: "private" },
+            },
           },
         ],
       },

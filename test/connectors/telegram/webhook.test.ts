@@ -90,7 +90,7 @@ describe("telegram connector: webhook mode", () => {
     expect(h.received("hook").some((e) => e.data.body === "forged")).toBe(false);
 
     // Replies work the same.
-    await h.gateway.send("hook", { threadId: ev!.data.threadId, body: "got it" });
+    await h.gateway.send("hook", { threadId: ev!.data.threadId, content: { type: "text", text: "got it" } });
     expect(h.sandbox.sent(bot.id).map((s) => s.message?.text)).toContain("got it");
 
     // A restart keeps the same webhook and secret; nothing is repeated.

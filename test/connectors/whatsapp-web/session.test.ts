@@ -93,6 +93,9 @@ class Instance implements SessionHost {
   async sentMessage(): Promise<null> {
     return null;
   }
+  async storedMessage(): Promise<null> {
+    return null;
+  }
   async receive(batch: { events: readonly InboundEvent[] }): Promise<void> {
     this.events.push(...batch.events);
   }
@@ -177,7 +180,7 @@ describe("whatsapp-web session against the sandbox", () => {
     expect(ev.id).toBe(`wa:15550007001@s.whatsapp.net:${ev.data.threadId}:${ev.data.senderId}:${inbound.id as string}`);
 
     // Send: the sandbox decrypts and records it.
-    const sent = await session.send({ threadId: "16660007002", body: "hi Ada" });
+    const sent = await session.send({ threadId: "16660007002", content: { type: "text", text: "hi Ada" } });
     expect(sent.threadId).toBe("16660007002@s.whatsapp.net");
     const record = await until("the sent record", async () => {
       const list = (await call("GET", `/sandbox/phones/${phoneId}/sent`)).json.messages as Json[];
@@ -190,7 +193,7 @@ describe("whatsapp-web session against the sandbox", () => {
       inst.events.find((e) => e.type === "message.status" && e.data.messageId === sent.messageId && e.data.status === "read"),
     );
     expect(read.id).toMatch(new RegExp(`^wa-status:.*:${sent.messageId}:read$`));
-    await expect(session.send({ threadId: "not a jid", body: "x" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    await expect(session.send({ threadId: "not a jid", content: { type: "text", text: "x" } })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
 
     // Logout through the live socket: revoked once the server answered; the phone lists no device.
     const creds = await inst.creds.get(inst.id);
@@ -198,7 +201,7 @@ describe("whatsapp-web session against the sandbox", () => {
     expect((await call("GET", `/sandbox/phones/${phoneId}/devices`)).json.devices).toEqual([]);
     await new Promise((r) => setTimeout(r, 200));
     expect(inst.disconnects).toEqual([]); // the close belongs to the logout, not reported
-    await expect(session.send({ threadId: "16660007002", body: "x" })).rejects.toMatchObject({ code: "INVALID_STATE" });
+    await expect(session.send({ threadId: "16660007002", content: { type: "text", text: "x" } })).rejects.toMatchObject({ code: "INVALID_STATE" });
 
     // The same (now dead) creds without a session: a short-lived socket is refused (401) → already_revoked.
     expect(await whatsappWebConnector({ fetchLatestVersion: false, baileysLogLevel: "silent" }).logoutRemote(logoutCtx(inst, null, creds))).toBe("already_revoked");

@@ -47,6 +47,9 @@ class Host implements SessionHost {
   async sentMessage(): Promise<null> {
     return null;
   }
+  async storedMessage(): Promise<null> {
+    return null;
+  }
   async receive(_b: { events: readonly InboundEvent[] }): Promise<void> {}
 }
 

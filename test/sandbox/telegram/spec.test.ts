@@ -39,6 +39,13 @@ const MISSING: Record<string, Record<string, string>> = {
   sendSticker: { chat_id: "Bad Request: chat_id is empty", sticker: "Bad Request: there is no sticker in the request" },
   sendMediaGroup: { chat_id: "Bad Request: chat_id is empty", media: 'Bad Request: parameter "media" is required' },
   sendLocation: { chat_id: "Bad Request: chat_id is empty", latitude: "Bad Request: latitude is empty", longitude: "Bad Request: longitude is empty" },
+  sendVenue: {
+    chat_id: "Bad Request: chat_id is empty",
+    latitude: "Bad Request: latitude is empty",
+    longitude: "Bad Request: longitude is empty",
+    title: "ok: the server passes an empty title on to TDLib (Client::process_send_venue_query); the sandbox accepts it",
+    address: "ok: the server passes an empty address on to TDLib (Client::process_send_venue_query); the sandbox accepts it",
+  },
   sendContact: {
     chat_id: "Bad Request: chat_id is empty",
     phone_number: 'Bad Request: parameter "phone_number" is required',
@@ -118,6 +125,8 @@ async function validParams(method: string, f: Awaited<ReturnType<typeof fixture>
       };
     case "sendLocation":
       return { chat_id: f.chat, latitude: 51.5, longitude: -0.12, horizontal_accuracy: 20 };
+    case "sendVenue":
+      return { chat_id: f.chat, latitude: 48.8584, longitude: 2.2945, title: "Tour Eiffel", address: "Champ de Mars", google_place_id: "ChIJLU7jZClu5kcR4PcOOO6p3I0" };
     case "sendContact":
       return { chat_id: f.chat, phone_number: "+15550001111", first_name: "Ada", last_name: "L", vcard: "BEGIN:VCARD\nVERSION:3.0\nFN:Ada L\nEND:VCARD" };
     case "forwardMessage":

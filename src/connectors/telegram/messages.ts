@@ -1,0 +1,86 @@
+/**
+ * What the Telegram connector does with the message model (src/core/messages.ts), as data, and the
+ * Bot API calls each outbound content becomes (Bot API docs: sendMessage, sendLocation, sendVenue,
+ * sendContact, setMessageReaction; ReplyParameters).
+ */
+import type { Api } from "grammy";
+import type { OutboundMessage } from "../../core/connector.js";
+import { err } from "../../core/errors.js";
+import type { MessageSupport, SendContent } from "../../core/messages.js";
+import { readVcard } from "./vcard.js";
+
+/** Bot API upload limit for files sent by multipart (Bot API docs, "Sending files": 50 MB). */
+export const TELEGRAM_MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+
+const NOT_YET = "Switchboard does not send Telegram media yet (the Bot API does: sendPhoto, sendDocument, …).";
+
+/** The Telegram platform's message support (docs/messages.md is made from it). */
+export const TELEGRAM_MESSAGES: MessageSupport = {
+  send: ["text", "location", "contact", "reaction"],
+  receive: ["text", "image", "video", "audio", "voice", "document", "sticker", "location", "contact", "reaction"],
+  operations: ["reply", "edit", "delete"],
+  receipts: [],
+  maxMediaBytes: TELEGRAM_MAX_UPLOAD_BYTES,
+  notes: {
+    image: `${NOT_YET} Received media arrives as metadata (mediaId = the Bot API \`file_id\`); fetching its bytes through the gateway is not built yet.`,
+    video: NOT_YET,
+    audio: NOT_YET,
+    voice: NOT_YET,
+    document: NOT_YET,
+    sticker: NOT_YET,
+    receipts: "The Bot API tells bots nothing about delivery or reading.",
+    reaction:
+      "A bot sets at most one reaction per message, from the emoji the Bot API lists (ReactionTypeEmoji). Users' reactions arrive only when `allowedUpdates` includes message_reaction (not in the Bot API's default) and, in groups, the bot is an administrator.",
+    delete: "Within 48 hours; in groups, other people's messages only as an administrator (Bot API docs, deleteMessage).",
+  },
+};
+
+/** The answer of one Bot API send: the message id, and its date (Unix s). */
+export interface TelegramSent {
+  message_id: number;
+  date: number;
+  chat: { id: number };
+}
+
+/**
+ * Sends `message` with the Bot API call its content needs. A reaction answers the reacted message
+ * (setMessageReaction returns no message). Throws grammY's errors as they come (the caller classifies).
+ * @throws {SwitchboardError} `VALIDATION_FAILED` for a message id that is not a number, or a vCard without a phone number.
+ */
+export async function sendContent(api: Api, message: OutboundMessage, now: () => number): Promise<TelegramSent> {
+  const chat = message.threadId;
+  const reply = message.replyTo !== undefined ? { reply_parameters: { message_id: messageIdOf(message.replyTo, "replyTo") } } : {};
+  const content: SendContent = message.content;
+  switch (content.type) {
+    case "text":
+      return api.sendMessage(chat, content.text, reply);
+    case "location":
+      if (content.name !== undefined || content.address !== undefined) {
+        // A named place is a venue (title and address are both required there).
+        return api.sendVenue(chat, content.latitude, content.longitude, content.name ?? content.address ?? "", content.address ?? "", reply);
+      }
+      return api.sendLocation(chat, content.latitude, content.longitude, reply);
+    case "contact": {
+      const card = readVcard(content.vcard);
+      if (!card.phone) throw err("VALIDATION_FAILED", { message: "Telegram needs a phone number in the vCard (a TEL line).", details: { issues: [{ path: "body.content.vcard", message: "No TEL line" }] } });
+      const first = content.displayName ?? card.firstName ?? card.formattedName ?? card.phone;
+      return api.sendContact(chat, card.phone, first, { vcard: content.vcard, ...(card.lastName && !content.displayName ? { last_name: card.lastName } : {}), ...reply });
+    }
+    case "reaction": {
+      const target = messageIdOf(content.messageId, "content.messageId");
+      await api.setMessageReaction(chat, target, content.emoji === "" ? [] : [{ type: "emoji", emoji: content.emoji as "👍" }]);
+      return { message_id: target, date: Math.floor(now() / 1000), chat: { id: Number(chat) } };
+    }
+    default:
+      throw err("NOT_SUPPORTED", { message: NOT_YET, details: { platform: "telegram", contentType: content.type } });
+  }
+}
+
+/** A Telegram message id (a positive integer as text). @throws {SwitchboardError} `VALIDATION_FAILED`. */
+export function messageIdOf(id: string, path: string): number {
+  const n = Number(id);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw err("VALIDATION_FAILED", { message: `A Telegram message id is a positive integer; got ${JSON.stringify(id)}.`, details: { issues: [{ path: `body.${path}`, message: "Not a Telegram message id" }] } });
+  }
+  return n;
+}
