@@ -27,6 +27,8 @@ export interface RequestOptions {
   query?: Record<string, QueryValue>;
   /** JSON body; undefined: no body. */
   body?: unknown;
+  /** A multipart/form-data body instead (file uploads); fetch sets its boundary. */
+  form?: FormData;
   /** Time limit of this request, ms (overrides the client's default). */
   timeoutMs?: number;
   /** `Accept` header. Default `application/json`. */
@@ -183,8 +185,10 @@ export class HttpClient {
     const headers: Record<string, string> = { accept: opts.accept ?? "application/json", ...opts.headers };
     if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`;
     if (opts.idempotencyKey !== undefined) headers["idempotency-key"] = opts.idempotencyKey;
-    let body: string | undefined;
-    if (opts.body !== undefined) {
+    let body: string | FormData | undefined;
+    if (opts.form !== undefined) {
+      body = opts.form;
+    } else if (opts.body !== undefined) {
       headers["content-type"] = "application/json";
       body = JSON.stringify(opts.body);
     }

@@ -72,6 +72,7 @@ export type {
   SelfInfo,
   SendMessageInput,
   SentMessage,
+  UploadedMedia,
   StatusState,
   SwitchboardEvent,
   TokenView,

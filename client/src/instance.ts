@@ -12,6 +12,7 @@ import type {
   SendMessageInput,
   SentMessage,
   TokenView,
+  UploadedMedia,
 } from "./types.js";
 import type { EventEnvelope, MessageData } from "./types.js";
 import { WebhooksClient } from "./webhooks.js";
@@ -134,6 +135,28 @@ export class InstanceClient {
    */
   sendMessage(message: SendMessageInput, call: CallOptions & { idempotencyKey?: string } = {}): Promise<SentMessage> {
     return this.#http.request("POST", `${this.#path}/messages`, { ...call, body: message });
+  }
+
+  /**
+   * Uploads a file for a later send (`content.media: {mediaId}`); kept 24 hours by the gateway.
+   * `file` is a Blob (in Node, `await fs.openAsBlob(path, {type})` streams the file without reading it whole).
+   * @throws `NOT_SUPPORTED` (the platform sends no media), `VALIDATION_FAILED` (413 over the platform's limit).
+   */
+  async uploadMedia(file: Blob, opts: { fileName?: string; mimeType?: string } & CallOptions = {}): Promise<UploadedMedia> {
+    const form = new FormData();
+    const typed = opts.mimeType && opts.mimeType !== file.type ? new Blob([file], { type: opts.mimeType }) : file;
+    form.append("file", typed, opts.fileName ?? "upload");
+    return this.#http.request("POST", `${this.#path}/media`, { timeoutMs: 600_000, ...opts, form });
+  }
+
+  /**
+   * The bytes of a received file (`content.media.mediaId`), fetched from the platform now (the
+   * instance must be connected). Resolves with the Response: read `body` as a stream, or `arrayBuffer()`.
+   */
+  async fetchMedia(mediaId: string, call: CallOptions = {}): Promise<Response> {
+    const open = await this.#http.open("GET", `${this.#path}/media/${seg(mediaId)}`, { accept: "*/*", ...call });
+    open.clearTimeout();
+    return open.response;
   }
 
   /** Reacts to message `messageId` in `threadId` with `emoji` ("" removes the reaction). @throws as {@link sendMessage}. */

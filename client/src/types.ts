@@ -70,6 +70,17 @@ export type SwitchboardEvent = { [T in EventType]: EventEnvelope<T> }[EventType]
  */
 export type SendMessageInput = ({ content: OutboundContent; body?: never } | { body: string; content?: never }) & { threadId: string; replyTo?: string };
 
+/** What `uploadMedia` answers: give `mediaId` as `content.media.mediaId` in a send. Bytes; epoch ms. */
+export interface UploadedMedia {
+  mediaId: string;
+  mimeType: string;
+  size: number;
+  fileName?: string;
+  /** Hex SHA-256 of the bytes. */
+  sha256: string;
+  expiresAt: number;
+}
+
 /** A JSON Schema document, as the gateway publishes it. */
 export type JsonSchema = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 import type { TSchema } from "@sinclair/typebox";
-import type { ActionSpec, AppWebhookRequest, Capabilities, LoginRequest, SentMessage, WebhookRequest } from "./connector.js";
+import type { ActionSpec, AppWebhookRequest, Capabilities, LoginRequest, PlatformMedia, SentMessage, WebhookRequest } from "./connector.js";
 import type { DeleteRequest, EditRequest, SendRequest } from "./message-verbs.js";
 import type { Readable } from "node:stream";
 import type { UploadRecord } from "../media/uploads.js";
@@ -76,6 +76,12 @@ export interface GatewayApi {
    * @throws `NOT_SUPPORTED` (no media store, or a platform that sends no media), `VALIDATION_FAILED` 413 / 400, `STORAGE_FAILED`.
    */
   uploadMedia(name: string, file: Readable, meta: { mimeType: string; fileName?: string }): Promise<UploadRecord>;
+  /**
+   * The bytes of a received file (`content.media.mediaId`), fetched from the platform through the
+   * live session, as a stream. @throws `INVALID_STATE` (not connected), `NOT_SUPPORTED`, `NOT_FOUND`,
+   * `VALIDATION_FAILED` 413, `PLATFORM_UNREACHABLE`, `TIMEOUT` (no answer within `platformCallMs`).
+   */
+  fetchMedia(name: string, mediaId: string): Promise<PlatformMedia>;
   /** Edits a message the instance sent (text, or a media caption). @throws as {@link send}, and `NOT_FOUND`. */
   editMessage(name: string, request: EditRequest): Promise<{ messageId: string; timestamp: number }>;
   /** Deletes a message for everyone. @throws as {@link send}, and `NOT_FOUND`. */

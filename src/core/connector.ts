@@ -1,5 +1,6 @@
 import type { Agent } from "node:http";
 import type { LookupFunction } from "node:net";
+import type { Readable } from "node:stream";
 import type { TSchema } from "@sinclair/typebox";
 import type { EventData } from "../events/types.js";
 import type { ErrorInfo } from "./errors.js";
@@ -382,6 +383,14 @@ export interface Session {
    */
   delete?(target: { threadId: string; messageId: string }): Promise<{ timestamp: number }>;
   /**
+   * The bytes of a received file (`content.media.mediaId` of a `message.received`), fetched from the
+   * platform now, as a stream (never buffered whole). Present where the platform lets the instance
+   * download received media.
+   * @throws {SwitchboardError} `NOT_FOUND` (the platform does not know the file), `VALIDATION_FAILED`
+   *   413 (over the platform's download limit), `INVALID_STATE`, `PLATFORM_UNREACHABLE`.
+   */
+  fetchMedia?(mediaId: string): Promise<PlatformMedia>;
+  /**
    * Asks the platform for a pairing code for `phoneNumber` (digits, country code first) while a
    * login is pending. Also reports it through `host.loginStep`.
    * @throws {SwitchboardError} `NO_LOGIN_PENDING`, `NOT_SUPPORTED`, `PLATFORM_UNREACHABLE`.
@@ -410,6 +419,14 @@ export interface OutboundMessage {
   content: SendContent;
   /** The platform id of the message to quote (`capabilities.messages.operations` has `reply`). */
   replyTo?: string;
+}
+
+/** A received file as the platform serves it: the bytes as a stream, and what is known of them (bytes; MIME type). */
+export interface PlatformMedia {
+  stream: Readable;
+  mimeType?: string;
+  size?: number;
+  fileName?: string;
 }
 
 /** A new text for a sent message (its text, or its caption when it carries media). */

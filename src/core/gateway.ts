@@ -20,7 +20,7 @@ import { UrlGuard } from "../net/url-guard.js";
 import type { MediaUploads, UploadRecord } from "../media/uploads.js";
 import type { Readable } from "node:stream";
 import { MEDIA_TYPES, TEXT_ONLY } from "./messages.js";
-import type { ActionSpec, AppWebhookRequest, Connector, Credentials, LoginRequest, SentMessage, WebhookRequest } from "./connector.js";
+import type { ActionSpec, AppWebhookRequest, Connector, Credentials, LoginRequest, PlatformMedia, SentMessage, WebhookRequest } from "./connector.js";
 import { type DeleteRequest, type EditRequest, MessageVerbs, type SendRequest } from "./message-verbs.js";
 import type { CredentialStore } from "./credentials.js";
 import { err, toErrorInfo } from "./errors.js";
@@ -399,6 +399,18 @@ export class Gateway implements GatewayApi {
       throw err("NOT_SUPPORTED", { message: `${rt.current.platform} sends no media.`, details: { platform: rt.current.platform } });
     }
     return uploads.put(rt.id, file, meta, Math.min(support.maxMediaBytes, this.opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES));
+  }
+
+  async fetchMedia(name: string, mediaId: string): Promise<PlatformMedia> {
+    this.assertRunning();
+    const rt = this.runtime(name);
+    const session = rt.liveSession();
+    if (!session || rt.status.state !== "connected") {
+      throw err("INVALID_STATE", { message: "Received media is fetched through the live session: connect the instance first.", details: { status: rt.status.state } });
+    }
+    const fetch = session.fetchMedia?.bind(session);
+    if (!fetch) throw err("NOT_SUPPORTED", { message: `${rt.current.platform} cannot fetch received media through this gateway yet.`, details: { platform: rt.current.platform } });
+    return this.bounded("fetch media", () => fetch(mediaId));
   }
 
   async editMessage(name: string, request: EditRequest): Promise<{ messageId: string; timestamp: number }> {

@@ -14,8 +14,10 @@ export interface FakeRequest {
   path: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
-  /** Parsed JSON body, or undefined when there was none. */
+  /** Parsed JSON body, or undefined when there was none (or it was not JSON). */
   body: unknown;
+  /** The body's bytes as received. */
+  raw: Buffer;
 }
 
 export interface FakeAnswer {
@@ -50,7 +52,8 @@ export async function startFakeGateway(): Promise<FakeGateway> {
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       void (async () => {
-        const raw = Buffer.concat(chunks).toString("utf8");
+        const bytes = Buffer.concat(chunks);
+        const raw = String(req.headers["content-type"] ?? "").includes("multipart/") ? "" : bytes.toString("utf8");
         const u = new URL(req.url ?? "/", "http://x");
         const fr: FakeRequest = {
           method: req.method ?? "GET",
@@ -59,6 +62,7 @@ export async function startFakeGateway(): Promise<FakeGateway> {
           query: u.searchParams,
           headers: req.headers,
           body: raw === "" ? undefined : (JSON.parse(raw) as unknown),
+          raw: bytes,
         };
         requests.push(fr);
         const handler = routes.get(`${fr.method} ${fr.path}`);

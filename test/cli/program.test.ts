@@ -316,3 +316,52 @@ describe("serve", () => {
     expect(r.stderr).not.toContain("hunter2-secret");
   });
 });
+
+describe("messages", () => {
+  it("send --text / --location / --vcard post the content; --file uploads first, then sends by mediaId", async () => {
+    gw.on("POST", "/v1/instances/bot/messages", { body: { messageId: "42", threadId: "7", timestamp: 1_700_000_000_000 } });
+    gw.on("POST", "/v1/instances/bot/media", { status: 201, body: { mediaId: "med_AAAAAAAAAAAAAAAAAAAAAAAA", mimeType: "application/pdf", size: 9, sha256: "x", expiresAt: 0 } });
+    expect((await cli(["messages", "send", "bot", "--to", "7", "--text", "hi"])).code).toBe(0);
+    expect((await cli(["messages", "send", "bot", "--to", "7", "--location", "48.8584,2.2945", "--name", "Tour Eiffel"])).code).toBe(0);
+    const vcard = join(dir, "ada.vcf");
+    writeFileSync(vcard, "BEGIN:VCARD\nVERSION:3.0\nFN:Ada\nTEL:+15550001111\nEND:VCARD\n");
+    expect((await cli(["messages", "send", "bot", "--to", "7", "--vcard", vcard])).code).toBe(0);
+    const pdf = join(dir, "report.pdf");
+    writeFileSync(pdf, "%PDF-1.7 x");
+    const sent = await cli(["messages", "send", "bot", "--to", "7", "--file", pdf, "--caption", "Q3", "--reply-to", "41"]);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.stdout).toContain("sent 42 to 7");
+    const bodies = gw.requests.filter((r) => r.path === "/v1/instances/bot/messages").map((r) => r.body);
+    expect(bodies).toEqual([
+      { threadId: "7", content: { type: "text", text: "hi" } },
+      { threadId: "7", content: { type: "location", latitude: 48.8584, longitude: 2.2945, name: "Tour Eiffel" } },
+      { threadId: "7", content: { type: "contact", vcard: "BEGIN:VCARD\nVERSION:3.0\nFN:Ada\nTEL:+15550001111\nEND:VCARD\n" } },
+      { threadId: "7", content: { type: "document", media: { mediaId: "med_AAAAAAAAAAAAAAAAAAAAAAAA" }, caption: "Q3", fileName: "report.pdf" }, replyTo: "41" },
+    ]);
+    const upload = gw.requests.find((r) => r.path === "/v1/instances/bot/media")!;
+    expect(String(upload.headers["content-type"])).toMatch(/^multipart\/form-data; boundary=/);
+    expect(upload.raw.toString()).toContain('filename="report.pdf"');
+    expect(upload.raw.toString()).toMatch(/content-type: application\/pdf/i);
+    expect(upload.raw.toString()).toContain("%PDF-1.7 x");
+  });
+
+  it("react, edit and delete; exactly one kind of content, or a usage error (exit 2) and no request", async () => {
+    gw.on("POST", "/v1/instances/bot/messages", { body: { messageId: "42", threadId: "7", timestamp: 0 } });
+    gw.on("PATCH", "/v1/instances/bot/messages/42", { body: { messageId: "42", timestamp: 0 } });
+    gw.on("DELETE", "/v1/instances/bot/messages/42", { body: { messageId: "42", timestamp: 0 } });
+    expect((await cli(["messages", "react", "bot", "42", "👍", "--to", "7"])).code).toBe(0);
+    expect((await cli(["messages", "edit", "bot", "42", "--to", "7", "--text", "fixed"])).code).toBe(0);
+    expect((await cli(["messages", "delete", "bot", "42", "--to", "7"])).code).toBe(0);
+    expect(gw.requests.map((r) => [r.method, r.url, r.body])).toEqual([
+      ["POST", "/v1/instances/bot/messages", { threadId: "7", content: { type: "reaction", messageId: "42", emoji: "👍" } }],
+      ["PATCH", "/v1/instances/bot/messages/42", { threadId: "7", text: "fixed" }],
+      ["DELETE", "/v1/instances/bot/messages/42?threadId=7", undefined],
+    ]);
+    gw.requests.length = 0;
+    for (const args of [["--to", "7"], ["--to", "7", "--text", "a", "--location", "1,2"], ["--to", "7", "--location", "91,0"], ["--to", "7", "--text", "a", "--caption", "c"], ["--to", "7", "--file", join(dir, "missing.pdf")]]) {
+      const r = await cli(["messages", "send", "bot", ...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+    }
+    expect(gw.requests).toEqual([]);
+  });
+});

@@ -196,6 +196,8 @@ export const ROUTES: readonly RouteCase[] = [
   // The memory platform has no edit or delete: the callers allowed get 422 NOT_SUPPORTED.
   { method: "PATCH", pattern: "/v1/instances/:name/messages/:messageId", setup: "connected", body: () => ({ threadId: "t1", text: "new" }), expect: { ...INSTANCE, account: 422, own: 422 } },
   { method: "DELETE", pattern: "/v1/instances/:name/messages/:messageId", setup: "connected", query: "?threadId=t1", expect: { ...INSTANCE, account: 422, own: 422 } },
+  // The memory platform cannot fetch received media: 422 for the callers allowed.
+  { method: "GET", pattern: "/v1/instances/:name/media/:mediaId", setup: "connected", expect: { ...INSTANCE, account: 422, own: 422 } },
   // A JSON body where a multipart upload is expected: 415 for the callers allowed.
   { method: "POST", pattern: "/v1/instances/:name/media", setup: "connected", body: () => ({}), expect: { ...INSTANCE, account: 415, own: 415 } },
   { method: "GET", pattern: "/v1/platforms", setup: "stopped", expect: ANY_TOKEN },

@@ -1,14 +1,17 @@
-import { readFileSync } from "node:fs";
-import { type Command, InvalidArgumentError } from "commander";
+import { openAsBlob, readFileSync } from "node:fs";
+import { basename, extname } from "node:path";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import type { SentMessage } from "../../core/connector.js";
 import type { OutboundContent } from "../../core/messages.js";
-import { seg } from "../client.js";
+import { type ApiClient, seg } from "../client.js";
 import { contextOf, type CliIo } from "../context.js";
 import { UsageError } from "../errors.js";
 import { formatTime, sanitize } from "../output.js";
 
 interface SendOptions {
   to: string;
+  as?: "image" | "video" | "audio" | "voice" | "document" | "sticker";
+  caption?: string;
   text?: string;
   location?: { latitude: number; longitude: number };
   name?: string;
@@ -20,8 +23,9 @@ interface SendOptions {
 
 /**
  * Registers `messages send|react|edit|delete` (POST/PATCH/DELETE /v1/instances/:name/messages…).
- * `send` takes exactly one of --text, --location, --vcard, --file, --url; --file and --url are read
- * but refused by gateways that do not send media yet (422 NOT_SUPPORTED, exit 1).
+ * `send` takes exactly one of --text, --location, --vcard, --file, --url; a --file is uploaded first
+ * (POST …/media, streamed from disk) and sent by its mediaId; its type comes from --as or the file's
+ * extension (else document).
  */
 export function registerMessages(program: Command, io: CliIo): void {
   const messages = program.command("messages").alias("message").description("send, react to, edit and delete messages");
@@ -34,12 +38,18 @@ export function registerMessages(program: Command, io: CliIo): void {
     .option("--location <lat,lon>", "a location, e.g. 48.8584,2.2945", parseLocation)
     .option("--name <name>", "with --location: the place's name")
     .option("--vcard <file>", "a contact card: a vCard file")
-    .option("--file <path>", "a file to send (media)")
+    .option("--file <path>", "a file to send: uploaded, then sent (media)")
     .option("--url <url>", "a file the gateway fetches and sends (media)")
+    .addOption(new Option("--as <type>", "with --file or --url: the content type (default: from the file's extension, else document)").choices(["image", "video", "audio", "voice", "document", "sticker"]))
+    .option("--caption <text>", "with --file or --url: a caption (image, video, document)")
     .option("--reply-to <messageId>", "quote this message")
     .action(async (instance: string, opts: SendOptions, cmd: Command) => {
       const ctx = contextOf(cmd, io);
-      const content = contentOf(opts);
+      let content = contentOf(opts);
+      if (opts.file !== undefined) {
+        const uploaded = await uploadFile(ctx.client(), instance, opts.file);
+        content = mediaContent(opts.as ?? typeOf(opts.file), { mediaId: uploaded.mediaId }, opts.caption, basename(opts.file));
+      }
       const body = { threadId: opts.to, content, ...(opts.replyTo !== undefined ? { replyTo: opts.replyTo } : {}) };
       const res = await ctx.client().request<SentMessage>("POST", `/v1/instances/${seg(instance)}/messages`, { body });
       await ctx.emit(res, () => `sent ${sanitize(res.messageId)} to ${sanitize(res.threadId)} at ${formatTime(res.timestamp)}\n`);
@@ -96,6 +106,7 @@ function contentOf(opts: SendOptions): OutboundContent {
   const given = (["text", "location", "vcard", "file", "url"] as const).filter((k) => opts[k] !== undefined);
   if (given.length !== 1) throw new UsageError(`give exactly one of --text, --location, --vcard, --file, --url${given.length ? ` (got ${given.map((g) => `--${g}`).join(", ")})` : ""}`);
   if (opts.name !== undefined && opts.location === undefined) throw new UsageError("--name goes with --location");
+  if ((opts.as !== undefined || opts.caption !== undefined) && opts.file === undefined && opts.url === undefined) throw new UsageError("--as and --caption go with --file or --url");
   if (opts.text !== undefined) return { type: "text", text: opts.text };
   if (opts.location !== undefined) return { type: "location", ...opts.location, ...(opts.name !== undefined ? { name: opts.name } : {}) };
   if (opts.vcard !== undefined) {
@@ -108,6 +119,55 @@ function contentOf(opts: SendOptions): OutboundContent {
     }
     return { type: "contact", vcard };
   }
-  if (opts.url !== undefined) return { type: "document", media: { url: opts.url } };
-  throw new UsageError("--file: sending files needs the gateway's media upload, which this version does not have yet; use --url for a file the gateway can fetch");
+  if (opts.url !== undefined) return mediaContent(opts.as ?? typeOf(new URL(opts.url).pathname), { url: opts.url }, opts.caption);
+  // --file: uploaded by the action first.
+  return { type: "text", text: "" };
+}
+
+type MediaKind = "image" | "video" | "audio" | "voice" | "document" | "sticker";
+
+/** The media content of `kind` with `media`; a caption only where the kind has one. @throws {UsageError}. */
+function mediaContent(kind: MediaKind, media: { url: string } | { mediaId: string }, caption: string | undefined, fileName?: string): OutboundContent {
+  if (caption !== undefined && kind !== "image" && kind !== "video" && kind !== "document") throw new UsageError(`--caption: a ${kind} has no caption`);
+  const c = caption !== undefined ? { caption } : {};
+  if (kind === "document") return { type: "document", media, ...c, ...(fileName ? { fileName } : {}) };
+  if (kind === "image" || kind === "video") return { type: kind, media, ...c };
+  return { type: kind, media };
+}
+
+const TYPES_BY_EXTENSION: Record<string, { kind: MediaKind; mime: string }> = {
+  ".jpg": { kind: "image", mime: "image/jpeg" },
+  ".jpeg": { kind: "image", mime: "image/jpeg" },
+  ".png": { kind: "image", mime: "image/png" },
+  ".gif": { kind: "image", mime: "image/gif" },
+  ".webp": { kind: "sticker", mime: "image/webp" },
+  ".mp4": { kind: "video", mime: "video/mp4" },
+  ".mov": { kind: "video", mime: "video/quicktime" },
+  ".mp3": { kind: "audio", mime: "audio/mpeg" },
+  ".m4a": { kind: "audio", mime: "audio/mp4" },
+  ".ogg": { kind: "voice", mime: "audio/ogg" },
+  ".oga": { kind: "voice", mime: "audio/ogg" },
+  ".opus": { kind: "voice", mime: "audio/ogg" },
+  ".pdf": { kind: "document", mime: "application/pdf" },
+  ".txt": { kind: "document", mime: "text/plain" },
+  ".zip": { kind: "document", mime: "application/zip" },
+};
+
+function typeOf(path: string): MediaKind {
+  return TYPES_BY_EXTENSION[extname(path).toLowerCase()]?.kind ?? "document";
+}
+
+/** Uploads `path` (streamed from disk: `openAsBlob` does not read it whole) and answers the upload. */
+async function uploadFile(client: ApiClient, instance: string, path: string): Promise<{ mediaId: string }> {
+  const mime = TYPES_BY_EXTENSION[extname(path).toLowerCase()]?.mime ?? "application/octet-stream";
+  let blob: Blob;
+  try {
+    blob = await openAsBlob(path, { type: mime });
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    throw new UsageError(`--file: cannot read ${path}${typeof code === "string" ? ` (${code})` : ""}`);
+  }
+  const form = new FormData();
+  form.append("file", blob, basename(path));
+  return client.request<{ mediaId: string }>("POST", `/v1/instances/${seg(instance)}/media`, { form, timeoutMs: 600_000 });
 }

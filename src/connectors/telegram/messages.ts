@@ -3,31 +3,26 @@
  * Bot API calls each outbound content becomes (Bot API docs: sendMessage, sendLocation, sendVenue,
  * sendContact, setMessageReaction; ReplyParameters).
  */
-import type { Api } from "grammy";
+import { type Api, InputFile } from "grammy";
 import type { OutboundMessage } from "../../core/connector.js";
 import { err } from "../../core/errors.js";
-import type { MessageSupport, SendContent } from "../../core/messages.js";
+import type { MessageSupport, OutgoingMedia, SendContent } from "../../core/messages.js";
 import { readVcard } from "./vcard.js";
 
 /** Bot API upload limit for files sent by multipart (Bot API docs, "Sending files": 50 MB). */
 export const TELEGRAM_MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 
-const NOT_YET = "Switchboard does not send Telegram media yet (the Bot API does: sendPhoto, sendDocument, …).";
-
 /** The Telegram platform's message support (docs/messages.md is made from it). */
 export const TELEGRAM_MESSAGES: MessageSupport = {
-  send: ["text", "location", "contact", "reaction"],
+  send: ["text", "image", "video", "audio", "voice", "document", "sticker", "location", "contact", "reaction"],
   receive: ["text", "image", "video", "audio", "voice", "document", "sticker", "location", "contact", "reaction"],
   operations: ["reply", "edit", "delete"],
   receipts: [],
   maxMediaBytes: TELEGRAM_MAX_UPLOAD_BYTES,
   notes: {
-    image: `${NOT_YET} Received media arrives as metadata (mediaId = the Bot API \`file_id\`); fetching its bytes through the gateway is not built yet.`,
-    video: NOT_YET,
-    audio: NOT_YET,
-    voice: NOT_YET,
-    document: NOT_YET,
-    sticker: NOT_YET,
+    image: "Sent with sendPhoto (Telegram recompresses photos; send a document to keep the file as it is). Received media's `mediaId` is the Bot API `file_id`; its bytes come through getFile (20 MB at most on the cloud Bot API).",
+    voice: "Telegram plays OGG/OPUS, MP3 and M4A as voice notes; other audio is shown as a file (Bot API docs, sendVoice).",
+    sticker: "A .WEBP (static), .TGS (animated) or .WEBM (video) file (Bot API docs, sendSticker).",
     receipts: "The Bot API tells bots nothing about delivery or reading.",
     reaction:
       "A bot sets at most one reaction per message, from the emoji the Bot API lists (ReactionTypeEmoji). Users' reactions arrive only when `allowedUpdates` includes message_reaction (not in the Bot API's default) and, in groups, the bot is an administrator.",
@@ -71,9 +66,28 @@ export async function sendContent(api: Api, message: OutboundMessage, now: () =>
       await api.setMessageReaction(chat, target, content.emoji === "" ? [] : [{ type: "emoji", emoji: content.emoji as "👍" }]);
       return { message_id: target, date: Math.floor(now() / 1000), chat: { id: Number(chat) } };
     }
-    default:
-      throw err("NOT_SUPPORTED", { message: NOT_YET, details: { platform: "telegram", contentType: content.type } });
+    case "image":
+      return api.sendPhoto(chat, fileOf(content.media), { ...caption(content.caption), ...reply });
+    case "video":
+      return api.sendVideo(chat, fileOf(content.media), { ...caption(content.caption), ...reply });
+    case "document":
+      return api.sendDocument(chat, fileOf(content.media, content.fileName), { ...caption(content.caption), ...reply });
+    case "audio":
+      return api.sendAudio(chat, fileOf(content.media), reply);
+    case "voice":
+      return api.sendVoice(chat, fileOf(content.media), reply);
+    case "sticker":
+      return api.sendSticker(chat, fileOf(content.media), reply);
   }
+}
+
+/** A fresh upload of the gateway's stream (grammY streams it as multipart; a retry opens the file again). */
+function fileOf(media: OutgoingMedia, fileName?: string): InputFile {
+  return new InputFile(media.open(), fileName ?? media.fileName);
+}
+
+function caption(text: string | undefined): { caption?: string } {
+  return text !== undefined && text !== "" ? { caption: text } : {};
 }
 
 /** A Telegram message id (a positive integer as text). @throws {SwitchboardError} `VALIDATION_FAILED`. */

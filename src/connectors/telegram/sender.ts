@@ -1,5 +1,7 @@
 import type { Api } from "grammy";
-import type { MessageEdit, OutboundMessage, SentMessage } from "../../core/connector.js";
+import type { MessageEdit, OutboundMessage, OutboundNet, PlatformMedia, SentMessage } from "../../core/connector.js";
+import type { TelegramConfig } from "./config.js";
+import { downloadFile } from "./download.js";
 import { PlatformUnreachableError, err, isSwitchboardError } from "../../core/errors.js";
 import { type BotApiFailure, classify } from "./bot-api.js";
 import { messageIdOf, sendContent } from "./messages.js";
@@ -25,6 +27,11 @@ export class Sender {
   /** Edits a sent message's text or caption (not paced). */
   edit(e: MessageEdit): Promise<{ timestamp: number }> {
     return editMessage(this.api, this.token, e);
+  }
+
+  /** A received file's bytes (./download.ts). */
+  download(fileId: string, config: Pick<TelegramConfig, "apiRoot" | "environment">, net: OutboundNet): Promise<PlatformMedia> {
+    return downloadFile(this.api, this.token, config, net, fileId);
   }
 
   /** Deletes a message for everyone (not paced). */

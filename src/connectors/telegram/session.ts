@@ -1,4 +1,4 @@
-import type { Credentials, MessageEdit, OutboundMessage, SentMessage, Session, SessionContext, WebhookRequest } from "../../core/connector.js";
+import type { Credentials, MessageEdit, OutboundMessage, PlatformMedia, SentMessage, Session, SessionContext, WebhookRequest } from "../../core/connector.js";
 import { err, isSwitchboardError, toErrorInfo } from "../../core/errors.js";
 import { apiSignal, botApi, classify, type ApiSignal, type BotApiFailure } from "./bot-api.js";
 import { readConfig, readCredentials, type TelegramConfig, type TelegramCredentials } from "./config.js";
@@ -72,6 +72,10 @@ export class TelegramSession implements Session {
 
   async delete(target: { threadId: string; messageId: string }): Promise<{ timestamp: number }> {
     return this.liveSender().delete(target);
+  }
+
+  async fetchMedia(mediaId: string): Promise<PlatformMedia> {
+    return this.liveSender().download(mediaId, this.config, this.ctx.net);
   }
 
   private liveSender(): Sender {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Gateway, type GatewayOptions } from "../../../src/core/gateway.js";
 import { UrlGuard } from "../../../src/net/url-guard.js";
+import { MediaUploads } from "../../../src/media/uploads.js";
 import { rawFiles } from "../../support/raw-files.js";
 import type { InstanceView } from "../../../src/core/api.js";
 import type { EventEnvelope } from "../../../src/events/types.js";
@@ -49,6 +50,7 @@ export async function tgHarness(opts: TgHarnessOptions = {}): Promise<TgHarness>
     credentials: vaultCredentialStore(store.secrets, new Vault(TEST_KEY)),
     connectors: [telegramConnector({ now: () => sandbox.clock.now(), ...opts.connector })],
     urlGuard: new UrlGuard({ allowPrivate: true }), // the sandbox listens on 127.0.0.1
+    uploads: new MediaUploads({ dir: join(dir, "media", "uploads") }),
     policy: { baseMs: 50, capMs: 200, debounceMs: 0, maxAttempts: 1000 },
     timeouts: { platformCallMs: 8_000, closeMs: 2_000, shutdownMs: 5_000 },
     ...opts.gateway,
