@@ -410,7 +410,12 @@ export class Gateway implements GatewayApi {
     }
     const fetch = session.fetchMedia?.bind(session);
     if (!fetch) throw err("NOT_SUPPORTED", { message: `${rt.current.platform} cannot fetch received media through this gateway yet.`, details: { platform: rt.current.platform } });
-    return this.bounded("fetch media", () => fetch(mediaId));
+    const started = fetch(mediaId);
+    return this.bounded("fetch media", () => started).catch((e: unknown) => {
+      // Past the bound the caller is gone: a stream that still comes is closed, not left open.
+      started.then((m) => m.stream.destroy(), () => {});
+      throw e;
+    });
   }
 
   async editMessage(name: string, request: EditRequest): Promise<{ messageId: string; timestamp: number }> {
@@ -428,16 +433,17 @@ export class Gateway implements GatewayApi {
     this.verbs ??= new MessageVerbs({
       now: () => this.deps.clock.now(),
       ...(this.opts.uploads ? { media: { uploads: this.opts.uploads, guard: this.urlGuard } } : {}),
+      maxUploadBytes: this.opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
       connectorOf: (rt) => this.connectorOf(rt),
-      bounded: (what, fn) => this.bounded(what, fn),
+      bounded: (what, fn, extraMs) => this.bounded(what, fn, extraMs),
     });
     return this.verbs;
   }
   private verbs: MessageVerbs | undefined;
 
   /** Runs a platform call bounded by `platformCallMs`; `TIMEOUT` (504) when it does not answer in time. */
-  private bounded<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return withTimeout(this.deps.clock, this.deps.timeouts.platformCallMs, fn).catch((e: unknown) => {
+  private bounded<T>(what: string, fn: () => Promise<T>, extraMs = 0): Promise<T> {
+    return withTimeout(this.deps.clock, this.deps.timeouts.platformCallMs + extraMs, fn).catch((e: unknown) => {
       if (e instanceof TimeoutError) throw err("TIMEOUT", { details: { operation: what } });
       throw e;
     });

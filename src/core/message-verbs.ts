@@ -35,14 +35,19 @@ export interface DeleteRequest {
   messageId: string;
 }
 
+/** The slowest upload a media send is given time for: 64 KB/s (bytes per ms). */
+export const MEDIA_MIN_RATE = 64;
+
 export interface MessageVerbDeps {
   /** Uploads and the URL guard, for media contents (absent: media is refused with NOT_SUPPORTED). */
   media?: MediaResolverDeps;
+  /** The gateway's own cap on a file, bytes (below the platform's when lower). */
+  maxUploadBytes?: number;
   /** Epoch ms (the gateway's clock). */
   now(): number;
   connectorOf(rt: InstanceRuntime): Connector;
-  /** Runs a platform call bounded by `platformCallMs` (`TIMEOUT` when it does not answer). */
-  bounded<T>(what: string, fn: () => Promise<T>): Promise<T>;
+  /** Runs a platform call bounded by `platformCallMs` plus `extraMs` (`TIMEOUT` when it does not answer). */
+  bounded<T>(what: string, fn: () => Promise<T>, extraMs?: number): Promise<T>;
 }
 
 export class MessageVerbs {
@@ -61,10 +66,12 @@ export class MessageVerbs {
     assertSupported(connector.platform, support, { contentType: req.content.type });
     if (req.replyTo !== undefined) assertSupported(connector.platform, support, { operation: "reply" });
     const session = this.connected(rt);
-    const resolved = await this.resolve(rt, req.content, support.maxMediaBytes);
+    const resolved = await this.resolve(rt, req.content, Math.min(support.maxMediaBytes, this.deps.maxUploadBytes ?? Infinity));
     const content = resolved.content;
     const message: OutboundMessage = { threadId: req.threadId, content, ...(req.replyTo !== undefined ? { replyTo: req.replyTo } : {}) };
-    const sent = await this.deps.bounded("send", () => session.send(message)).finally(() => resolved.release());
+    // A file gets time to travel: at least MEDIA_MIN_RATE bytes per ms on top of the call's bound.
+    const extraMs = isMediaContent(content) ? Math.ceil(content.media.size / MEDIA_MIN_RATE) : 0;
+    const sent = await this.deps.bounded("send", () => session.send(message), extraMs).finally(() => resolved.release());
     const self = this.self(rt);
     if (content.type === "reaction") {
       await this.store(rt, "message.reaction", { threadId: sent.threadId, messageId: content.messageId, senderId: self, emoji: content.emoji, timestamp: sent.timestamp });

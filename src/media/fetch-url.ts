@@ -13,7 +13,7 @@ import { err, isSwitchboardError } from "../core/errors.js";
 import type { UrlGuard } from "../net/url-guard.js";
 
 export const MAX_REDIRECTS = 3;
-/** Longest wait for the response headers, ms. */
+/** Longest a fetch may stay idle (no headers, or no bytes of the body), ms. */
 export const FETCH_HEADERS_TIMEOUT_MS = 15_000;
 
 export interface FetchedMedia {
@@ -74,14 +74,23 @@ function get(guard: UrlGuard, url: string): Promise<IncomingMessage> {
 function dispositionName(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const star = /filename\*\s*=\s*(?:UTF-8'')?([^;]+)/i.exec(header)?.[1];
-  if (star) return safeName(decodeURIComponent(star.trim().replace(/^"|"$/g, "")));
+  if (star) return safeName(decode(star.trim().replace(/^"|"$/g, "")));
   const plain = /filename\s*=\s*("?)([^";]+)\1/i.exec(header)?.[2];
   return plain ? safeName(plain.trim()) : undefined;
 }
 
 function pathName(url: string): string | undefined {
   const last = new URL(url).pathname.split("/").pop() ?? "";
-  return /\.[A-Za-z0-9]{1,8}$/.test(last) ? safeName(decodeURIComponent(last)) : undefined;
+  return /\.[A-Za-z0-9]{1,8}$/.test(last) ? safeName(decode(last)) : undefined;
+}
+
+/** `decodeURIComponent`, or "" for text that is not valid percent-encoding. Never throws. */
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return "";
+  }
 }
 
 /** A file name without directories or control characters, at most 255 characters. */

@@ -4,8 +4,8 @@
  * temporary upload, so that the connector gets a size, a MIME type and a stream it can open again.
  *
  * Checks: the file is at most the platform's `maxMediaBytes` (413 `file_too_large`), and its MIME
- * type fits the content type (`image/*` for image and sticker, `video/*`, `audio/*` for audio and
- * voice; any for document), else 400 naming both.
+ * type fits the content type (`image/*`, `video/*`, `audio/*` for audio and voice; a sticker is
+ * `image/webp`, `application/x-tgsticker` or `video/webm`; any for document), else 400 naming both.
  */
 import { err } from "../core/errors.js";
 import type { MediaContent, MediaSource, OutgoingMedia } from "../core/messages.js";
@@ -25,7 +25,9 @@ export interface ResolvedMedia {
   release(): Promise<void>;
 }
 
-const MIME_PREFIX: Partial<Record<MediaContent<MediaSource>["type"], string>> = { image: "image/", sticker: "image/", video: "video/", audio: "audio/", voice: "audio/" };
+const MIME_PREFIX: Partial<Record<MediaContent<MediaSource>["type"], string>> = { image: "image/", video: "video/", audio: "audio/", voice: "audio/" };
+/** Stickers: static WEBP, animated TGS, video WEBM (Bot API docs, sendSticker; WhatsApp: WEBP). */
+const STICKER_TYPES = new Set(["image/webp", "application/x-tgsticker", "video/webm"]);
 
 /**
  * @throws {SwitchboardError} `VALIDATION_FAILED` (unknown or expired `mediaId`; a MIME type that does
@@ -52,7 +54,14 @@ export async function resolveMedia(deps: MediaResolverDeps, instanceId: string, 
     record = await deps.uploads.put(instanceId, fetched.body, { mimeType: fetched.mimeType, ...(fetched.fileName ? { fileName: fetched.fileName } : {}) }, limitBytes);
     temporary = true;
   }
-  const prefix = MIME_PREFIX[content.type];
+  const prefix = content.type === "sticker" ? undefined : MIME_PREFIX[content.type];
+  if (content.type === "sticker" && !STICKER_TYPES.has(record.mimeType)) {
+    if (temporary) await deps.uploads.remove(record).catch(() => {});
+    throw err("VALIDATION_FAILED", {
+      message: `A sticker must be image/webp, application/x-tgsticker or video/webm; the file is ${record.mimeType}.`,
+      details: { issues: [{ path: "body.content.media", message: `Not a sticker type: ${record.mimeType}` }] },
+    });
+  }
   if (prefix && !record.mimeType.startsWith(prefix)) {
     if (temporary) await deps.uploads.remove(record).catch(() => {});
     throw err("VALIDATION_FAILED", {

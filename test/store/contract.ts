@@ -613,6 +613,8 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
         });
         await store.events.append(inst.id, [sent(1, "3EB0AA_1", "first"), sent(2, "3EB0AA%1", "second"), sent(3, "3EB0AA_1", "again")]);
         await store.events.append(other.id, [{ ...sent(4, "OTHER-1", "not mine"), instance: other.name }]);
+        // A newer message quoting 3EB0AA_1 mentions its id too: it is not the message.
+        await store.events.append(inst.id, [{ ...sent(5, "3EB0BB", "a reply"), data: { threadId: "t", senderId: "me", body: "a reply", messageId: "3EB0BB", timestamp: 5, replyTo: { messageId: "3EB0AA_1" } } }]);
         const found = await store.events.findMessage(inst.id, "message.sent", "3EB0AA_1");
         expect((found?.envelope.data as { body: string } | undefined)?.body).toBe("again");
         expect((await store.events.findMessage(inst.id, "message.sent", "3EB0AA%1"))?.envelope.data).toMatchObject({ body: "second" });

@@ -34,7 +34,8 @@ export const TELEGRAM_MESSAGES: MessageSupport = {
 export interface TelegramSent {
   message_id: number;
   date: number;
-  chat: { id: number };
+  /** The chat id (a `@username` for a reaction sent to a channel by its username). */
+  chat: { id: number | string };
 }
 
 /**
@@ -58,13 +59,13 @@ export async function sendContent(api: Api, message: OutboundMessage, now: () =>
     case "contact": {
       const card = readVcard(content.vcard);
       if (!card.phone) throw err("VALIDATION_FAILED", { message: "Telegram needs a phone number in the vCard (a TEL line).", details: { issues: [{ path: "body.content.vcard", message: "No TEL line" }] } });
-      const first = content.displayName ?? card.firstName ?? card.formattedName ?? card.phone;
+      const first = content.displayName || card.firstName || card.formattedName || card.phone;
       return api.sendContact(chat, card.phone, first, { vcard: content.vcard, ...(card.lastName && !content.displayName ? { last_name: card.lastName } : {}), ...reply });
     }
     case "reaction": {
       const target = messageIdOf(content.messageId, "content.messageId");
       await api.setMessageReaction(chat, target, content.emoji === "" ? [] : [{ type: "emoji", emoji: content.emoji as "👍" }]);
-      return { message_id: target, date: Math.floor(now() / 1000), chat: { id: Number(chat) } };
+      return { message_id: target, date: Math.floor(now() / 1000), chat: { id: chat } };
     }
     case "image":
       return api.sendPhoto(chat, fileOf(content.media), { ...caption(content.caption), ...reply });

@@ -17,11 +17,13 @@ import { sleep } from "./util.js";
  * never delivered after the caller was told the send failed (the gateway bounds each send in time).
  */
 export class Sender {
+  /** `mediaApi`: the same bot with a timeout long enough for file uploads. */
   constructor(
     private readonly api: Api,
     private readonly limiter: RateLimiter,
     private readonly maxWaitMs: number,
     private readonly token: string,
+    private readonly mediaApi: Api = api,
   ) {}
 
   /** Edits a sent message's text or caption (not paced). */
@@ -48,7 +50,7 @@ export class Sender {
       if (wait === null) throw rateLimited(Math.max(1, this.limiter.peek(chat)), true);
       if (wait > 0) await sleep(wait);
       try {
-        const m = await sendContent(this.api, message, Date.now);
+        const m = await sendContent("media" in message.content ? this.mediaApi : this.api, message, Date.now);
         return { messageId: String(m.message_id), threadId: String(m.chat.id), timestamp: m.date * 1000 };
       } catch (e) {
         if (isSwitchboardError(e)) throw e;

@@ -22,6 +22,8 @@ export interface SessionOptions {
 
 /** Upper bound of one Bot API call other than getUpdates, seconds. */
 const CALL_TIMEOUT_S = 30;
+/** grammY's per-call timeout for sends that upload a file (the gateway bounds them by their size). */
+const MEDIA_CALL_TIMEOUT_S = 900;
 
 /**
  * One live Telegram bot session: `getMe`, then long polling or a webhook. Created by
@@ -177,7 +179,7 @@ export class TelegramSession implements Session {
     }
     if (this.closed) return;
 
-    this.sender = new Sender(api, new RateLimiter(this.opts.rateLimit), this.opts.maxSendWaitMs, token);
+    this.sender = new Sender(api, new RateLimiter(this.opts.rateLimit), this.opts.maxSendWaitMs, token, botApi(token, config, ctx.net, MEDIA_CALL_TIMEOUT_S));
     ctx.host.connected({ self: { id: this.botId, ...(me.username ? { name: me.username } : {}) } });
     ctx.logger.info({ botId: this.botId, mode: config.mode }, "telegram bot connected");
 

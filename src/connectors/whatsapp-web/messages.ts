@@ -76,7 +76,7 @@ export function toInboundEvent(msg: WAMessage, selfUser: string, filters: ChatFi
     if (p.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT && p.editedMessage) {
       const edited = normalizeMessageContent(p.editedMessage);
       const at = toNumber(p.timestampMs ?? 0) || timestamp;
-      return { id: eid, type: "message.edited", ...ts, data: { threadId: chat, messageId: target, senderId: sender, body: textOf(edited), content: receivedContent(edited, id), timestamp: at } };
+      return { id: eid, type: "message.edited", ...ts, data: { threadId: chat, messageId: target, senderId: sender, body: textOf(edited), content: receivedContent(edited, target), timestamp: at } };
     }
     return null;
   }

@@ -85,13 +85,15 @@ export async function toBaileys(host: Pick<SessionHost, "storedMessage">, jid: s
 /** The key of a message this account sent in chat `jid` (edits and deletes). @throws {SwitchboardError} `VALIDATION_FAILED`, `NOT_FOUND`. */
 export async function ownKey(host: Pick<SessionHost, "storedMessage">, jid: string, messageId: string): Promise<WAMessageKey> {
   const m = await host.storedMessage(messageId);
-  if (!m) throw err("NOT_FOUND", { message: `No message ${messageId} is in this instance's history.`, details: { messageId } });
+  if (!m || m.threadId !== jid) throw err("NOT_FOUND", { message: `No message ${messageId} of this chat is in this instance's history.`, details: { messageId } });
   if (m.direction !== "sent") throw err("VALIDATION_FAILED", { message: "Only messages this instance sent can be edited or deleted for everyone.", details: { issues: [{ path: "params.messageId", message: "Not sent by this instance" }] } });
   return { remoteJid: jid, id: messageId, fromMe: true };
 }
 
+/** A stored message (sent or received). @throws {SwitchboardError} `VALIDATION_FAILED` when the history has none. */
 async function known(host: Pick<SessionHost, "storedMessage">, messageId: string, path: string): Promise<StoredMessageRef> {
   const m = await host.storedMessage(messageId);
+  // (not checked against `jid`: a received message may be stored under the contact's LID chat)
   if (!m) {
     throw err("VALIDATION_FAILED", {
       message: `No message ${messageId} is in this instance's history; WhatsApp needs the whole message key.`,

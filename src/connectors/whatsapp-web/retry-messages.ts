@@ -43,6 +43,6 @@ export class RetryMessages {
     const recent = this.recent.get(id);
     if (recent) return recent;
     const text = (await this.host.sentMessage(id))?.body;
-    return text === undefined ? undefined : { conversation: text };
+    return text ? { conversation: text } : undefined;
   }
 }

@@ -89,7 +89,7 @@ export class WhatsAppWebSession implements Session {
     const jid = toJid(message.threadId);
     const { content, options } = await toBaileys(this.ctx.host, jid, this.self!, message.content, message.replyTo);
     const sent = await this.relay(sock, jid, content, options);
-    if (sent.message && message.content.type !== "reaction") this.retries.remember(sent.id, sent.message);
+    if (sent.message) this.retries.remember(sent.id, sent.message);
     return { messageId: message.content.type === "reaction" ? message.content.messageId : sent.id, threadId: jid, timestamp: sent.timestamp };
   }
 
@@ -98,7 +98,7 @@ export class WhatsAppWebSession implements Session {
     const jid = toJid(e.threadId);
     const key = await ownKey(this.ctx.host, jid, e.messageId);
     const sent = await this.relay(sock, jid, { text: e.text, edit: key }, {});
-    this.retries.remember(e.messageId, e.text);
+    if (sent.message) this.retries.remember(sent.id, sent.message);
     return { timestamp: sent.timestamp };
   }
 
@@ -107,6 +107,7 @@ export class WhatsAppWebSession implements Session {
     const jid = toJid(target.threadId);
     const key = await ownKey(this.ctx.host, jid, target.messageId);
     const sent = await this.relay(sock, jid, { delete: key }, {});
+    if (sent.message) this.retries.remember(sent.id, sent.message);
     return { timestamp: sent.timestamp };
   }
 

@@ -16,6 +16,9 @@ function clampLimit(limit: number): number {
 
 
 /** {@link EventStore} over Kysely, the same SQL on SQLite and Postgres. */
+/** Events a message lookup reads at most: the message, and the newer ones that quote it. */
+const FIND_MESSAGE_CANDIDATES = 100;
+
 export class KyselyEventStore implements EventStore {
   constructor(
     private readonly db: Kysely<Database>,
@@ -68,18 +71,20 @@ export class KyselyEventStore implements EventStore {
 
   findMessage(instanceId: string, type: "message.sent" | "message.received", messageId: string): Promise<StoredEvent | undefined> {
     return guard("events.findMessage", async () => {
-      // `messageId` is JSON-encoded as the envelope has it; LIKE's wildcards in it are escaped.
+      // `messageId` is JSON-encoded as the envelope has it; LIKE's wildcards in it are escaped. The
+      // LIKE also matches a message that quotes this one (`replyTo.messageId`), so the candidates
+      // (newest first) are checked field by field.
       const needle = `%"messageId":${JSON.stringify(messageId).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      const row = await this.db
+      const rows = await this.db
         .selectFrom("events")
         .select(["seq", "envelope"])
         .where("instance_id", "=", instanceId)
         .where("type", "=", type)
         .where(sql<boolean>`envelope like ${needle} escape '\\'`)
         .orderBy("seq", "desc")
-        .limit(1)
-        .executeTakeFirst();
-      return row && this.toStored(row);
+        .limit(FIND_MESSAGE_CANDIDATES)
+        .execute();
+      return rows.map(this.toStored).find((e) => (e.envelope.data as { messageId?: unknown }).messageId === messageId);
     });
   }
 
