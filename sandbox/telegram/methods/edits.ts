@@ -17,31 +17,12 @@ import { textLength } from "../entities.js";
 import { apiError, badRequest } from "../errors.js";
 import type { Message, ReactionType } from "../objects.js";
 import { REACTION_EMOJI } from "../reactions.js";
-import { formatted, replyMarkup, resolveChat, type TargetChat, targetChat } from "./common.js";
+import { formatted, replyMarkup, resolveChat } from "./common.js";
 import type { MethodContext } from "./context.js";
 import { MAX_CAPTION_LENGTH } from "./media.js";
+import { ownMessage } from "./messages.js";
 
 const MEDIA_FIELDS = ["photo", "document", "video", "animation", "audio", "voice"] as const;
-
-/** The bot's own stored message an edit names, after the identifier checks editMessageText also makes. */
-function ownMessage(ctx: MethodContext): { chat: TargetChat; messageId: number; stored: ReturnType<typeof storedOf> } {
-  const { params } = ctx;
-  const messageId = Math.max(0, params.int("message_id", 0));
-  if (params.arg("chat_id") === "" && messageId === 0) {
-    if (params.arg("inline_message_id") === "") throw apiError("messageIdentifierNotSpecified");
-    throw apiError("messageIdInvalid");
-  }
-  const chat = targetChat(ctx);
-  const stored = storedOf(ctx, chat, messageId, "editNotFound");
-  if (!stored.outgoing) throw apiError("cantEdit");
-  return { chat, messageId, stored };
-}
-
-function storedOf(ctx: MethodContext, chat: TargetChat, messageId: number, notFound: "editNotFound") {
-  const stored = messageId > 0 ? ctx.bot.chats.get(chat.id)?.messages.get(messageId) : undefined;
-  if (!stored || stored.deleted) throw apiError(notFound);
-  return stored;
-}
 
 /** editMessageCaption: the caption of the bot's own media message (empty removes it). */
 export function editMessageCaption(ctx: MethodContext): unknown {

@@ -132,6 +132,24 @@ function storedMessage(ctx: MethodContext, chat: TargetChat, messageId: number, 
   return stored;
 }
 
+/**
+ * The bot's own stored message an edit names (editMessageText, editMessageCaption,
+ * editMessageReplyMarkup): `chat_id` + `message_id` (inline messages are not simulated: "message
+ * identifier is not specified" / MESSAGE_ID_INVALID), "message to edit not found", "message can't be edited".
+ */
+export function ownMessage(ctx: MethodContext): { chat: TargetChat; messageId: number; stored: ReturnType<typeof storedMessage> } {
+  const { params } = ctx;
+  const messageId = Math.max(0, params.int("message_id", 0));
+  if (params.arg("chat_id") === "" && messageId === 0) {
+    if (params.arg("inline_message_id") === "") throw apiError("messageIdentifierNotSpecified");
+    throw apiError("messageIdInvalid");
+  }
+  const chat = targetChat(ctx);
+  const stored = storedMessage(ctx, chat, messageId, "editNotFound");
+  if (!stored.outgoing) throw apiError("cantEdit");
+  return { chat, messageId, stored };
+}
+
 /** editMessageText: the bot's own text messages; the same content again is "message is not modified". */
 export function editMessageText(ctx: MethodContext): unknown {
   const { params, engine, bot } = ctx;
@@ -139,16 +157,8 @@ export function editMessageText(ctx: MethodContext): unknown {
   if (params.arg("text") === "") throw apiError("messageTextEmpty");
   const text = formatted(ctx, params.arg("text"), params.arg("parse_mode"), params.arg("entities"));
   if (text.text === "") throw apiError("messageTextEmpty");
-  const chatIdRaw = params.arg("chat_id");
-  const messageId = Math.max(0, params.int("message_id", 0));
   const markup = replyMarkup(ctx);
-  if (chatIdRaw === "" && messageId === 0) {
-    if (params.arg("inline_message_id") === "") throw apiError("messageIdentifierNotSpecified");
-    throw apiError("messageIdInvalid");
-  }
-  const chat = targetChat(ctx);
-  const stored = storedMessage(ctx, chat, messageId, "editNotFound");
-  if (!stored.outgoing) throw apiError("cantEdit");
+  const { chat, messageId, stored } = ownMessage(ctx);
   if (stored.message.text === undefined) throw apiError("noTextToEdit");
   if (textLength(text.text) > MAX_TEXT_LENGTH) throw apiError("messageTooLong");
   const before = stored.message;
